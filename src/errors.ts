@@ -1,0 +1,71 @@
+import type { z } from 'zod'
+
+/** HTTP status a host may answer with, for each error code. */
+const STATUS_BY_CODE = {
+  validation_failed: 400,
+  not_found: 404,
+  not_eligible: 403,
+  already_claimed: 409,
+  already_responded: 409,
+  not_pending: 409,
+  expired: 410,
+  conflict: 409,
+  configuration: 500,
+} as const
+
+/** The closed set of error codes; stable across versions, safe to branch on. */
+export type InteractionErrorCode = keyof typeof STATUS_BY_CODE
+
+/** One problem with an input: where it is and what rule it broke. */
+export interface ValidationIssue {
+  path: (string | number)[]
+  message: string
+}
+
+/** The one error type this library throws; `code` says what went wrong, `status` suggests an HTTP answer. */
+export class InteractionError extends Error {
+  override readonly name = 'InteractionError'
+  readonly code: InteractionErrorCode
+  readonly status: number
+  /** For `validation_failed`: every problem found, each naming its field. */
+  readonly issues: readonly ValidationIssue[]
+
+  constructor(code: InteractionErrorCode, message: string, options: { cause?: unknown; issues?: readonly ValidationIssue[] } = {}) {
+    super(message, { cause: options.cause })
+    this.code = code
+    this.status = STATUS_BY_CODE[code]
+    this.issues = options.issues ?? []
+  }
+
+  /** A plain object for logs and HTTP bodies. */
+  toJSON() {
+    return { name: this.name, code: this.code, status: this.status, message: this.message, issues: this.issues }
+  }
+}
+
+/**
+ * True for an InteractionError, also when it comes from another copy of this package or was
+ * serialised by a workflow engine, where `instanceof` fails. Pass `code` to test for one code.
+ */
+export function isInteractionError(error: unknown, code?: InteractionErrorCode): error is InteractionError {
+  if (typeof error !== 'object' || error === null) return false
+  const candidate = error as { name?: unknown; code?: unknown }
+  return (
+    candidate.name === 'InteractionError' &&
+    typeof candidate.code === 'string' &&
+    Object.hasOwn(STATUS_BY_CODE, candidate.code) &&
+    (code === undefined || candidate.code === code)
+  )
+}
+
+const formatPath = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(root)'
+
+/** Turns zod issues into a `validation_failed` error whose message names every field. */
+export function validationError(what: string, issues: readonly z.core.$ZodIssue[] | readonly ValidationIssue[], prefix: (string | number)[] = []) {
+  const normalized: ValidationIssue[] = issues.map((issue) => ({
+    path: [...prefix, ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))],
+    message: issue.message,
+  }))
+  const detail = normalized.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ')
+  return new InteractionError('validation_failed', `Invalid ${what}: ${detail}`, { issues: normalized })
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod'
+import { LIMITS } from './limits.js'
+
+/** A non-empty identifier such as an actor id, run id, topic or idempotency key. */
+export const IdentifierSchema = z.string().trim().min(1, 'must not be empty').max(LIMITS.identifier)
+
+/** Who an interaction is routed to, or who acts on it. */
+export const ActorSchema = z.strictObject({
+  type: z.enum(['member', 'agent', 'group']),
+  id: IdentifierSchema,
+})
+export type Actor = z.infer<typeof ActorSchema>
+
+/** An actor that can claim or respond: a member or an agent, never a group. */
+export const ParticipantSchema = z.strictObject({
+  type: z.enum(['member', 'agent']),
+  id: IdentifierSchema,
+})
+export type Participant = z.infer<typeof ParticipantSchema>
+
+/** True when both values name the same actor. */
+export const sameActor = (a: Actor, b: Actor): boolean => a.type === b.type && a.id === b.id
+
+/** A stable string for an actor, used as an index key. */
+export const actorKey = (actor: Actor): string => `${actor.type}:${actor.id}`

@@ -1,0 +1,85 @@
+import { z } from 'zod'
+import { ActorSchema, IdentifierSchema, ParticipantSchema } from './actor.js'
+import { JsonObjectSchema } from './json.js'
+import { LIMITS } from './limits.js'
+import { ResponseSchema } from './response.js'
+import { MODES_BY_TYPE, SpecSchema } from './spec.js'
+
+/** The three interaction types; each fixes which spec modes are allowed. */
+export const InteractionTypeSchema = z.enum(['approval', 'review', 'input'])
+
+/** How a group interaction is routed to its members. */
+export const RoutingPolicySchema = z.enum(['first_responder', 'all_members'])
+export type RoutingPolicy = z.infer<typeof RoutingPolicySchema>
+
+/** Where an interaction is in its lifecycle. */
+export const InteractionStatusSchema = z.enum(['pending', 'completed', 'expired'])
+export type InteractionStatus = z.infer<typeof InteractionStatusSchema>
+
+/** An ISO 8601 date-time with an offset, e.g. `2026-04-22T10:00:00Z`. */
+export const TimestampSchema = z.iso.datetime({ offset: true })
+
+const CreateFieldsSchema = z.strictObject({
+  type: InteractionTypeSchema,
+  spec: SpecSchema,
+  target_actor: ActorSchema,
+  routing_policy: RoutingPolicySchema.optional(),
+  run_id: IdentifierSchema.optional(),
+  topic: IdentifierSchema.optional(),
+  title: z.string().max(LIMITS.title).optional(),
+  message: z.string().max(LIMITS.message).optional(),
+  metadata: JsonObjectSchema.optional(),
+  requested_by: ActorSchema.optional(),
+  expires_at: TimestampSchema.optional(),
+  idempotency_key: IdentifierSchema.optional(),
+})
+
+/**
+ * What a caller sends to create an interaction: the request body of `POST /interactions`.
+ * Cross-field rules: the spec mode fits the type, `routing_policy` only for groups,
+ * `run_id` and `topic` together. That `expires_at` lies ahead is checked against the clock at creation.
+ */
+export const CreateInteractionInputSchema = CreateFieldsSchema.superRefine((input, ctx) => {
+  const allowed: readonly string[] = MODES_BY_TYPE[input.type]
+  if (!allowed.includes(input.spec.mode)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['spec', 'mode'],
+      message: `type "${input.type}" requires spec.mode ${allowed.map((m) => `"${m}"`).join(' or ')} (got "${input.spec.mode}")`,
+    })
+  }
+  if (input.routing_policy !== undefined && input.target_actor.type !== 'group') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['routing_policy'],
+      message: `routing_policy applies only to group targets (target_actor.type is "${input.target_actor.type}")`,
+    })
+  }
+  if ((input.run_id === undefined) !== (input.topic === undefined)) {
+    const missing = input.run_id === undefined ? 'run_id' : 'topic'
+    const present = missing === 'run_id' ? 'topic' : 'run_id'
+    ctx.addIssue({ code: 'custom', path: [missing], message: `${missing} is required when ${present} is set (a run link needs both)` })
+  }
+})
+export type CreateInteractionInput = z.input<typeof CreateInteractionInputSchema>
+
+/** The stored interaction: the single source of truth, returned as is to callers. */
+export const InteractionSchema = CreateFieldsSchema.extend({
+  id: z.string(),
+  project: IdentifierSchema,
+  status: InteractionStatusSchema,
+  members: z.array(ParticipantSchema).optional(),
+  claimed_by: ParticipantSchema.optional(),
+  claimed_at: z.iso.datetime().optional(),
+  responses: z.array(ResponseSchema),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+  completed_at: z.iso.datetime().optional(),
+  expired_at: z.iso.datetime().optional(),
+  version: z.int().min(1),
+})
+export type Interaction = z.infer<typeof InteractionSchema>
+
+/** An interaction that resumes a run: one with both `run_id` and `topic`. */
+export const isRunLinked = (interaction: Interaction): interaction is Interaction & { run_id: string; topic: string } =>
+  interaction.run_id !== undefined && interaction.topic !== undefined

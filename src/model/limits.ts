@@ -1,0 +1,23 @@
+/**
+ * Size limits on everything a caller can send. They keep one interaction small enough to store,
+ * index and deliver as a signal, and they are documented in docs/concepts.md.
+ */
+export const LIMITS = {
+  /** Actor ids, run ids, topics, idempotency keys, option values. */
+  identifier: 256,
+  title: 500,
+  message: 10_000,
+  comment: 10_000,
+  optionLabel: 500,
+  optionDescription: 2_000,
+  options: 200,
+  placeholder: 500,
+  /** The longest free-form answer, and the ceiling for an input spec's `max_length`. */
+  text: 100_000,
+  /** Serialized JSON size of `metadata`, in bytes. */
+  metadataBytes: 16_384,
+  metadataDepth: 10,
+  /** Members a group may have at creation. */
+  members: 1_000,
+  inboxPage: 100,
+} as const

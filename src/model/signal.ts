@@ -1,0 +1,34 @@
+import { z } from 'zod'
+import { IdentifierSchema } from './actor.js'
+import { ResponseSchema } from './response.js'
+
+/** What a suspended run receives when its interaction reaches an end state. */
+export const SignalSchema = z.strictObject({
+  interaction_id: z.string(),
+  project: IdentifierSchema,
+  run_id: IdentifierSchema,
+  topic: IdentifierSchema,
+  status: z.enum(['completed', 'expired']),
+  responses: z.array(ResponseSchema),
+  /** Stable for one interaction and end state: receivers drop a signal whose key they have seen. */
+  idempotency_key: z.string(),
+})
+export type Signal = z.infer<typeof SignalSchema>
+
+/** Where an outbox entry is in its delivery. */
+export const OutboxStatusSchema = z.enum(['pending', 'delivered', 'dead'])
+
+/** A signal waiting for, or done with, delivery; written atomically with the state change. */
+export const OutboxEntrySchema = z.strictObject({
+  id: z.string(),
+  signal: SignalSchema,
+  status: OutboxStatusSchema,
+  attempts: z.int().min(0),
+  next_attempt_at: z.iso.datetime(),
+  lease_owner: z.string().optional(),
+  lease_expires_at: z.iso.datetime().optional(),
+  last_error: z.string().optional(),
+  created_at: z.iso.datetime(),
+  delivered_at: z.iso.datetime().optional(),
+})
+export type OutboxEntry = z.infer<typeof OutboxEntrySchema>

@@ -1,0 +1,86 @@
+/**
+ * The interfaces a host implements to plug the library into its own storage, directory and
+ * workflow engine. Each is small; `@hitl/interactions/testing` checks an implementation.
+ */
+import type { Actor, Participant } from './model/actor.js'
+import type { Interaction } from './model/interaction.js'
+import type { OutboxEntry, Signal } from './model/signal.js'
+
+/** A place in the inbox order (oldest first, ties broken by id); the inbox resumes after it. */
+export interface InboxPosition {
+  created_at: string
+  id: string
+}
+
+/** Which interactions an actor may act on now. */
+export interface InboxQuery {
+  project: string
+  actor: Participant
+  /** Interactions whose `expires_at` is at or before this time are left out. */
+  now: string
+  limit: number
+  after?: InboxPosition
+}
+
+/** Who holds the right to deliver an outbox entry, and until when. */
+export interface SignalLease {
+  owner: string
+  until: string
+}
+
+/** How a delivery attempt ended. */
+export type SignalOutcome =
+  | { status: 'delivered'; at: string }
+  | { status: 'pending'; error: string; next_attempt_at: string }
+  | { status: 'dead'; error: string }
+
+/**
+ * Durable storage for interactions and their signal outbox. Every method is atomic on its own;
+ * `update` is a compare-and-swap that also writes the outbox entry, all or nothing.
+ */
+export interface InteractionStore {
+  /** A short name for logs, e.g. `memory` or `postgres`. */
+  readonly name: string
+  /**
+   * Inserts a new record. When the project already has an interaction with the same
+   * `idempotency_key`, inserts nothing and returns that one with `created: false`.
+   */
+  create(record: Interaction): Promise<{ interaction: Interaction; created: boolean }>
+  /** The record with this id in this project, or undefined (also for another project's id). */
+  get(project: string, id: string): Promise<Interaction | undefined>
+  /**
+   * Replaces the record if its stored version is still `expectedVersion`, and in the same atomic
+   * step inserts `outbox` when given. Returns false, and writes nothing, on a version mismatch.
+   */
+  update(record: Interaction, options: { expectedVersion: number; outbox?: OutboxEntry }): Promise<boolean>
+  /**
+   * Pending, unexpired interactions the actor may act on now, oldest first: those targeting the
+   * actor; first-responder groups it is a member of that are unclaimed or claimed by it; and
+   * all-members groups it is a member of and has not responded to.
+   */
+  inbox(query: InboxQuery): Promise<Interaction[]>
+  /** Pending interactions whose `expires_at` is at or before `now`, soonest first, across projects. */
+  dueForExpiry(query: { now: string; limit: number }): Promise<Interaction[]>
+  /**
+   * Takes the lease on up to `limit` pending outbox entries that are due (`next_attempt_at` at or
+   * before `now`) and not leased by anyone else until after `now`; counts one attempt on each.
+   * Two concurrent calls never lease the same entry.
+   */
+  leaseSignals(query: { now: string; limit: number; lease: SignalLease }): Promise<OutboxEntry[]>
+  /** Records how a delivery ended and drops the lease, if `owner` still holds it; else returns false. */
+  settleSignal(id: string, owner: string, outcome: SignalOutcome): Promise<boolean>
+  /** Outbox entries in one status, in id order, resuming after the id `after`. */
+  listSignals(query: { status: OutboxEntry['status']; limit: number; after?: string }): Promise<OutboxEntry[]>
+  /** Moves a dead entry back to pending, due at `now` with its attempts reset; undefined if no dead entry has this id. */
+  reviveSignal(id: string, now: string): Promise<OutboxEntry | undefined>
+}
+
+/** Sends a signal to the engine that runs the linked workflow. Throw to have the outbox retry. */
+export interface SignalDelivery {
+  deliver(signal: Signal): Promise<void>
+}
+
+/** Resolves a group to its members; called once, when a group interaction is created. */
+export interface Directory {
+  membersOf(project: string, groupId: string): Promise<Actor[]>
+}

@@ -1,0 +1,181 @@
+/**
+ * @module
+ * The embedded default store: everything in this process's memory, indexed so that inbox and
+ * expiry queries touch only the interactions they return. Data is gone when the process ends.
+ */
+import { actorKey, sameActor, type Participant } from '../../model/actor.js'
+import type { Interaction } from '../../model/interaction.js'
+import type { OutboxEntry } from '../../model/signal.js'
+import type { InboxPosition, InteractionStore } from '../../ports.js'
+
+const keyOf = (project: string, id: string) => `${project}\u0000${id}`
+const byInboxOrder = (a: InboxPosition, b: InboxPosition) =>
+  a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+
+/** Whether `actor` may act on a pending interaction right now. */
+export function canActNow(record: Interaction, actor: Participant): boolean {
+  if (record.target_actor.type !== 'group') return sameActor(record.target_actor, actor)
+  if (!(record.members ?? []).some((member) => sameActor(member, actor))) return false
+  if (record.routing_policy === 'all_members') return !record.responses.some((r) => sameActor(r.actor, actor))
+  return record.claimed_by === undefined || sameActor(record.claimed_by, actor)
+}
+
+/** The actors whose inboxes a record appears in while pending. */
+const inboxActors = (record: Interaction) => (record.target_actor.type === 'group' ? (record.members ?? []) : [record.target_actor])
+
+/** A sorted list of keys with binary-search insertion, for the expiry index. */
+class SortedKeys {
+  private readonly items: { at: string; key: string }[] = []
+  private position(at: string, key: string) {
+    let low = 0
+    let high = this.items.length
+    while (low < high) {
+      const mid = (low + high) >>> 1
+      const item = this.items[mid]!
+      if (item.at < at || (item.at === at && item.key < key)) low = mid + 1
+      else high = mid
+    }
+    return low
+  }
+  add(at: string, key: string) {
+    this.items.splice(this.position(at, key), 0, { at, key })
+  }
+  delete(at: string, key: string) {
+    const index = this.position(at, key)
+    if (this.items[index]?.key === key) this.items.splice(index, 1)
+  }
+  /** Keys whose time is at or before `until`, in order, at most `limit`. */
+  upTo(until: string, limit: number) {
+    const keys: string[] = []
+    for (const item of this.items) {
+      if (item.at > until || keys.length >= limit) break
+      keys.push(item.key)
+    }
+    return keys
+  }
+}
+
+/**
+ * Creates an in-memory store: the default of `createInteractions`, for tests, demos and
+ * single-process hosts.
+ *
+ * @example
+ * import { createInteractions, memoryStore } from '@hitl/interactions'
+ * const interactions = createInteractions({ store: memoryStore() })
+ */
+export function memoryStore(): InteractionStore {
+  const records = new Map<string, Interaction>()
+  const idempotencyKeys = new Map<string, string>()
+  const inboxes = new Map<string, Set<string>>()
+  const expiries = new SortedKeys()
+  const outbox = new Map<string, OutboxEntry>()
+  // Delivered and dead entries stay in `outbox`; leasing looks only at the pending ones.
+  const pendingSignals = new Set<string>()
+
+  const index = (record: Interaction, key: string, add: boolean) => {
+    if (record.status !== 'pending') return
+    for (const actor of inboxActors(record)) {
+      const inboxKey = keyOf(record.project, actorKey(actor))
+      const ids = inboxes.get(inboxKey) ?? new Set<string>()
+      if (add) ids.add(key)
+      else ids.delete(key)
+      if (ids.size > 0) inboxes.set(inboxKey, ids)
+      else inboxes.delete(inboxKey)
+    }
+    if (record.expires_at) (add ? expiries.add : expiries.delete).call(expiries, record.expires_at, key)
+  }
+
+  const read = (key: string) => {
+    const record = records.get(key)
+    return record && structuredClone(record)
+  }
+
+  return {
+    name: 'memory',
+
+    async create(record) {
+      const idempotencyKey = record.idempotency_key && keyOf(record.project, record.idempotency_key)
+      const existing = idempotencyKey ? idempotencyKeys.get(idempotencyKey) : undefined
+      if (existing) return { interaction: read(existing)!, created: false }
+      const key = keyOf(record.project, record.id)
+      if (records.has(key)) throw new Error(`memoryStore: interaction ${record.id} already exists`)
+      records.set(key, structuredClone(record))
+      if (idempotencyKey) idempotencyKeys.set(idempotencyKey, key)
+      index(record, key, true)
+      return { interaction: structuredClone(record), created: true }
+    },
+
+    async get(project, id) {
+      return read(keyOf(project, id))
+    },
+
+    async update(record, { expectedVersion, outbox: entry }) {
+      const key = keyOf(record.project, record.id)
+      const current = records.get(key)
+      if (!current || current.version !== expectedVersion) return false
+      index(current, key, false)
+      records.set(key, structuredClone(record))
+      index(record, key, true)
+      if (entry) {
+        outbox.set(entry.id, structuredClone(entry))
+        pendingSignals.add(entry.id)
+      }
+      return true
+    },
+
+    async inbox({ project, actor, now, limit, after }) {
+      const keys = inboxes.get(keyOf(project, actorKey(actor))) ?? new Set<string>()
+      return [...keys]
+        .map((key) => records.get(key)!)
+        .filter((record) => (!record.expires_at || record.expires_at > now) && canActNow(record, actor))
+        .filter((record) => !after || byInboxOrder(record, after) > 0)
+        .sort(byInboxOrder)
+        .slice(0, limit)
+        .map((record) => structuredClone(record))
+    },
+
+    async dueForExpiry({ now, limit }) {
+      return expiries.upTo(now, limit).map((key) => read(key)!)
+    },
+
+    async leaseSignals({ now, limit, lease }) {
+      const leased: OutboxEntry[] = []
+      for (const id of pendingSignals) {
+        if (leased.length >= limit) break
+        const entry = outbox.get(id)!
+        const free = !entry.lease_expires_at || entry.lease_expires_at <= now
+        if (entry.next_attempt_at > now || !free) continue
+        Object.assign(entry, { lease_owner: lease.owner, lease_expires_at: lease.until, attempts: entry.attempts + 1 })
+        leased.push(structuredClone(entry))
+      }
+      return leased
+    },
+
+    async settleSignal(id, owner, outcome) {
+      const entry = outbox.get(id)
+      if (!entry || entry.lease_owner !== owner || entry.status !== 'pending') return false
+      delete entry.lease_owner
+      delete entry.lease_expires_at
+      if (outcome.status === 'delivered') Object.assign(entry, { status: 'delivered', delivered_at: outcome.at })
+      else Object.assign(entry, outcome)
+      if (entry.status !== 'pending') pendingSignals.delete(id)
+      return true
+    },
+
+    async listSignals({ status, limit, after }) {
+      return [...outbox.values()]
+        .filter((entry) => entry.status === status && (!after || entry.id > after))
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .slice(0, limit)
+        .map((entry) => structuredClone(entry))
+    },
+
+    async reviveSignal(id, now) {
+      const entry = outbox.get(id)
+      if (!entry || entry.status !== 'dead') return undefined
+      Object.assign(entry, { status: 'pending', attempts: 0, next_attempt_at: now })
+      pendingSignals.add(id)
+      return structuredClone(entry)
+    },
+  }
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  // Tests import the package by its public name; this condition resolves it to source.
+  resolve: { conditions: ['@hitl/source'] },
+  ssr: { resolve: { conditions: ['@hitl/source'] } },
+  test: {
+    include: ['test/**/*.test.ts'],
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+  },
+})
