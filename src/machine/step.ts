@@ -35,6 +35,10 @@ export function signalOf(record: Interaction): Signal | undefined {
   }
 }
 
+// XState's assign can only set a key to undefined; the stored record leaves unset fields out.
+const withoutUndefined = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T
+
 const isDue = (record: Interaction, now: Date) => record.expires_at !== undefined && now.getTime() >= Date.parse(record.expires_at)
 
 /**
@@ -67,6 +71,6 @@ export function step(record: Interaction, event: InteractionEvent | undefined, n
   if (event && !(lazilyExpired && event.type === 'expire')) send(event)
 
   const changed = snapshot.context !== record
-  const next = changed ? { ...snapshot.context, updated_at: at, version: record.version + 1 } : record
+  const next = changed ? { ...withoutUndefined(snapshot.context), updated_at: at, version: record.version + 1 } : record
   return { record: next, changed, signal: signaled ? signalOf(next) : undefined, refusal }
 }
