@@ -157,7 +157,8 @@ export function memoryStore(): InteractionStore {
       delete entry.lease_owner
       delete entry.lease_expires_at
       if (outcome.status === 'delivered') Object.assign(entry, { status: 'delivered', delivered_at: outcome.at })
-      else Object.assign(entry, outcome)
+      else if (outcome.status === 'pending') Object.assign(entry, { status: 'pending', last_error: outcome.error, next_attempt_at: outcome.next_attempt_at })
+      else Object.assign(entry, { status: 'dead', last_error: outcome.error })
       if (entry.status !== 'pending') pendingSignals.delete(id)
       return true
     },

@@ -1,0 +1,8 @@
+/**
+ * @module
+ * Conformance suites for adapters, to run under vitest: a host that writes its own store or
+ * signal delivery runs the same checks our own adapters pass.
+ */
+export { makeOutboxEntry, makeRecord, makeSignal, uniqueProject } from './fixtures.js'
+export { describeSignalDelivery, type SignalDeliveryHarness } from './signal-suite.js'
+export { describeInteractionStore } from './store-suite.js'

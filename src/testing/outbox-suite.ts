@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest'
+import type { Interaction } from '../model/interaction.js'
+import type { OutboxEntry } from '../model/signal.js'
+import type { InteractionStore } from '../ports.js'
+import { makeOutboxEntry, uniqueProject } from './fixtures.js'
+
+const T0 = '2026-04-21T09:00:00.000Z'
+const T1 = '2026-04-21T09:01:00.000Z'
+const T2 = '2026-04-21T09:02:00.000Z'
+const LATER = '2026-04-21T09:30:00.000Z'
+// Other tests' entries share the store and may be leased too: each test looks only at its own.
+const mine = (entries: OutboxEntry[], ids: string[]) => entries.filter((e) => ids.includes(e.id))
+
+/** The outbox half of the store suite; called by describeInteractionStore. */
+export function describeOutbox(getStore: () => InteractionStore, insert: (overrides: Partial<Interaction> & { project: string }) => Promise<Interaction>) {
+  describe('outbox', () => {
+    /** Completes a new run-linked record, writing its outbox entry, as the service does. */
+    const complete = async () => {
+      const record = await insert({ project: uniqueProject(), run_id: 'run_1', topic: 'gate' })
+      const entry = makeOutboxEntry(record, T0)
+      expect(await getStore().update({ ...record, status: 'completed', completed_at: T0, version: 2 }, { expectedVersion: 1, outbox: entry })).toBe(true)
+      return entry
+    }
+    const lease = (owner: string, now = T1, until = T2) => getStore().leaseSignals({ now, limit: 10_000, lease: { owner, until } })
+
+    it('update — writes the outbox entry with the state change', async () => {
+      const entry = await complete()
+      const [leased] = mine(await lease('a'), [entry.id])
+      expect(leased).toMatchObject({ id: entry.id, signal: entry.signal, status: 'pending', attempts: 1, lease_owner: 'a', lease_expires_at: T2 })
+    })
+
+    it('leaseSignals — an entry due later is not leased yet', async () => {
+      const record = await insert({ project: uniqueProject(), run_id: 'r', topic: 't' })
+      const entry = { ...makeOutboxEntry(record, LATER) }
+      await getStore().update({ ...record, version: 2 }, { expectedVersion: 1, outbox: entry })
+      expect(mine(await lease('a'), [entry.id])).toEqual([])
+      expect(mine(await lease('a', LATER, '2026-04-21T10:00:00.000Z'), [entry.id])).toHaveLength(1)
+    })
+
+    it('leaseSignals — a leased entry is not leased again until the lease expires; each lease counts an attempt', async () => {
+      const entry = await complete()
+      expect(mine(await lease('a'), [entry.id])).toHaveLength(1)
+      expect(mine(await lease('b', T1), [entry.id])).toEqual([])
+      const [retaken] = mine(await lease('b', T2, LATER), [entry.id])
+      expect(retaken).toMatchObject({ lease_owner: 'b', attempts: 2 })
+    })
+
+    it('leaseSignals — concurrent dispatchers never lease the same entry', async () => {
+      const entries = await Promise.all(Array.from({ length: 20 }, complete))
+      const ids = entries.map((e) => e.id)
+      const batches = await Promise.all(['a', 'b', 'c', 'd'].map((owner) => lease(owner)))
+      const leased = batches.flatMap((batch) => mine(batch, ids).map((e) => e.id))
+      expect(leased.sort()).toEqual([...ids].sort())
+    })
+
+    it('settleSignal — only the lease owner settles; delivered entries are not leased again', async () => {
+      const entry = await complete()
+      await lease('a')
+      expect(await getStore().settleSignal(entry.id, 'b', { status: 'delivered', at: T1 })).toBe(false)
+      expect(await getStore().settleSignal(entry.id, 'a', { status: 'delivered', at: T1 })).toBe(true)
+      expect(await getStore().settleSignal(entry.id, 'a', { status: 'delivered', at: T1 })).toBe(false)
+      expect(mine(await lease('c', LATER, '2026-04-21T10:00:00.000Z'), [entry.id])).toEqual([])
+      const delivered = mine(await getStore().listSignals({ status: 'delivered', limit: 10_000 }), [entry.id])
+      expect(delivered[0]).toMatchObject({ status: 'delivered', delivered_at: T1 })
+      expect(delivered[0]).not.toHaveProperty('lease_owner')
+    })
+
+    it('settleSignal — a retry is due again at next_attempt_at, keeping its error', async () => {
+      const entry = await complete()
+      await lease('a')
+      expect(await getStore().settleSignal(entry.id, 'a', { status: 'pending', error: 'boom', next_attempt_at: LATER })).toBe(true)
+      expect(mine(await lease('b', T2, LATER), [entry.id])).toEqual([])
+      const [again] = mine(await lease('b', LATER, '2026-04-21T10:00:00.000Z'), [entry.id])
+      expect(again).toMatchObject({ attempts: 2, last_error: 'boom', next_attempt_at: LATER })
+    })
+
+    it('settleSignal — a dead entry is listed, never leased, and revived on demand', async () => {
+      const entry = await complete()
+      await lease('a')
+      expect(await getStore().settleSignal(entry.id, 'a', { status: 'dead', error: 'gone' })).toBe(true)
+      expect(mine(await lease('b', LATER, '2026-04-21T10:00:00.000Z'), [entry.id])).toEqual([])
+      const [dead] = mine(await getStore().listSignals({ status: 'dead', limit: 10_000 }), [entry.id])
+      expect(dead).toMatchObject({ status: 'dead', last_error: 'gone', attempts: 1 })
+
+      const revived = await getStore().reviveSignal(entry.id, LATER)
+      expect(revived).toMatchObject({ id: entry.id, status: 'pending', attempts: 0, next_attempt_at: LATER })
+      expect(await getStore().reviveSignal(entry.id, LATER)).toBeUndefined()
+      expect(mine(await lease('c', LATER, '2026-04-21T10:00:00.000Z'), [entry.id])).toHaveLength(1)
+    })
+
+    it('listSignals — pages in id order after a given id', async () => {
+      const entries = await Promise.all(Array.from({ length: 3 }, complete))
+      await lease('a')
+      for (const entry of entries) await getStore().settleSignal(entry.id, 'a', { status: 'dead', error: 'x' })
+      const all = (await getStore().listSignals({ status: 'dead', limit: 10_000 })).map((e) => e.id)
+      expect(all).toEqual([...all].sort())
+      const first = all.indexOf(entries.map((e) => e.id).sort()[0]!)
+      const page = await getStore().listSignals({ status: 'dead', limit: 2, after: all[first]! })
+      expect(page.map((e) => e.id)).toEqual(all.slice(first + 1, first + 3))
+    })
+  })
+}

@@ -1,0 +1,184 @@
+import { callbackSignals, isInteractionError, memoryStore, type Signal } from '@hitl/interactions'
+import { describe, expect, it } from 'vitest'
+import { crashable, SimulatedCrash, type CrashPoint } from '../support/crash.js'
+import { alice, deployGate, harness, rejection } from '../support/harness.js'
+
+const LEASE_MS = 60_000
+const respondYes = { actor: alice, value: { confirmed: true } }
+
+/** A receiver that fails the next `failures` deliveries, then accepts. */
+function flakyReceiver(failures: number, permanent = false) {
+  const attempts: Signal[] = []
+  const received: Signal[] = []
+  const signals = callbackSignals((signal) => {
+    attempts.push(signal)
+    if (attempts.length <= failures) throw Object.assign(new Error(`receiver down (attempt ${attempts.length})`), { permanent })
+    received.push(signal)
+  })
+  return { signals, attempts, received }
+}
+
+describe('signal delivery through the outbox', () => {
+  it('deliverSignals — retries a failed delivery with backoff, with the same idempotency key, until it lands', async () => {
+    const receiver = flakyReceiver(2)
+    const { interactions, clock } = harness({ signals: receiver.signals, random: () => 0.5, delivery: { baseMs: 1_000, factor: 2, maxMs: 60_000 } })
+    const gate = await interactions.create('acme', deployGate)
+    await interactions.respond('acme', gate.id, respondYes)
+    expect(receiver.attempts).toHaveLength(1)
+
+    // First retry is due after 1 s × (0.5 + 0.5 × 0.5) = 750 ms.
+    clock.advance(749)
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
+    clock.advance(1)
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 1, dead: 0 })
+    // Second retry after 2 s × 0.75.
+    clock.advance(1_499)
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
+    clock.advance(1)
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 1, retrying: 0, dead: 0 })
+    expect(receiver.received).toHaveLength(1)
+    expect(new Set(receiver.attempts.map((s) => s.idempotency_key))).toEqual(new Set([`${gate.id}:completed`]))
+
+    clock.advance(3_600_000)
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
+  })
+
+  it('deliverSignals — dead-letters after maxAttempts; failedSignals lists it with its last error; retrySignal revives it', async () => {
+    const receiver = flakyReceiver(3)
+    const { interactions, clock } = harness({ signals: receiver.signals, delivery: { maxAttempts: 3, baseMs: 10, maxMs: 10 } })
+    const gate = await interactions.create('acme', deployGate)
+    await interactions.respond('acme', gate.id, respondYes)
+    clock.advance(10)
+    expect(await interactions.deliverSignals()).toMatchObject({ retrying: 1 })
+    clock.advance(10)
+    expect(await interactions.deliverSignals()).toMatchObject({ dead: 1 })
+
+    const [failed] = await interactions.failedSignals()
+    expect(failed).toMatchObject({ id: `${gate.id}:completed`, status: 'dead', attempts: 3, last_error: 'Error: receiver down (attempt 3)' })
+    clock.advance(3_600_000)
+    expect(await interactions.deliverSignals()).toMatchObject({ delivered: 0 })
+
+    expect(await interactions.retrySignal(failed!.id)).toMatchObject({ status: 'pending', attempts: 0 })
+    expect(await interactions.failedSignals()).toEqual([])
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 1, retrying: 0, dead: 0 })
+    expect(receiver.received.map((s) => s.idempotency_key)).toEqual([`${gate.id}:completed`])
+  })
+
+  it('deliverSignals — an error marked permanent dead-letters at once', async () => {
+    const receiver = flakyReceiver(1, true)
+    const { interactions } = harness({ signals: receiver.signals })
+    const gate = await interactions.create('acme', deployGate)
+    await interactions.respond('acme', gate.id, respondYes)
+    expect((await interactions.failedSignals()).map((e) => e.attempts)).toEqual([1])
+  })
+
+  it('retrySignal — an unknown or live id is not_found', async () => {
+    const { interactions } = harness()
+    const gate = await interactions.create('acme', deployGate)
+    await interactions.respond('acme', gate.id, respondYes)
+    expect((await rejection(() => interactions.retrySignal(`${gate.id}:completed`))).code).toBe('not_found')
+    expect((await rejection(() => interactions.retrySignal('nope'))).code).toBe('not_found')
+  })
+
+  it('respond — a failing receiver does not fail the decision', async () => {
+    const receiver = flakyReceiver(1)
+    const { interactions } = harness({ signals: receiver.signals })
+    const gate = await interactions.create('acme', deployGate)
+    expect((await interactions.respond('acme', gate.id, respondYes)).status).toBe('completed')
+  })
+
+  it('deliverSignals — two dispatchers at once deliver each signal once', async () => {
+    const store = memoryStore()
+    const received: Signal[] = []
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    // The first delivery of every signal fails, so each sits in the outbox for the dispatchers.
+    const seen = new Set<string>()
+    const signals = callbackSignals(async (signal) => {
+      if (!seen.has(signal.idempotency_key)) {
+        seen.add(signal.idempotency_key)
+        throw new Error('first attempt fails')
+      }
+      await gate
+      received.push(signal)
+    })
+    const one = harness({ store, signals, delivery: { baseMs: 1, maxMs: 1 } })
+    const two = harness({ store, signals, delivery: { baseMs: 1, maxMs: 1 } })
+    for (let i = 0; i < 10; i++) {
+      const created = await one.interactions.create('acme', deployGate)
+      await one.interactions.respond('acme', created.id, respondYes)
+    }
+    one.clock.advance(10)
+    two.clock.advance(10)
+    const runs = Promise.all([one.interactions.deliverSignals(), two.interactions.deliverSignals()])
+    release()
+    const [a, b] = await runs
+    expect(a.delivered + b.delivered).toBe(10)
+    expect(received).toHaveLength(10)
+    expect(new Set(received.map((s) => s.idempotency_key)).size).toBe(10)
+  })
+
+  it('deliverSignals — needs a signals adapter', async () => {
+    const { interactions } = harness({ signals: undefined })
+    expect((await rejection(() => interactions.deliverSignals())).code).toBe('configuration')
+  })
+})
+
+describe('crashes', () => {
+  const scenarios: { point: CrashPoint; written: boolean; deliveredBeforeRecovery: number }[] = [
+    { point: 'before-update', written: false, deliveredBeforeRecovery: 0 },
+    { point: 'after-update', written: true, deliveredBeforeRecovery: 0 },
+    { point: 'during-delivery', written: true, deliveredBeforeRecovery: 0 },
+    { point: 'after-delivery-before-settle', written: true, deliveredBeforeRecovery: 1 },
+  ]
+
+  it.each(scenarios)('respond crashing $point — state whole or absent, and the signal still arrives', async ({ point, written, deliveredBeforeRecovery }) => {
+    const received: Signal[] = []
+    const crash = crashable(memoryStore(), callbackSignals((signal) => void received.push(signal)))
+    const { interactions, clock } = harness({ store: crash.store, signals: crash.signals })
+    const gate = await interactions.create('acme', deployGate)
+
+    crash.crashAt(point)
+    const outcome = await interactions.respond('acme', gate.id, respondYes).then(
+      () => 'returned',
+      (error: unknown) => (error instanceof SimulatedCrash ? 'crashed' : error),
+    )
+    expect(['returned', 'crashed']).toContain(outcome)
+
+    const stored = await interactions.get('acme', gate.id)
+    expect(stored.status).toBe(written ? 'completed' : 'pending')
+    expect(stored.responses).toHaveLength(written ? 1 : 0)
+    expect(received).toHaveLength(deliveredBeforeRecovery)
+
+    // A new instance takes over once the crashed call's lease has run out.
+    clock.advance(LEASE_MS)
+    const recovery = harness({ store: crash.store, signals: callbackSignals((signal) => void received.push(signal)) })
+    recovery.clock.set(clock.now().toISOString())
+    await recovery.interactions.deliverSignals()
+    if (!written) {
+      expect(received).toEqual([])
+      await recovery.interactions.respond('acme', gate.id, respondYes)
+    }
+    expect(received.length).toBeGreaterThanOrEqual(1)
+    expect(new Set(received.map((s) => s.idempotency_key))).toEqual(new Set([`${gate.id}:completed`]))
+    recovery.clock.advance(3_600_000)
+    const settled = await recovery.interactions.deliverSignals()
+    expect(settled.delivered + settled.retrying + settled.dead).toBe(0)
+  })
+
+  it('a crashed dispatcher leaves its lease, which returns after leaseMs', async () => {
+    const received: Signal[] = []
+    const crash = crashable(memoryStore(), callbackSignals((signal) => void received.push(signal)))
+    const { interactions, clock } = harness({ store: crash.store, signals: crash.signals, delivery: { leaseMs: 30_000 } })
+    const gate = await interactions.create('acme', deployGate)
+    crash.crashAt('during-delivery')
+    await interactions.respond('acme', gate.id, respondYes).catch((error: unknown) => {
+      if (!(error instanceof SimulatedCrash) && !isInteractionError(error)) throw error
+    })
+    clock.advance(29_999)
+    expect((await interactions.deliverSignals()).delivered).toBe(0)
+    clock.advance(1)
+    expect((await interactions.deliverSignals()).delivered).toBe(1)
+    expect(received).toHaveLength(1)
+  })
+})
