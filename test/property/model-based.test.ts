@@ -1,0 +1,209 @@
+import { callbackSignals, createInteractions, isInteractionError, memoryStore, type Interaction, type Participant } from '@hitl/interactions'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { expireIfDue, modelClaim, modelRelease, modelRespond, type ModelInteraction } from '../support/reference-model.js'
+
+// Model-based tests: random sequences of commands against the service and a small reference
+// model, with the invariants checked after every step. FC_RUNS raises the number of runs.
+const RUNS = Number(process.env.FC_RUNS ?? 100)
+const START = Date.parse('2026-04-21T09:00:00.000Z')
+
+const actors: Participant[] = [
+  { type: 'member', id: 'a' },
+  { type: 'member', id: 'b' },
+  { type: 'member', id: 'c' },
+  { type: 'agent', id: 'a' },
+]
+const group = actors.slice(0, 3)
+
+interface Real {
+  interactions: ReturnType<typeof createInteractions>
+  store: ReturnType<typeof memoryStore>
+  now: number
+  receiverDown: boolean
+  delivered: string[]
+  terminal: Map<string, Interaction>
+  lastVersion: Map<string, number>
+}
+interface Model {
+  items: ModelInteraction[]
+}
+
+async function outcome(call: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await call
+    return undefined
+  } catch (error) {
+    if (isInteractionError(error)) return error.code
+    throw error
+  }
+}
+
+/** The invariants, checked against the real store after every command. */
+async function checkInvariants(model: Model, real: Real) {
+  const entries = [
+    ...(await real.store.listSignals({ status: 'pending', limit: 10_000 })),
+    ...(await real.store.listSignals({ status: 'delivered', limit: 10_000 })),
+    ...(await real.store.listSignals({ status: 'dead', limit: 10_000 })),
+  ]
+  for (const m of model.items) {
+    const record = (await real.store.get('p', m.id))!
+    expect(['pending', 'completed', 'expired']).toContain(record.status)
+    // The real record is compared field by field with the model: status, claim, who responded, version.
+    expect(record.status).toBe(m.status)
+    expect(record.version).toBe(m.version)
+    expect(record.claimed_by).toEqual(m.claimedBy)
+    expect(record.responses.map((r) => r.actor)).toEqual(m.responders)
+    // Version strictly increases with every change, and never moves otherwise.
+    expect(record.version).toBeGreaterThanOrEqual(real.lastVersion.get(m.id) ?? 1)
+    real.lastVersion.set(m.id, record.version)
+    // Terminal states never change.
+    const frozen = real.terminal.get(m.id)
+    if (frozen) expect(record).toEqual(frozen)
+    else if (record.status !== 'pending') real.terminal.set(m.id, record)
+    if (m.routing !== 'all_members') expect(record.responses.length).toBeLessThanOrEqual(1)
+    else {
+      expect(new Set(record.responses.map((r) => r.actor.id)).size).toBe(record.responses.length)
+      expect(record.status === 'completed').toBe(record.responses.length === group.length)
+    }
+    // Nothing is accepted at or after expires_at.
+    for (const response of record.responses) if (record.expires_at) expect(response.responded_at < record.expires_at).toBe(true)
+    // Each end state of a run-linked interaction yields exactly one outbox entry; nothing else yields any.
+    const mine = entries.filter((e) => e.signal.interaction_id === m.id)
+    expect(mine.map((e) => e.signal.status)).toEqual(m.runLinked && m.status !== 'pending' ? [m.status] : [])
+  }
+}
+
+type Command = fc.AsyncCommand<Model, Real>
+
+class Create implements Command {
+  constructor(readonly routing: ModelInteraction['routing'], readonly expiresIn: number | undefined, readonly runLinked: boolean) {}
+  check = () => true
+  async run(model: Model, real: Real) {
+    const target: Participant | { type: 'group'; id: string } = this.routing === 'direct' ? actors[0]! : { type: 'group', id: 'g' }
+    const created = await real.interactions.create('p', {
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: target,
+      ...(this.routing !== 'direct' && { routing_policy: this.routing }),
+      ...(this.runLinked && { run_id: `run_${model.items.length}`, topic: 'gate' }),
+      ...(this.expiresIn !== undefined && { expires_at: new Date(real.now + this.expiresIn).toISOString() }),
+    })
+    model.items.push({
+      id: created.id,
+      routing: this.routing,
+      target: actors[0]!,
+      members: this.routing === 'direct' ? [] : group,
+      runLinked: this.runLinked,
+      ...(this.expiresIn !== undefined && { expiresAt: real.now + this.expiresIn }),
+      status: 'pending',
+      responders: [],
+      version: 1,
+    })
+    await checkInvariants(model, real)
+  }
+  toString = () => `create(${this.routing}, expiresIn=${this.expiresIn}, linked=${this.runLinked})`
+}
+
+class Act implements Command {
+  constructor(readonly kind: 'claim' | 'release' | 'respond' | 'get', readonly index: number, readonly actor: number, readonly valid: boolean) {}
+  check = (model: Readonly<Model>) => model.items.length > 0
+  async run(model: Model, real: Real) {
+    const m = model.items[this.index % model.items.length]!
+    const actor = actors[this.actor]!
+    let expected: string | undefined
+    let call: Promise<unknown>
+    switch (this.kind) {
+      case 'claim':
+        expected = modelClaim(m, actor, real.now)
+        call = real.interactions.claim('p', m.id, actor)
+        break
+      case 'release':
+        expected = modelRelease(m, actor, real.now)
+        call = real.interactions.release('p', m.id, actor)
+        break
+      case 'respond':
+        expected = modelRespond(m, actor, this.valid, real.now)
+        call = real.interactions.respond('p', m.id, { actor, value: { confirmed: this.valid ? true : 'maybe' } })
+        break
+      case 'get':
+        expireIfDue(m, real.now)
+        call = real.interactions.get('p', m.id)
+    }
+    expect(await outcome(call)).toBe(expected)
+    await checkInvariants(model, real)
+  }
+  toString = () => `${this.kind}(#${this.index}, ${actors[this.actor]!.type}:${actors[this.actor]!.id}${this.kind === 'respond' ? `, valid=${this.valid}` : ''})`
+}
+
+class Advance implements Command {
+  constructor(readonly ms: number) {}
+  check = () => true
+  async run(model: Model, real: Real) {
+    real.now += this.ms
+    await checkInvariants(model, real)
+  }
+  toString = () => `advance(${this.ms})`
+}
+
+class Sweep implements Command {
+  check = () => true
+  async run(model: Model, real: Real) {
+    const expected = model.items.filter((m) => expireIfDue(m, real.now)).length
+    expect(await real.interactions.expireDue({ limit: 1_000 })).toEqual({ expired: expected })
+    await checkInvariants(model, real)
+  }
+  toString = () => 'expireDue()'
+}
+
+class Deliver implements Command {
+  constructor(readonly receiverDown: boolean) {}
+  check = () => true
+  async run(model: Model, real: Real) {
+    real.receiverDown = this.receiverDown
+    await real.interactions.deliverSignals({ limit: 1_000 })
+    // A receiver sees each signal at most once per delivery, and never one for a pending interaction.
+    for (const key of real.delivered) expect(model.items.find((m) => key.startsWith(`${m.id}:`))?.status).toBe(key.split(':')[1])
+    await checkInvariants(model, real)
+  }
+  toString = () => `deliverSignals(receiverDown=${this.receiverDown})`
+}
+
+const commands = [
+  fc.tuple(fc.constantFrom('direct', 'first_responder', 'all_members' as const), fc.option(fc.integer({ min: 1, max: 5_000 }), { nil: undefined }), fc.boolean()).map(
+    ([routing, expiresIn, linked]) => new Create(routing as ModelInteraction['routing'], expiresIn, linked),
+  ),
+  fc.tuple(fc.constantFrom('claim', 'release', 'respond', 'respond', 'get' as const), fc.nat(20), fc.nat(actors.length - 1), fc.boolean()).map(
+    ([kind, index, actor, valid]) => new Act(kind as Act['kind'], index, actor, valid),
+  ),
+  fc.integer({ min: 0, max: 3_000 }).map((ms) => new Advance(ms)),
+  fc.constant(new Sweep()),
+  fc.boolean().map((down) => new Deliver(down)),
+]
+
+describe('model-based', () => {
+  it(`random command sequences keep every invariant (${RUNS} runs)`, async () => {
+    let steps = 0
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'max' }), async (cmds) => {
+        const store = memoryStore()
+        const real: Real = { store, now: START, receiverDown: false, delivered: [], terminal: new Map(), lastVersion: new Map(), interactions: undefined as never }
+        real.interactions = createInteractions({
+          store,
+          clock: () => new Date(real.now),
+          random: () => 0,
+          delivery: { baseMs: 0, maxMs: 0, leaseMs: 0 },
+          signals: callbackSignals((signal) => {
+            if (real.receiverDown) throw new Error('receiver down')
+            real.delivered.push(signal.idempotency_key)
+          }),
+          directory: { membersOf: async () => group },
+        })
+        steps += [...cmds].length
+        await fc.asyncModelRun(() => ({ model: { items: [] }, real }), cmds)
+      }),
+      { numRuns: RUNS },
+    )
+    console.info(`model-based: ${RUNS} runs, ${steps} commands`)
+  }, 120_000)
+})

@@ -1,0 +1,67 @@
+import type { Participant } from '@hitl/interactions'
+
+/** What a small reference model expects of one interaction; compared with the real record after every step. */
+export interface ModelInteraction {
+  id: string
+  routing: 'direct' | 'first_responder' | 'all_members'
+  target: Participant
+  members: Participant[]
+  runLinked: boolean
+  expiresAt?: number
+  status: 'pending' | 'completed' | 'expired'
+  claimedBy?: Participant
+  responders: Participant[]
+  version: number
+}
+
+const same = (x: Participant, y: Participant) => x.type === y.type && x.id === y.id
+
+/** Lazy expiry, as every call applies it first. Returns true when it changed the interaction. */
+export function expireIfDue(m: ModelInteraction, now: number): boolean {
+  if (m.status !== 'pending' || m.expiresAt === undefined || now < m.expiresAt) return false
+  m.status = 'expired'
+  m.version++
+  return true
+}
+
+const endStateCode = (m: ModelInteraction) => (m.status === 'expired' ? 'expired' : m.status === 'completed' ? 'not_pending' : undefined)
+const eligible = (m: ModelInteraction, actor: Participant) => (m.routing === 'direct' ? same(m.target, actor) : m.members.some((x) => same(x, actor)))
+
+/** The error code the rules give for a claim, or undefined when it succeeds; applies the change. */
+export function modelClaim(m: ModelInteraction, actor: Participant, now: number): string | undefined {
+  expireIfDue(m, now)
+  const ended = endStateCode(m)
+  if (ended) return ended
+  if (m.routing !== 'first_responder') return 'validation_failed'
+  if (!eligible(m, actor)) return 'not_eligible'
+  if (m.claimedBy) return same(m.claimedBy, actor) ? undefined : 'already_claimed'
+  m.claimedBy = actor
+  m.version++
+  return undefined
+}
+
+export function modelRelease(m: ModelInteraction, actor: Participant, now: number): string | undefined {
+  expireIfDue(m, now)
+  const ended = endStateCode(m)
+  if (ended) return ended
+  if (m.routing !== 'first_responder') return 'validation_failed'
+  if (!m.claimedBy || !same(m.claimedBy, actor)) return 'not_eligible'
+  m.claimedBy = undefined
+  m.version++
+  return undefined
+}
+
+export function modelRespond(m: ModelInteraction, actor: Participant, valid: boolean, now: number): string | undefined {
+  expireIfDue(m, now)
+  const ended = endStateCode(m)
+  if (ended) return ended
+  if (!eligible(m, actor)) return 'not_eligible'
+  if (m.routing === 'first_responder' && m.claimedBy && !same(m.claimedBy, actor)) return 'already_claimed'
+  if (m.routing === 'all_members' && m.responders.some((x) => same(x, actor))) return 'already_responded'
+  if (!valid) return 'validation_failed'
+  m.responders.push(actor)
+  if (m.routing === 'first_responder') m.claimedBy = actor
+  if (m.routing !== 'all_members' || m.members.every((x) => m.responders.some((r) => same(r, x)))) m.status = 'completed'
+  m.version++
+  return undefined
+}
