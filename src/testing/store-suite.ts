@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import type { Participant } from '../model/actor.js'
 import type { Interaction } from '../model/interaction.js'
 import type { InteractionStore } from '../ports.js'
 import { makeOutboxEntry, makeRecord, uniqueProject } from './fixtures.js'
@@ -127,7 +128,7 @@ export function describeInteractionStore(name: string, makeStore: () => Interact
     })
 
     describe('inbox', () => {
-      const inbox = (project: string, actor: typeof alice, extra: { now?: string; limit?: number; after?: { created_at: string; id: string } } = {}) =>
+      const inbox = (project: string, actor: Participant, extra: { now?: string; limit?: number; after?: { created_at: string; id: string } } = {}) =>
         store.inbox({ project, actor, now: extra.now ?? NOW, limit: extra.limit ?? 100, ...(extra.after && { after: extra.after }) })
 
       it('inbox — direct targets match on type and id', async () => {

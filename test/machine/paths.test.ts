@@ -28,11 +28,12 @@ const events: InteractionEvent[] = [
   { type: 'expire', at: LATE },
 ]
 
-const variants = {
+const pair = { type: 'group', id: 'pair' } as const
+const variants: Record<'direct' | 'first_responder' | 'all_members', Pick<Interaction, 'target_actor' | 'routing_policy' | 'members'>> = {
   direct: { target_actor: a },
-  first_responder: { target_actor: { type: 'group', id: 'pair' }, routing_policy: 'first_responder', members: [a, b] },
-  all_members: { target_actor: { type: 'group', id: 'pair' }, routing_policy: 'all_members', members: [a, b] },
-} as const
+  first_responder: { target_actor: pair, routing_policy: 'first_responder', members: [a, b] },
+  all_members: { target_actor: pair, routing_policy: 'all_members', members: [a, b] },
+}
 
 const recordFor = (variant: keyof typeof variants): Interaction => ({
   id: 'iact_path',
@@ -117,11 +118,11 @@ describe('machine paths', () => {
     const paths = new Map(getShortestPaths(interactionMachine, options).map((path) => [serializeSnapshot(path.state), path]))
     const adjacency = getAdjacencyMap(interactionMachine, options)
 
-    for (const [stateKey, { state }] of Object.entries(adjacency)) {
-      const path = paths.get(stateKey)
+    for (const [stateKey, { state, transitions }] of Object.entries(adjacency)) {
+      const path = paths.get(stateKey as never)
       expect(path, stateKey).toBeDefined()
       visited.add(JSON.stringify(state.value))
-      for (const { event } of Object.values(adjacency[stateKey]!.transitions)) {
+      for (const { event } of Object.values(transitions) as { event: InteractionEvent }[]) {
         const [next, actions] = transition(interactionMachine, state, event)
         for (const definition of interactionMachine.getTransitionData(state, event)) {
           const siblings = definition.source.transitions.get(definition.eventType)!
@@ -129,7 +130,7 @@ describe('machine paths', () => {
         }
         const refusal = actions.find((action) => action.type === 'refuse')?.params as { code: string } | undefined
         const lazyRefusal = state.status === 'done' ? (Object.values(state.getMeta())[0] as { refusal: { code: string } }).refusal.code : undefined
-        const { outcome } = await replay(variant, [...path!.steps.map((s) => s.event).filter((e): e is InteractionEvent => e.type !== 'xstate.init'), event])
+        const { outcome } = await replay(variant, [...path!.steps.map((s) => s.event as InteractionEvent).filter((e) => (e.type as string) !== 'xstate.init'), event])
         replayed++
 
         const expectedCode = refusal?.code ?? lazyRefusal
