@@ -1,0 +1,172 @@
+import { Buffer } from 'node:buffer'
+import type { Signal } from '../../model/signal.js'
+import type { SignalDelivery } from '../../ports.js'
+import { webhookKeys, type WebhookSecret } from './secret.js'
+import { signatureHeader } from './sign.js'
+
+/** Where {@link webhookSignals} sends: one URL for every signal, or one chosen per signal. */
+export type WebhookTarget =
+  | { url: string | URL; urlFor?: never }
+  | { urlFor: (signal: Signal) => string | URL | Promise<string | URL>; url?: never }
+
+/** Options of {@link webhookSignals}. */
+export type WebhookSignalsOptions = WebhookTarget & {
+  /** Signs every delivery; with several (newest first), each adds one signature, so receivers can rotate keys. */
+  secret: WebhookSecret | readonly WebhookSecret[]
+  /** How long one attempt may take, response body included; 10 000 ms by default. */
+  timeoutMs?: number
+  /** Extra request headers, e.g. `authorization`; they cannot replace `content-type` or the `webhook-*` headers. */
+  headers?: Record<string, string>
+  /** The fetch to use, e.g. one that filters private addresses; the global `fetch` by default. */
+  fetch?: typeof globalThis.fetch
+  /** The time written to `webhook-timestamp`. Defaults to `() => new Date()`. */
+  clock?: () => Date
+}
+
+/** A failed delivery attempt; `permanent` tells the outbox to dead-letter it instead of retrying. */
+export class WebhookDeliveryError extends Error {
+  override readonly name = 'WebhookDeliveryError'
+  /** The target, without its query string or credentials. */
+  readonly url: string
+  /** The receiver's HTTP status, when it answered. */
+  readonly status: number | undefined
+  /** True for a 4xx other than 408 and 429: the receiver refused this signal, and a retry would not help. */
+  readonly permanent: boolean
+
+  constructor(message: string, options: { url: string; status?: number; permanent?: boolean; cause?: unknown }) {
+    super(message, { cause: options.cause })
+    this.url = options.url
+    this.status = options.status
+    this.permanent = options.permanent ?? false
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000
+const BODY_PREFIX = 200
+
+/** A 4xx says the request itself is wrong, except 408 (too slow) and 429 (too many), which a later try may pass. */
+const isPermanentStatus = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429
+
+function targetUrl(value: string | URL): URL {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch (error) {
+    throw new TypeError(`webhook url must be an absolute http(s) URL (got ${JSON.stringify(String(value))})`, { cause: error })
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`webhook url must use http or https (got ${url.protocol})`)
+  }
+  return url
+}
+
+// Query strings and credentials often carry tokens; they must not end up in the outbox's last_error.
+const redacted = (url: URL) => `${url.origin}${url.pathname}`
+
+/** The first characters of a body, whitespace collapsed, so an error can say what the receiver answered. */
+async function bodyPrefix(response: Response): Promise<string> {
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    // Read a little more than needed, but never a whole large body.
+    while (size < BODY_PREFIX * 4) {
+      const { done, value } = await reader.read()
+      if (done) break
+      chunks.push(value)
+      size += value.byteLength
+    }
+  } catch {
+    // A body cut short (e.g. by the timeout) still leaves the status to report.
+  } finally {
+    reader.cancel().catch(() => undefined)
+  }
+  const text = Buffer.concat(chunks).toString('utf8').replace(/\s+/g, ' ').trim()
+  return text.length > BODY_PREFIX ? `${text.slice(0, BODY_PREFIX)}…` : text
+}
+
+function failureText(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && error.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`
+  // fetch reports network errors as `TypeError: fetch failed`; the cause says which (e.g. ECONNREFUSED).
+  const cause = error instanceof Error ? error.cause : undefined
+  if (cause instanceof Error) return `failed: ${cause.message}`
+  return `failed: ${error instanceof Error ? error.message : String(error)}`
+}
+
+/**
+ * Delivers signals as signed HTTP POSTs following the Standard Webhooks specification: the body is
+ * the signal as JSON; `webhook-id` is its `idempotency_key` (the same on every retry), and
+ * `webhook-signature` signs id, timestamp and body. A non-2xx answer, a timeout or a network error
+ * throws, and the outbox retries; a 4xx other than 408 and 429 throws a `permanent` error, and the
+ * outbox dead-letters the signal at once.
+ *
+ * @example
+ * import { createInteractions } from '@hitl/interactions'
+ * import { webhookSignals } from '@hitl/interactions/webhook'
+ *
+ * const interactions = createInteractions({
+ *   signals: webhookSignals({ url: 'https://engine.example.com/hitl/signals', secret: process.env.HITL_WEBHOOK_SECRET!, timeoutMs: 5_000 }),
+ * })
+ */
+export function webhookSignals(options: WebhookSignalsOptions): SignalDelivery & { name: 'webhook' } {
+  const keys = webhookKeys(options.secret)
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError(`timeoutMs must be a positive number of milliseconds (got ${timeoutMs})`)
+  const send = options.fetch ?? globalThis.fetch
+  const clock = options.clock ?? (() => new Date())
+  const { urlFor } = options
+  const fixedUrl = options.url === undefined ? undefined : targetUrl(options.url)
+  if (!fixedUrl && typeof urlFor !== 'function') throw new TypeError('webhookSignals needs a `url` or a `urlFor(signal)` function')
+  // Built once, so a malformed extra header fails here rather than on every delivery.
+  const extraHeaders = new Headers(options.headers)
+
+  return {
+    name: 'webhook',
+    async deliver(signal) {
+      const url = fixedUrl ?? (await resolveUrl(urlFor!, signal))
+      const body = JSON.stringify(signal)
+      const id = signal.idempotency_key
+      const timestamp = Math.floor(clock().getTime() / 1000)
+      // Set, not merged from an object literal, so a caller's `Content-Type` cannot sit next to ours.
+      const headers = new Headers(extraHeaders)
+      headers.set('content-type', 'application/json')
+      headers.set('webhook-id', id)
+      headers.set('webhook-timestamp', String(timestamp))
+      headers.set('webhook-signature', signatureHeader(keys, id, timestamp, body))
+
+      let response: Response
+      try {
+        // Redirects are failures, as the specification advises: the sender should fix the URL instead.
+        response = await send(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
+      } catch (error) {
+        throw new WebhookDeliveryError(`POST ${redacted(url)} ${failureText(error, timeoutMs)}`, { url: redacted(url), cause: error })
+      }
+      if (response.ok) {
+        await response.body?.cancel().catch(() => undefined)
+        return
+      }
+      const permanent = isPermanentStatus(response.status)
+      const answer = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`
+      const text = await bodyPrefix(response)
+      throw new WebhookDeliveryError(
+        `POST ${redacted(url)} answered ${answer}${permanent ? ' (permanent, not retried)' : ''}${text ? `: ${text}` : ''}`,
+        { url: redacted(url), status: response.status, permanent },
+      )
+    },
+  }
+}
+
+async function resolveUrl(urlFor: (signal: Signal) => string | URL | Promise<string | URL>, signal: Signal): Promise<URL> {
+  const value = await urlFor(signal)
+  try {
+    return targetUrl(value)
+  } catch (error) {
+    // The same signal would get the same bad URL again: dead-letter it until the host fixes urlFor.
+    throw new WebhookDeliveryError(`urlFor returned an unusable URL for signal ${signal.idempotency_key}: ${(error as Error).message}`, {
+      url: String(value),
+      permanent: true,
+      cause: error,
+    })
+  }
+}
