@@ -1,0 +1,44 @@
+import {
+  createInteractions,
+  type CreateInteractionInput,
+  type Interaction,
+  type InteractionErrorCode,
+  type Signal,
+  type Spec,
+} from '@hitl/interactions'
+import { describe, expectTypeOf, it } from 'vitest'
+
+describe('public types', () => {
+  it('infers the record and the signal from the schemas', () => {
+    expectTypeOf<Interaction['status']>().toEqualTypeOf<'pending' | 'completed' | 'expired'>()
+    expectTypeOf<Interaction['routing_policy']>().toEqualTypeOf<'first_responder' | 'all_members' | undefined>()
+    expectTypeOf<Signal['status']>().toEqualTypeOf<'completed' | 'expired'>()
+    expectTypeOf<Spec['mode']>().toEqualTypeOf<'confirm' | 'select' | 'multi_select' | 'input'>()
+    expectTypeOf<InteractionErrorCode>().toEqualTypeOf<
+      'validation_failed' | 'not_found' | 'not_eligible' | 'already_claimed' | 'already_responded' | 'not_pending' | 'expired' | 'conflict' | 'configuration'
+    >()
+  })
+
+  it('accepts the canonical request body as create input', () => {
+    expectTypeOf({
+      type: 'approval',
+      run_id: 'run_01abc',
+      topic: 'deploy-gate',
+      target_actor: { type: 'member', id: 'user_alice' },
+      message: 'Approve deployment of service-api to production?',
+      spec: { mode: 'confirm' },
+      expires_at: '2026-04-22T10:00:00Z',
+    } as const).toExtend<CreateInteractionInput>()
+  })
+
+  it('refuses what does not compile', () => {
+    const interactions = createInteractions()
+    // @ts-expect-error a group cannot respond
+    void interactions.respond('acme', 'iact_1', { actor: { type: 'group', id: 'g' }, value: { confirmed: true } })
+    // @ts-expect-error type is required
+    void interactions.create('acme', { spec: { mode: 'confirm' }, target_actor: { type: 'member', id: 'a' } })
+    // @ts-expect-error unknown mode
+    void interactions.create('acme', { type: 'input', spec: { mode: 'slider' }, target_actor: { type: 'member', id: 'a' } })
+    expectTypeOf(interactions.get).returns.resolves.toEqualTypeOf<Interaction>()
+  })
+})
