@@ -92,6 +92,13 @@ const DEFAULT_CONFLICT_RETRY = { attempts: 30, baseMs: 2, factor: 2, maxMs: 100 
 const DEFAULT_DELIVERY: DeliveryPolicy = { maxAttempts: 10, baseMs: 1_000, factor: 2, maxMs: 15 * 60_000, leaseMs: 60_000 }
 
 const LimitSchema = (max: number) => z.int().min(1).max(max)
+// Built once: constructing a zod schema costs far more than using it.
+const IdSchema = z.string().min(1).max(LIMITS.identifier)
+const SignalIdSchema = z.string().min(1).max(LIMITS.identifier * 2)
+const InboxOptionsSchema = z.strictObject({ limit: LimitSchema(LIMITS.inboxPage).default(20), cursor: z.string().max(1_000).nullish() })
+const BatchOptionsSchema = z.strictObject({ limit: LimitSchema(10_000).default(100) })
+const FailedSignalsOptionsSchema = z.strictObject({ limit: LimitSchema(1_000).default(100), after: SignalIdSchema.optional() })
+const MembersSchema = z.array(ParticipantSchema)
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string, path: (string | number)[] = []): T {
   const result = schema.safeParse(value)
@@ -175,7 +182,7 @@ export function createInteractions(options: InteractionsOptions = {}): Interacti
    */
   async function apply(project: string, id: string, event?: (at: string) => InteractionEvent) {
     parse(IdentifierSchema, project, 'project', ['project'])
-    parse(z.string().min(1).max(LIMITS.identifier), id, 'id', ['id'])
+    parse(IdSchema, id, 'id', ['id'])
     for (let attempt = 1; ; attempt++) {
       const current = await store.get(project, id)
       if (!current) throw new InteractionError('not_found', `interaction ${id} not found in project ${project}`)
@@ -203,7 +210,7 @@ export function createInteractions(options: InteractionsOptions = {}): Interacti
       throw new InteractionError('configuration', 'createInteractions needs a `directory` to resolve the members of group targets')
     }
     const resolved = await directory.membersOf(project, groupId)
-    const members = parse(z.array(ParticipantSchema), resolved, `members of group "${groupId}" from the directory`)
+    const members = parse(MembersSchema, resolved, `members of group "${groupId}" from the directory`)
     const unique = members.filter((member, index) => members.findIndex((other) => sameActor(other, member)) === index)
     if (unique.length === 0) {
       throw validationError('create input', [{ path: ['target_actor', 'id'], message: `group "${groupId}" has no members` }])
@@ -269,11 +276,7 @@ export function createInteractions(options: InteractionsOptions = {}): Interacti
     async inbox(project, actor, inboxOptions = {}) {
       parse(IdentifierSchema, project, 'project', ['project'])
       const participant = parse(ParticipantSchema, actor, 'actor', ['actor'])
-      const { limit, cursor } = parse(
-        z.strictObject({ limit: LimitSchema(LIMITS.inboxPage).default(20), cursor: z.string().max(1_000).nullish() }),
-        inboxOptions,
-        'inbox options',
-      )
+      const { limit, cursor } = parse(InboxOptionsSchema, inboxOptions, 'inbox options')
       const items = await store.inbox({
         project,
         actor: participant,
@@ -287,7 +290,7 @@ export function createInteractions(options: InteractionsOptions = {}): Interacti
     },
 
     async expireDue(sweepOptions = {}) {
-      const { limit } = parse(z.strictObject({ limit: LimitSchema(10_000).default(100) }), sweepOptions, 'expireDue options')
+      const { limit } = parse(BatchOptionsSchema, sweepOptions, 'expireDue options')
       const due = await store.dueForExpiry({ now: clock().toISOString(), limit })
       let expired = 0
       for (const record of due) {
@@ -303,7 +306,7 @@ export function createInteractions(options: InteractionsOptions = {}): Interacti
     },
 
     async deliverSignals(deliverOptions = {}) {
-      const { limit } = parse(z.strictObject({ limit: LimitSchema(10_000).default(100) }), deliverOptions, 'deliverSignals options')
+      const { limit } = parse(BatchOptionsSchema, deliverOptions, 'deliverSignals options')
       requireSignals()
       const now = clock()
       const entries = await store.leaseSignals({ now: now.toISOString(), limit, lease: newLease(now) })
@@ -313,16 +316,12 @@ export function createInteractions(options: InteractionsOptions = {}): Interacti
     },
 
     async failedSignals(listOptions = {}) {
-      const { limit, after } = parse(
-        z.strictObject({ limit: LimitSchema(1_000).default(100), after: z.string().max(LIMITS.identifier * 2).optional() }),
-        listOptions,
-        'failedSignals options',
-      )
+      const { limit, after } = parse(FailedSignalsOptionsSchema, listOptions, 'failedSignals options')
       return store.listSignals({ status: 'dead', limit, ...(after !== undefined && { after }) })
     },
 
     async retrySignal(id) {
-      parse(z.string().min(1).max(LIMITS.identifier * 2), id, 'id', ['id'])
+      parse(SignalIdSchema, id, 'id', ['id'])
       const revived = await store.reviveSignal(id, clock().toISOString())
       if (!revived) throw new InteractionError('not_found', `no dead-lettered signal with id ${id}`)
       return revived

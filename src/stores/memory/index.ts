@@ -9,6 +9,9 @@ import type { OutboxEntry } from '../../model/signal.js'
 import type { InboxPosition, InteractionStore } from '../../ports.js'
 
 const keyOf = (project: string, id: string) => `${project}\u0000${id}`
+// Records and entries are plain JSON by construction; a JSON round trip copies them several times
+// faster than structuredClone on Node 20.
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
 const byInboxOrder = (a: InboxPosition, b: InboxPosition) =>
   a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 
@@ -87,7 +90,7 @@ export function memoryStore(): InteractionStore {
 
   const read = (key: string) => {
     const record = records.get(key)
-    return record && structuredClone(record)
+    return record && copy(record)
   }
 
   return {
@@ -99,10 +102,10 @@ export function memoryStore(): InteractionStore {
       if (existing) return { interaction: read(existing)!, created: false }
       const key = keyOf(record.project, record.id)
       if (records.has(key)) throw new Error(`memoryStore: interaction ${record.id} already exists`)
-      records.set(key, structuredClone(record))
+      records.set(key, copy(record))
       if (idempotencyKey) idempotencyKeys.set(idempotencyKey, key)
       index(record, key, true)
-      return { interaction: structuredClone(record), created: true }
+      return { interaction: copy(record), created: true }
     },
 
     async get(project, id) {
@@ -114,10 +117,10 @@ export function memoryStore(): InteractionStore {
       const current = records.get(key)
       if (!current || current.version !== expectedVersion) return false
       index(current, key, false)
-      records.set(key, structuredClone(record))
+      records.set(key, copy(record))
       index(record, key, true)
       if (entry) {
-        outbox.set(entry.id, structuredClone(entry))
+        outbox.set(entry.id, copy(entry))
         pendingSignals.add(entry.id)
       }
       return true
@@ -131,7 +134,7 @@ export function memoryStore(): InteractionStore {
         .filter((record) => !after || byInboxOrder(record, after) > 0)
         .sort(byInboxOrder)
         .slice(0, limit)
-        .map((record) => structuredClone(record))
+        .map((record) => copy(record))
     },
 
     async dueForExpiry({ now, limit }) {
@@ -146,7 +149,7 @@ export function memoryStore(): InteractionStore {
         const free = !entry.lease_expires_at || entry.lease_expires_at <= now
         if (entry.next_attempt_at > now || !free) continue
         Object.assign(entry, { lease_owner: lease.owner, lease_expires_at: lease.until, attempts: entry.attempts + 1 })
-        leased.push(structuredClone(entry))
+        leased.push(copy(entry))
       }
       return leased
     },
@@ -168,7 +171,7 @@ export function memoryStore(): InteractionStore {
         .filter((entry) => entry.status === status && (!after || entry.id > after))
         .sort((a, b) => (a.id < b.id ? -1 : 1))
         .slice(0, limit)
-        .map((entry) => structuredClone(entry))
+        .map((entry) => copy(entry))
     },
 
     async reviveSignal(id, now) {
@@ -176,7 +179,7 @@ export function memoryStore(): InteractionStore {
       if (!entry || entry.status !== 'dead') return undefined
       Object.assign(entry, { status: 'pending', attempts: 0, next_attempt_at: now })
       pendingSignals.add(id)
-      return structuredClone(entry)
+      return copy(entry)
     },
   }
 }
