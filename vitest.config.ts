@@ -6,6 +6,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@hitl/source'] } },
   test: {
     include: ['test/**/*.test.ts'],
+    // Starts a throwaway PostgreSQL cluster (or uses DATABASE_URL) for test/integration.
+    globalSetup: ['test/support/postgres-global-setup.ts'],
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
   },
 })

@@ -3,9 +3,20 @@
  * a deployment run suspends on topic "deploy-gate" until Alice approves, then a second request
  * goes unanswered and expires, which resumes its run too.
  *
- * Run it with `npm run demo`.
+ * Run it with `npm run demo`; with DATABASE_URL set, it runs on PostgreSQL instead (schema `hitl`).
  */
-import { callbackSignals, createInteractions, type Interaction, type Signal } from '@hitl/interactions'
+import { callbackSignals, createInteractions, memoryStore, type Interaction, type InteractionStore, type Signal } from '@hitl/interactions'
+
+/** The embedded default, or PostgreSQL when DATABASE_URL names a database. */
+async function chooseStore(): Promise<{ store: InteractionStore; close: () => Promise<void> }> {
+  const url = process.env.DATABASE_URL
+  if (!url) return { store: memoryStore(), close: async () => {} }
+  const { default: pg } = await import('pg')
+  const { migrate, postgresStore } = await import('@hitl/interactions/postgres')
+  const pool = new pg.Pool({ connectionString: url })
+  await migrate(pool)
+  return { store: postgresStore({ pool }), close: () => pool.end() }
+}
 
 // A hand-moved clock, so the expiry happens now instead of in a day.
 let now = new Date('2026-04-21T09:00:00Z')
@@ -22,7 +33,9 @@ const signals = callbackSignals((signal) => {
   console.log(`${now.toISOString()}  run ${signal.run_id} resumed on "${signal.topic}": status=${signal.status}` + (answer ? ` value=${JSON.stringify(answer)}` : ''))
 })
 
-const interactions = createInteractions({ signals, clock })
+const { store, close } = await chooseStore()
+console.log(`store: ${store.name}`)
+const interactions = createInteractions({ store, signals, clock })
 const alice = { type: 'member', id: 'user_alice' } as const
 
 const gate = await interactions.create('acme', {
@@ -58,6 +71,7 @@ now = new Date('2026-04-21T12:00:00Z')
 const { expired } = await interactions.expireDue()
 show(`sweeper expired ${expired}`, await interactions.get('acme', rollback.id))
 
+await close()
 if (received.length !== 2 || received[0]?.status !== 'completed' || received[1]?.status !== 'expired') {
   throw new Error(`expected one completed and one expired signal, got ${JSON.stringify(received)}`)
 }

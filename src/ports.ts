@@ -22,6 +22,12 @@ export interface InboxQuery {
   after?: InboxPosition
 }
 
+/** What a `modify` callback decided: a result for the caller and, when something changed, what to write. */
+export interface Decision<T> {
+  result: T
+  write?: { record: Interaction; outbox?: OutboxEntry }
+}
+
 /** Who holds the right to deliver an outbox entry, and until when. */
 export interface SignalLease {
   owner: string
@@ -53,6 +59,15 @@ export interface InteractionStore {
    * step inserts `outbox` when given. Returns false, and writes nothing, on a version mismatch.
    */
   update(record: Interaction, options: { expectedVersion: number; outbox?: OutboxEntry }): Promise<boolean>
+  /**
+   * Optional capability: reads the record under a lock, calls `decide` on it, writes what `decide`
+   * returns (record and outbox entry) and releases the lock, all in one transaction. Concurrent
+   * callers wait their turn instead of losing a compare-and-swap, so a hot interaction (hundreds of
+   * all-members responses at once) never fails with `conflict`. The service uses it when present.
+   * `decide` is synchronous and pure; if it throws, nothing is written. Returns undefined, without
+   * calling `decide`, when the record does not exist.
+   */
+  modify?<T>(project: string, id: string, decide: (current: Interaction) => Decision<T>): Promise<{ result: T } | undefined>
   /**
    * Pending, unexpired interactions the actor may act on now, oldest first: those targeting the
    * actor; first-responder groups it is a member of that are unclaimed or claimed by it; and

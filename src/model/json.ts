@@ -19,6 +19,22 @@ function findForbiddenKey(value: unknown, path: (string | number)[], depth: numb
 }
 
 /**
+ * The path of the first string (or key) holding U+0000, which PostgreSQL cannot store in text or
+ * jsonb; refusing it everywhere keeps every store accepting the same inputs.
+ */
+export function findNulCharacter(value: unknown, path: (string | number)[] = [], depth = 0): (string | number)[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined
+  if (value === null || typeof value !== 'object' || depth > LIMITS.metadataDepth + 5) return undefined
+  for (const [key, item] of Object.entries(value)) {
+    const at = [...path, Array.isArray(value) ? Number(key) : key]
+    if (key.includes('\u0000')) return at
+    const found = findNulCharacter(item, at, depth + 1)
+    if (found) return found
+  }
+  return undefined
+}
+
+/**
  * A plain JSON object: no functions, dates, BigInts or non-finite numbers, no prototype-polluting
  * keys, at most {@link LIMITS.metadataBytes} bytes serialized.
  */

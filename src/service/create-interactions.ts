@@ -5,6 +5,7 @@ import { InteractionError, isInteractionError, validationError } from '../errors
 import type { InteractionEvent, Refusal } from '../machine/machine.js'
 import { step } from '../machine/step.js'
 import { IdentifierSchema, ParticipantSchema, sameActor, type Participant } from '../model/actor.js'
+import { findNulCharacter } from '../model/json.js'
 import { CreateInteractionInputSchema, isRunLinked, type CreateInteractionInput, type Interaction } from '../model/interaction.js'
 import { LIMITS } from '../model/limits.js'
 import { RespondInputSchema, type RespondInput } from '../model/response.js'
@@ -101,6 +102,8 @@ const FailedSignalsOptionsSchema = z.strictObject({ limit: LimitSchema(1_000).de
 const MembersSchema = z.array(ParticipantSchema)
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string, path: (string | number)[] = []): T {
+  const nul = findNulCharacter(value)
+  if (nul) throw validationError(what, [{ path: nul, message: 'must not contain the NUL character (U+0000)' }], path)
   const result = schema.safeParse(value)
   if (!result.success) throw validationError(what, result.error.issues, path)
   return result.data
@@ -177,31 +180,46 @@ export function createInteractions(options: InteractionsOptions = {}): Interacti
   }
 
   /**
-   * Load → step → compare-and-swap save (with the outbox entry) → deliver. A lost race re-reads
-   * and steps again, so the machine always decides on the latest record.
+   * Load → step → save → deliver. The save is the store's locked `modify` when it has one, else a
+   * compare-and-swap: a lost race re-reads and steps again, so the machine always decides on the
+   * latest record.
    */
   async function apply(project: string, id: string, event?: (at: string) => InteractionEvent) {
     parse(IdentifierSchema, project, 'project', ['project'])
     parse(IdSchema, id, 'id', ['id'])
-    for (let attempt = 1; ; attempt++) {
-      const current = await store.get(project, id)
-      if (!current) throw new InteractionError('not_found', `interaction ${id} not found in project ${project}`)
+    const notFound = () => new InteractionError('not_found', `interaction ${id} not found in project ${project}`)
+    const decide = (current: Interaction) => {
       const now = clock()
       const result = step(current, event?.(now.toISOString()), now)
-      if (result.changed) {
-        const entry = result.signal && outboxEntryFor(result.signal, now)
-        const saved = await store.update(result.record, { expectedVersion: current.version, ...(entry && { outbox: entry }) })
-        if (!saved) {
-          if (attempt >= conflictRetry.attempts) {
-            throw new InteractionError('conflict', `interaction ${id} changed under ${attempt} concurrent attempts; try again`)
-          }
-          await sleep(backoffDelay(conflictRetry, attempt, random))
-          continue
-        }
-        if (entry) await dispatch(entry).catch(() => undefined)
-      }
+      const entry = result.signal && outboxEntryFor(result.signal, now)
+      return { result, write: result.changed ? { record: result.record, ...(entry && { outbox: entry }) } : undefined }
+    }
+    const finish = async ({ result, write }: ReturnType<typeof decide>) => {
+      if (write?.outbox) await dispatch(write.outbox).catch(() => undefined)
       if (result.refusal) throw refusalError(result.refusal)
       return result
+    }
+
+    if (store.modify) {
+      const decided = await store.modify(project, id, (current) => {
+        const decision = decide(current)
+        return { result: decision, write: decision.write }
+      })
+      if (!decided) throw notFound()
+      return finish(decided.result)
+    }
+    for (let attempt = 1; ; attempt++) {
+      const current = await store.get(project, id)
+      if (!current) throw notFound()
+      const decision = decide(current)
+      if (decision.write && !(await store.update(decision.write.record, { expectedVersion: current.version, ...(decision.write.outbox && { outbox: decision.write.outbox }) }))) {
+        if (attempt >= conflictRetry.attempts) {
+          throw new InteractionError('conflict', `interaction ${id} changed under ${attempt} concurrent attempts; try again`)
+        }
+        await sleep(backoffDelay(conflictRetry, attempt, random))
+        continue
+      }
+      return finish(decision)
     }
   }
 

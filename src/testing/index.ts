@@ -5,4 +5,4 @@
  */
 export { makeOutboxEntry, makeRecord, makeSignal, uniqueProject } from './fixtures.js'
 export { describeSignalDelivery, type SignalDeliveryHarness } from './signal-suite.js'
-export { describeInteractionStore } from './store-suite.js'
+export { describeInteractionStore, type StoreCapabilities } from './store-suite.js'

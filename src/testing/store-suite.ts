@@ -3,6 +3,7 @@ import type { Participant } from '../model/actor.js'
 import type { Interaction } from '../model/interaction.js'
 import type { InteractionStore } from '../ports.js'
 import { makeOutboxEntry, makeRecord, uniqueProject } from './fixtures.js'
+import { describeModify } from './modify-suite.js'
 import { describeOutbox } from './outbox-suite.js'
 
 const alice = { type: 'member', id: 'user_alice' } as const
@@ -13,9 +14,16 @@ const NOW = '2026-04-21T10:00:00.000Z'
 const at = (minute: number) => `2026-04-21T09:${String(minute).padStart(2, '0')}:00.000Z`
 const ids = (records: Interaction[]) => records.map((r) => r.id)
 
+/** Optional capabilities a store declares, so the suite checks them too. */
+export interface StoreCapabilities {
+  /** The store implements `modify`, the locked read-decide-write. */
+  modify?: boolean
+}
+
 /**
  * Runs the conformance suite for an {@link InteractionStore} under vitest. `makeStore` is called
  * once; every test writes its own project, so the store may be shared and need not be empty.
+ * Declare optional capabilities in `capabilities`; the suite checks that the declaration is true.
  *
  * @example
  * import { describeInteractionStore } from '@hitl/interactions/testing'
@@ -23,7 +31,11 @@ const ids = (records: Interaction[]) => records.map((r) => r.id)
  *
  * describeInteractionStore('my store', () => myStore({ url: process.env.DATABASE_URL }))
  */
-export function describeInteractionStore(name: string, makeStore: () => InteractionStore | Promise<InteractionStore>) {
+export function describeInteractionStore(
+  name: string,
+  makeStore: () => InteractionStore | Promise<InteractionStore>,
+  capabilities: StoreCapabilities = {},
+) {
   describe(`InteractionStore conformance: ${name}`, () => {
     let store: InteractionStore
     beforeAll(async () => {
@@ -223,5 +235,10 @@ export function describeInteractionStore(name: string, makeStore: () => Interact
     })
 
     describeOutbox(() => store, insert)
+
+    it('capabilities — the declared ones are exactly the implemented ones', () => {
+      expect(typeof store.modify === 'function', 'modify').toBe(capabilities.modify === true)
+    })
+    if (capabilities.modify) describeModify(() => store, insert)
   })
 }

@@ -1,6 +1,7 @@
 import { isInteractionError, type Actor } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
 import { harness } from '../support/harness.js'
+import { lockingMemoryStore } from '../support/locking-store.js'
 
 const membersOf = (count: number): Actor[] => Array.from({ length: count }, (_, i) => ({ type: 'member', id: `user_${i}` }))
 
@@ -46,6 +47,24 @@ describe('concurrency', () => {
     expect(final.version).toBe(201)
     expect(delivered).toHaveLength(1)
     expect(delivered[0]!.responses).toHaveLength(200)
+  })
+
+  it('respond — with a store that locks (modify), 200 all_members responses land in one write each, no retry', async () => {
+    const members = membersOf(200)
+    const store = lockingMemoryStore()
+    const { interactions, delivered } = harness({ store, groups: { everyone: members } })
+    const created = await interactions.create('acme', {
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: { type: 'group', id: 'everyone' },
+      routing_policy: 'all_members',
+      run_id: 'run_vote',
+      topic: 'vote',
+    })
+    await Promise.all(members.map((actor) => interactions.respond('acme', created.id, { actor: actor as never, value: { confirmed: true } })))
+    expect(await interactions.get('acme', created.id)).toMatchObject({ status: 'completed', version: 201 })
+    expect(store.updates()).toBe(200)
+    expect(delivered).toHaveLength(1)
   })
 
   it('claim — concurrent claims: one claimant, the others already_claimed', async () => {

@@ -1,5 +1,6 @@
 import { callbackSignals, memoryStore, type Signal } from '@hitl/interactions'
 import { describeInteractionStore, describeSignalDelivery } from '@hitl/interactions/testing'
+import { lockingMemoryStore } from '../support/locking-store.js'
 
 describeInteractionStore('memory', () => memoryStore())
 
@@ -14,3 +15,5 @@ describeSignalDelivery('callback', () => {
   })
   return { delivery, received: async () => received, failNext: (kind) => void (failure = kind) }
 })
+
+describeInteractionStore('memory with a locking modify', () => lockingMemoryStore(), { modify: true })

@@ -1,0 +1,150 @@
+/**
+ * The versioned schema of the PostgreSQL store and `migrate()`, which applies it. Each migration is
+ * also shipped as `sql/<version>_<name>.sql` (rendered for the default schema `hitl`) for teams that
+ * run migrations with their own tool; a test keeps the files equal to what `migrate()` runs.
+ */
+import { checkPool, checkSchema, DEFAULT_SCHEMA, inTransaction, type PgPool } from './pool.js'
+
+/** One step of the schema; every statement is idempotent, so a half-known state is safe to re-run. */
+export interface Migration {
+  version: number
+  name: string
+  /** The statements, for the schema `s`, run in order in one transaction. */
+  statements: (s: string) => string[]
+}
+
+/** Every migration, oldest first. Append only: a shipped migration never changes. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'init',
+    statements: (s) => [
+      `CREATE SCHEMA IF NOT EXISTS ${s}`,
+      `CREATE TABLE IF NOT EXISTS ${s}.hitl_migrations (
+  version integer PRIMARY KEY,
+  applied_at timestamptz NOT NULL DEFAULT now()
+)`,
+      // One column per record field, so the record is readable and queryable in SQL; ids sort
+      // in byte order (COLLATE "C") to match the library's string order whatever the database locale.
+      `CREATE TABLE IF NOT EXISTS ${s}.interactions (
+  project text COLLATE "C" NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  status text NOT NULL CHECK (status IN ('pending', 'completed', 'expired')),
+  type text NOT NULL,
+  spec jsonb NOT NULL,
+  target_type text NOT NULL CHECK (target_type IN ('member', 'agent', 'group')),
+  target_id text NOT NULL,
+  routing_policy text CHECK (routing_policy IN ('first_responder', 'all_members')),
+  run_id text,
+  topic text,
+  title text,
+  message text,
+  metadata jsonb,
+  requested_by jsonb,
+  expires_at timestamptz,
+  idempotency_key text,
+  members jsonb,
+  claimed_by jsonb,
+  claimed_at timestamptz,
+  responses jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  completed_at timestamptz,
+  expired_at timestamptz,
+  version integer NOT NULL CHECK (version >= 1),
+  PRIMARY KEY (project, id)
+)`,
+      `CREATE UNIQUE INDEX IF NOT EXISTS interactions_idempotency_key_idx
+  ON ${s}.interactions (project, idempotency_key) WHERE idempotency_key IS NOT NULL`,
+      `CREATE INDEX IF NOT EXISTS interactions_due_idx
+  ON ${s}.interactions (expires_at, project, id) WHERE status = 'pending' AND expires_at IS NOT NULL`,
+      // One row per actor whose inbox a pending interaction appears in (the target, or each member
+      // of a group), written in the record's transaction; docs/postgres.md says why not a GIN index.
+      `CREATE TABLE IF NOT EXISTS ${s}.interaction_inbox (
+  project text COLLATE "C" NOT NULL,
+  actor_key text COLLATE "C" NOT NULL,
+  created_at timestamptz NOT NULL,
+  interaction_id text COLLATE "C" NOT NULL,
+  PRIMARY KEY (project, actor_key, created_at, interaction_id),
+  FOREIGN KEY (project, interaction_id) REFERENCES ${s}.interactions (project, id) ON DELETE CASCADE
+)`,
+      `CREATE INDEX IF NOT EXISTS interaction_inbox_interaction_idx
+  ON ${s}.interaction_inbox (project, interaction_id)`,
+      `CREATE TABLE IF NOT EXISTS ${s}.outbox (
+  id text COLLATE "C" PRIMARY KEY,
+  signal jsonb NOT NULL,
+  status text NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+  attempts integer NOT NULL CHECK (attempts >= 0),
+  next_attempt_at timestamptz NOT NULL,
+  lease_owner text,
+  lease_expires_at timestamptz,
+  last_error text,
+  created_at timestamptz NOT NULL,
+  delivered_at timestamptz
+)`,
+      `CREATE INDEX IF NOT EXISTS outbox_due_idx
+  ON ${s}.outbox (next_attempt_at, id) WHERE status = 'pending'`,
+      `CREATE INDEX IF NOT EXISTS outbox_status_idx
+  ON ${s}.outbox (status, id)`,
+      `INSERT INTO ${s}.hitl_migrations (version) VALUES (1) ON CONFLICT (version) DO NOTHING`,
+    ],
+  },
+]
+
+/** The file name a migration is shipped under, e.g. `001_init.sql`. */
+export const migrationFileName = (migration: Migration): string => `${String(migration.version).padStart(3, '0')}_${migration.name}.sql`
+
+/** A migration as one SQL script for the given schema: the content of its file in `sql/` for `hitl`. */
+export function migrationSql(migration: Migration, schema: string = DEFAULT_SCHEMA): string {
+  const s = checkSchema(schema, 'migrationSql')
+  const header = [
+    `-- @hitl/interactions PostgreSQL store, migration ${migration.version} (${migration.name}), for the schema "${s}".`,
+    '-- Applied by migrate(pool) from @hitl/interactions/postgres, or by your own migration tool: run it in one',
+    '-- transaction. Every statement is idempotent, and it records itself in hitl_migrations, so migrate() skips it later.',
+    `-- To use another schema, replace "${s}." throughout and pass the same name as postgresStore({ schema }).`,
+  ]
+  return `${header.join('\n')}\n\n${migration.statements(s).join(';\n\n')};\n`
+}
+
+// A fixed first key ('hitl' in ASCII) keeps our advisory locks apart from a host's own.
+const LOCK_CLASS = 0x6869746c
+
+/** FNV-1a, 32 bits, as a signed integer: the second advisory lock key, one per schema. */
+function lockKey(schema: string): number {
+  let hash = 0x811c9dc5
+  for (const byte of new TextEncoder().encode(schema)) hash = Math.imul(hash ^ byte, 0x01000193)
+  return hash | 0
+}
+
+/**
+ * Creates or upgrades the store's tables in `schema` (default `hitl`); safe to run from many
+ * instances at once, and a no-op when the schema is current.
+ *
+ * @example
+ * import pg from 'pg'
+ * import { migrate } from '@hitl/interactions/postgres'
+ *
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
+ * const { applied } = await migrate(pool) // [1] the first time, [] after
+ */
+export async function migrate(pool: PgPool, options: { schema?: string } = {}): Promise<{ applied: number[] }> {
+  const checkedPool = checkPool(pool, 'migrate')
+  const schema = checkSchema(options.schema ?? DEFAULT_SCHEMA, 'migrate')
+  return inTransaction(checkedPool, async (client) => {
+    // Held until commit: a second instance waits here, then finds every version applied.
+    await client.query('SELECT pg_advisory_xact_lock($1::int, $2::int)', [LOCK_CLASS, lockKey(schema)])
+    const { rows: exists } = await client.query('SELECT to_regclass($1) IS NOT NULL AS present', [`${schema}.hitl_migrations`])
+    const done = new Set<number>()
+    if (exists[0]?.present === true) {
+      const { rows } = await client.query(`SELECT version FROM ${schema}.hitl_migrations`)
+      for (const row of rows) done.add(Number(row.version))
+    }
+    const applied: number[] = []
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue
+      for (const statement of migration.statements(schema)) await client.query(statement)
+      applied.push(migration.version)
+    }
+    return { applied }
+  })
+}

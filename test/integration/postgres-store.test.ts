@@ -1,0 +1,659 @@
+/**
+ * The PostgreSQL store on a real server: migrations, the store's semantics against the memory
+ * store's, its queues under concurrency, crashes mid-transaction, and several service instances
+ * sharing one database.
+ */
+import { readFile } from 'node:fs/promises'
+import {
+  callbackSignals,
+  createInteractions,
+  InteractionSchema,
+  memoryStore,
+  type Interaction,
+  type InteractionStore,
+  type OutboxEntry,
+  type Participant,
+  type Signal,
+} from '@hitl/interactions'
+import { migrate, migrationFileName, migrationSql, MIGRATIONS, postgresStore, type PgClient, type PgPool } from '@hitl/interactions/postgres'
+import { describeInteractionStore } from '@hitl/interactions/testing'
+import type pg from 'pg'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createPool, freshSchemaName, postgresFixture, type PostgresFixture } from '../support/postgres.js'
+
+const alice = { type: 'member', id: 'user_alice' } as const
+const bob = { type: 'member', id: 'user_bob' } as const
+const carol = { type: 'member', id: 'user_carol' } as const
+const bot = { type: 'agent', id: 'agent_reviewer' } as const
+const T0 = '2026-04-21T09:00:00.000Z'
+const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString()
+
+let counter = 0
+/** A valid pending direct record; override any field. */
+function record(overrides: Partial<Interaction> = {}): Interaction {
+  counter++
+  return {
+    id: `iact_${String(counter).padStart(4, '0')}`,
+    project: 'acme',
+    type: 'approval',
+    spec: { mode: 'confirm' },
+    target_actor: alice,
+    status: 'pending',
+    responses: [],
+    created_at: T0,
+    updated_at: T0,
+    version: 1,
+    ...overrides,
+  }
+}
+
+/** An unleased outbox entry for a record, due at `due`. */
+function entryFor(r: Interaction, due = T0): OutboxEntry {
+  const signal: Signal = {
+    interaction_id: r.id,
+    project: r.project,
+    run_id: 'run_1',
+    topic: 'gate',
+    status: 'completed',
+    responses: r.responses,
+    idempotency_key: `${r.id}:completed`,
+  }
+  return { id: signal.idempotency_key, signal, status: 'pending', attempts: 0, next_attempt_at: due, created_at: due }
+}
+
+/** The same writes on both stores, so their answers can be compared. */
+function twin(pgStore: InteractionStore) {
+  const memory = memoryStore()
+  return {
+    memory,
+    pg: pgStore,
+    create: async (r: Interaction) => {
+      await memory.create(structuredClone(r))
+      await pgStore.create(r)
+      return r
+    },
+    update: async (r: Interaction, expectedVersion: number) => {
+      expect(await memory.update(structuredClone(r), { expectedVersion })).toBe(true)
+      expect(await pgStore.update(r, { expectedVersion })).toBe(true)
+    },
+  }
+}
+
+const count = async (pool: pg.Pool, sql: string, values: unknown[] = []) => Number((await pool.query(sql, values)).rows[0].n)
+
+let fx: PostgresFixture
+let store: InteractionStore
+let conformanceFx: PostgresFixture | undefined
+beforeAll(async () => {
+  fx = await postgresFixture()
+  store = fx.store()
+})
+afterAll(async () => {
+  await fx?.close()
+  await conformanceFx?.close()
+})
+
+// The published conformance suite, on a schema of its own so other tests' outbox entries stay out of it.
+describeInteractionStore(
+  'postgres',
+  async () => {
+    conformanceFx = await postgresFixture()
+    return conformanceFx.store()
+  },
+  { modify: true },
+)
+
+describe('migrate', () => {
+  it('migrate — applies version 1 once, then nothing', async () => {
+    const schema = freshSchemaName()
+    const pool = createPool()
+    try {
+      expect(await migrate(pool, { schema })).toEqual({ applied: [1] })
+      expect(await migrate(pool, { schema })).toEqual({ applied: [] })
+      expect((await pool.query(`SELECT version FROM ${schema}.hitl_migrations`)).rows).toEqual([{ version: 1 }])
+    } finally {
+      await pool.query(`DROP SCHEMA ${schema} CASCADE`)
+      await pool.end()
+    }
+  })
+
+  it('migrate — five instances at once apply it exactly once', async () => {
+    const schema = freshSchemaName()
+    const pools = Array.from({ length: 5 }, () => createPool({ max: 2 }))
+    try {
+      const results = await Promise.all(pools.map((pool) => migrate(pool, { schema })))
+      expect(results.filter((r) => r.applied.length === 1)).toHaveLength(1)
+      expect(results.filter((r) => r.applied.length === 0)).toHaveLength(4)
+      const tables = await pools[0]!.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema])
+      expect(tables.rows.map((r) => r.table_name)).toEqual(['hitl_migrations', 'interaction_inbox', 'interactions', 'outbox'])
+    } finally {
+      await pools[0]!.query(`DROP SCHEMA ${schema} CASCADE`)
+      await Promise.all(pools.map((pool) => pool.end()))
+    }
+  })
+
+  it('migrate — sql/001_init.sql is what migrate runs, and migrate recognises it when applied by hand', async () => {
+    const migration = MIGRATIONS[0]!
+    const file = await readFile(new URL(`../../sql/${migrationFileName(migration)}`, import.meta.url), 'utf8')
+    expect(file).toBe(migrationSql(migration, 'hitl'))
+
+    // A team's own tool runs the file (here for another schema name, as the header says to).
+    const schema = freshSchemaName()
+    const pool = createPool()
+    try {
+      await pool.query(`BEGIN; ${file.replaceAll('hitl.', `${schema}.`).replaceAll('SCHEMA IF NOT EXISTS hitl', `SCHEMA IF NOT EXISTS ${schema}`)} COMMIT;`)
+      expect(await migrate(pool, { schema })).toEqual({ applied: [] })
+      expect(await postgresStore({ pool, schema }).create(record())).toMatchObject({ created: true })
+    } finally {
+      await pool.query(`DROP SCHEMA ${schema} CASCADE`)
+      await pool.end()
+    }
+  })
+
+  it('postgresStore — bad configuration and missing tables are clear errors', async () => {
+    expect(() => postgresStore({} as never)).toThrow(/needs a `pool`/)
+    expect(() => postgresStore({ pool: fx.pool, schema: 'Bad-Name' })).toThrow(/schema must be a lower-case SQL identifier/)
+    await expect(migrate(fx.pool, { schema: 'x; DROP TABLE y' })).rejects.toThrow(/schema must be/)
+    const unmigrated = postgresStore({ pool: fx.pool, schema: freshSchemaName() })
+    await expect(unmigrated.get('acme', 'x')).rejects.toMatchObject({ code: 'configuration', message: expect.stringMatching(/run migrate\(pool/) })
+  })
+})
+
+describe('records', () => {
+  it('create / get — every field round-trips, and unset fields stay absent', async () => {
+    const full = InteractionSchema.parse(
+      record({
+        project: 'acme',
+        type: 'input',
+        spec: { mode: 'multi_select', options: [{ value: 'a', label: 'Ä "quoted"', description: 'first' }, { value: 'b', label: 'B' }], min_selections: 1 },
+        target_actor: { type: 'group', id: 'group_ops' },
+        routing_policy: 'first_responder',
+        members: [alice, bot],
+        claimed_by: bot,
+        claimed_at: at(1),
+        run_id: 'run_1',
+        topic: 'gate',
+        title: '',
+        message: 'line 1\nline 2 — ✓',
+        metadata: { nested: { list: [1, 'two', null, true, 2.5, -0.001] }, emoji: '🚀' },
+        requested_by: { type: 'agent', id: 'planner' },
+        expires_at: at(60),
+        idempotency_key: 'key-full',
+        responses: [{ actor: bot, value: { values: ['a'] }, comment: 'ok', responded_at: at(2) }],
+        status: 'completed',
+        completed_at: at(2),
+        updated_at: at(2),
+        version: 3,
+      }),
+    )
+    expect(await store.create(full)).toEqual({ interaction: full, created: true })
+    expect(await store.get('acme', full.id)).toStrictEqual(full)
+
+    const minimal = record()
+    await store.create(minimal)
+    const read = await store.get('acme', minimal.id)
+    expect(read).toStrictEqual(minimal)
+    expect(Object.keys(read!).sort()).toEqual(Object.keys(minimal).sort())
+    expect(await store.get('other', minimal.id)).toBeUndefined()
+  })
+
+  it('create — a repeated idempotency key returns the existing record; a repeated id fails', async () => {
+    const first = record({ idempotency_key: 'same-key' })
+    await store.create(first)
+    const again = await store.create(record({ idempotency_key: 'same-key' }))
+    expect(again).toEqual({ interaction: first, created: false })
+    // The key is per project.
+    expect((await store.create(record({ project: 'other', idempotency_key: 'same-key' }))).created).toBe(true)
+    await expect(store.create({ ...record(), id: first.id })).rejects.toThrow(/already exists/)
+  })
+
+  it('create — 20 concurrent creates with one key, over two pools, make one row', async () => {
+    const other = fx.store(fx.newPool())
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).create(record({ idempotency_key: 'race-key' }))),
+    )
+    expect(results.filter((r) => r.created)).toHaveLength(1)
+    expect(new Set(results.map((r) => r.interaction.id)).size).toBe(1)
+    expect(await count(fx.pool, `SELECT count(*) AS n FROM ${fx.schema}.interactions WHERE idempotency_key = 'race-key'`)).toBe(1)
+  })
+
+  it('update — a stale version writes nothing, neither record nor outbox entry', async () => {
+    const r = await store.create(record({ run_id: 'run_1', topic: 'gate' })).then((x) => x.interaction)
+    const done: Interaction = { ...r, status: 'completed', completed_at: at(1), updated_at: at(1), version: 2 }
+    expect(await store.update(done, { expectedVersion: 7, outbox: entryFor(done) })).toBe(false)
+    expect(await store.get('acme', r.id)).toEqual(r)
+    expect(await count(fx.pool, `SELECT count(*) AS n FROM ${fx.schema}.outbox WHERE id = $1`, [`${r.id}:completed`])).toBe(0)
+
+    expect(await store.update(done, { expectedVersion: 1, outbox: entryFor(done) })).toBe(true)
+    expect(await store.get('acme', r.id)).toEqual(done)
+    const listed = await store.listSignals({ status: 'pending', limit: 100 })
+    expect(listed.find((e) => e.id === `${r.id}:completed`)).toEqual(entryFor(done))
+    // The same version again is now stale.
+    expect(await store.update({ ...done, version: 3 }, { expectedVersion: 1 })).toBe(false)
+  })
+})
+
+describe('inbox and expiry, compared with the memory store', () => {
+  it('inbox — the same items, order and pages as the memory store', async () => {
+    const fresh = await postgresFixture()
+    try {
+      const both = twin(fresh.store())
+      const group = { type: 'group', id: 'group_ops' } as const
+      const members = [alice, bob, carol]
+      // Several share a created_at, so the id breaks ties; mixed-case ids check byte order.
+      const records = [
+        record({ id: 'iact_b', created_at: at(0) }),
+        record({ id: 'iact_B', created_at: at(0) }),
+        record({ id: 'iact_a', created_at: at(0), target_actor: bot }),
+        record({ id: 'iact_Z', created_at: at(1), target_actor: group, routing_policy: 'first_responder', members }),
+        record({ id: 'iact_y', created_at: at(1), target_actor: group, routing_policy: 'first_responder', members }),
+        record({ id: 'iact_x', created_at: at(2), target_actor: group, routing_policy: 'all_members', members: [...members, bot] }),
+        record({ id: 'iact_w', created_at: at(3), expires_at: at(30) }),
+        record({ id: 'iact_v', created_at: at(3), expires_at: at(90) }),
+        record({ id: 'iact_u', created_at: at(4) }),
+        record({ id: 'iact_t', created_at: at(0), project: 'other' }),
+      ]
+      for (const r of records) await both.create(r)
+      const byId = (id: string) => records.find((r) => r.id === id)!
+      // Claimed by bob; alice answered the all-members one; iact_u is completed.
+      await both.update({ ...byId('iact_y'), claimed_by: bob, claimed_at: at(5), version: 2 }, 1)
+      const response = { actor: alice, value: { confirmed: true }, responded_at: at(5) }
+      await both.update({ ...byId('iact_x'), responses: [response], version: 2 }, 1)
+      await both.update({ ...byId('iact_u'), status: 'completed', responses: [response], completed_at: at(5), version: 2 }, 1)
+
+      for (const actor of [alice, bob, carol, bot, { type: 'agent', id: 'nobody' } as Participant]) {
+        for (const now of [at(10), at(30), at(120)]) {
+          for (const project of ['acme', 'other']) {
+            const all = await both.memory.inbox({ project, actor, now, limit: 100 })
+            expect(await both.pg.inbox({ project, actor, now, limit: 100 }), `${actor.id} ${now} ${project}`).toEqual(all)
+            // Page through two at a time, resuming after the last item.
+            const pages: Interaction[] = []
+            let after: { created_at: string; id: string } | undefined
+            for (;;) {
+              const page = await both.pg.inbox({ project, actor, now, limit: 2, ...(after && { after }) })
+              pages.push(...page)
+              if (page.length < 2) break
+              after = page.at(-1)!
+            }
+            expect(pages).toEqual(all)
+          }
+        }
+      }
+      // Spot checks that the comparison is not vacuous.
+      const aliceNow = await both.pg.inbox({ project: 'acme', actor: alice, now: at(10), limit: 100 })
+      expect(aliceNow.map((r) => r.id)).toEqual(['iact_B', 'iact_b', 'iact_Z', 'iact_v', 'iact_w'])
+      const bobNow = await both.pg.inbox({ project: 'acme', actor: bob, now: at(30), limit: 100 })
+      expect(bobNow.map((r) => r.id)).toEqual(['iact_Z', 'iact_y', 'iact_x'])
+      // Claimed by bob: carol no longer sees iact_y.
+      expect((await both.pg.inbox({ project: 'acme', actor: carol, now: at(10), limit: 100 })).map((r) => r.id)).toEqual(['iact_Z', 'iact_x'])
+      expect(await count(fresh.pool, `SELECT count(*) AS n FROM ${fresh.schema}.interaction_inbox WHERE interaction_id = 'iact_u'`)).toBe(0)
+    } finally {
+      await fresh.close()
+    }
+  })
+
+  it('dueForExpiry — soonest first across projects, as in memory, skipping a row a writer holds', async () => {
+    const fresh = await postgresFixture()
+    try {
+      const both = twin(fresh.store())
+      const records = [
+        record({ id: 'iact_3', project: 'b', expires_at: at(3) }),
+        record({ id: 'iact_1', project: 'a', expires_at: at(1) }),
+        record({ id: 'iact_2', project: 'b', expires_at: at(1) }),
+        record({ id: 'iact_4', project: 'a', expires_at: at(2) }),
+        record({ id: 'iact_5', project: 'a', expires_at: at(20) }),
+        record({ id: 'iact_6', project: 'a' }),
+        record({ id: 'iact_7', project: 'a', expires_at: at(1), status: 'completed', completed_at: at(0) }),
+      ]
+      for (const r of records) await both.create(r)
+      for (const limit of [2, 100]) {
+        const expected = await both.memory.dueForExpiry({ now: at(3), limit })
+        expect(await both.pg.dueForExpiry({ now: at(3), limit })).toEqual(expected)
+      }
+      expect((await both.pg.dueForExpiry({ now: at(3), limit: 100 })).map((r) => r.id)).toEqual(['iact_1', 'iact_2', 'iact_4', 'iact_3'])
+
+      // A writer mid-transaction on iact_1: the sweep does not wait for it, it passes it over.
+      const writer = await fresh.pool.connect()
+      try {
+        await writer.query('BEGIN')
+        await writer.query(`SELECT 1 FROM ${fresh.schema}.interactions WHERE id = 'iact_1' FOR UPDATE`)
+        const due = await Promise.race([
+          both.pg.dueForExpiry({ now: at(3), limit: 100 }),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('dueForExpiry blocked on a locked row')), 5_000)),
+        ])
+        expect(due.map((r) => r.id)).toEqual(['iact_2', 'iact_4', 'iact_3'])
+      } finally {
+        await writer.query('ROLLBACK')
+        writer.release()
+      }
+    } finally {
+      await fresh.close()
+    }
+  })
+})
+
+describe('signal outbox', () => {
+  /** Writes `n` completed records, each with its unleased outbox entry due at T0. */
+  async function seedOutbox(target: InteractionStore, n: number, project = 'acme') {
+    const entries: OutboxEntry[] = []
+    for (let i = 0; i < n; i++) {
+      const r = (await target.create(record({ project }))).interaction
+      const done: Interaction = { ...r, status: 'completed', completed_at: T0, version: 2 }
+      const entry = entryFor(done)
+      expect(await target.update(done, { expectedVersion: 1, outbox: entry })).toBe(true)
+      entries.push(entry)
+    }
+    return entries
+  }
+
+  it('leaseSignals — two pools leasing at once never take the same entry', async () => {
+    const fresh = await postgresFixture()
+    try {
+      const seeded = await seedOutbox(fresh.store(), 200)
+      const dispatchers = [fresh.store(fresh.newPool()), fresh.store(fresh.newPool())]
+      const taken = await Promise.all(
+        dispatchers.map(async (dispatcher, n) => {
+          const mine: OutboxEntry[] = []
+          for (;;) {
+            const batch = await dispatcher.leaseSignals({ now: at(1), limit: 7, lease: { owner: `d${n}`, until: at(2) } })
+            if (batch.length === 0) return mine
+            mine.push(...batch)
+          }
+        }),
+      )
+      const ids = taken.flat().map((e) => e.id)
+      expect(taken.every((mine) => mine.length > 0)).toBe(true)
+      expect(ids).toHaveLength(200)
+      expect(new Set(ids)).toEqual(new Set(seeded.map((e) => e.id)))
+      expect(taken.flat().every((e) => e.attempts === 1)).toBe(true)
+      expect(taken[0]!.every((e) => e.lease_owner === 'd0' && e.lease_expires_at === at(2))).toBe(true)
+
+      // A held lease keeps the entry; an expired one frees it, and the attempt is counted again.
+      expect(await dispatchers[0]!.leaseSignals({ now: at(1), limit: 500, lease: { owner: 'd2', until: at(3) } })).toEqual([])
+      const retaken = await dispatchers[1]!.leaseSignals({ now: at(2), limit: 500, lease: { owner: 'd3', until: at(4) } })
+      expect(retaken).toHaveLength(200)
+      expect(retaken.every((e) => e.attempts === 2)).toBe(true)
+    } finally {
+      await fresh.close()
+    }
+  })
+
+  it('settleSignal, listSignals, reviveSignal — the same answers as the memory store; a wrong owner is refused', async () => {
+    const fresh = await postgresFixture()
+    try {
+      const stores = { memory: memoryStore(), pg: fresh.store() }
+      const answers: Record<'memory' | 'pg', unknown[]> = { memory: [], pg: [] }
+      for (const [name, target] of Object.entries(stores) as ['memory' | 'pg', InteractionStore][]) {
+        counter = 1000 // the same ids in both stores
+        const [a, b, c] = await seedOutbox(target, 3)
+        const log = (value: unknown) => answers[name].push(value)
+        log(await target.leaseSignals({ now: at(1), limit: 10, lease: { owner: 'me', until: at(2) } }))
+        log(await target.settleSignal(a!.id, 'someone-else', { status: 'delivered', at: at(1) }))
+        log(await target.settleSignal(a!.id, 'me', { status: 'delivered', at: at(1) }))
+        log(await target.settleSignal(a!.id, 'me', { status: 'delivered', at: at(1) })) // settled already
+        log(await target.settleSignal(b!.id, 'me', { status: 'pending', error: 'HTTP 503', next_attempt_at: at(5) }))
+        log(await target.settleSignal(c!.id, 'me', { status: 'dead', error: 'HTTP 400' }))
+        log(await target.leaseSignals({ now: at(4), limit: 10, lease: { owner: 'me2', until: at(6) } })) // b not due yet
+        log(await target.leaseSignals({ now: at(5), limit: 10, lease: { owner: 'me2', until: at(6) } }))
+        for (const status of ['pending', 'delivered', 'dead'] as const) log(await target.listSignals({ status, limit: 10 }))
+        log(await target.listSignals({ status: 'pending', limit: 10, after: b!.id }))
+        log(await target.reviveSignal(a!.id, at(7))) // not dead
+        log(await target.reviveSignal(c!.id, at(7)))
+        log(await target.reviveSignal('missing', at(7)))
+        log(await target.listSignals({ status: 'pending', limit: 1 }))
+      }
+      expect(answers.pg).toEqual(answers.memory)
+      // Not vacuous: the wrong owner was refused, the right one accepted.
+      expect(answers.pg.slice(1, 4)).toEqual([false, true, false])
+      expect(answers.pg.at(-3)).toMatchObject({ status: 'pending', attempts: 0, next_attempt_at: at(7), last_error: 'HTTP 400' })
+    } finally {
+      await fresh.close()
+    }
+  })
+})
+
+/** A manual clock shared by the service instances of a test. */
+function manualClock(start = T0) {
+  let now = new Date(start)
+  return { now: () => now, advance: (ms: number) => void (now = new Date(now.getTime() + ms)) }
+}
+
+const membersOf = (n: number, prefix = 'user'): Participant[] => Array.from({ length: n }, (_, i) => ({ type: 'member', id: `${prefix}_${i}` }))
+
+/** A service instance over `target`, recording the signals it delivers into `delivered`. */
+function service(target: InteractionStore, clock: ReturnType<typeof manualClock>, delivered: Signal[], groups: Record<string, Participant[]> = {}) {
+  return createInteractions({
+    store: target,
+    clock: clock.now,
+    signals: callbackSignals((signal) => void delivered.push(structuredClone(signal))),
+    directory: { membersOf: async (_project, groupId) => groups[groupId] ?? [] },
+  })
+}
+
+/**
+ * A pool that ends, with pg_terminate_backend, the connection that runs the first statement
+ * `strike` matches: just before sending it, or just after it succeeded (the reply is lost).
+ */
+function killingPool(pool: pg.Pool, admin: pg.Pool, when: 'before' | 'after', strike: RegExp): PgPool {
+  let armed = true
+  return {
+    query: (text, values) => pool.query(text, values as unknown[]),
+    async connect() {
+      const client = await pool.connect()
+      client.on('error', () => undefined)
+      const kill = () => admin.query('SELECT pg_terminate_backend($1, 5000)', [(client as unknown as { processID: number }).processID])
+      return Object.assign(Object.create(client) as pg.PoolClient, {
+        async query(text: string, values?: unknown[]) {
+          if (!armed || !strike.test(text)) return client.query(text, values)
+          armed = false
+          if (when === 'before') await kill()
+          const result = await client.query(text, values)
+          await kill()
+          await client.query('SELECT 1') // fails: the connection is gone
+          return result
+        },
+        release: (error?: Error | boolean) => client.release(error),
+      })
+    },
+  }
+}
+
+describe('crash: a connection terminated in the middle of a respond', () => {
+  // Each test on its own schema, so that deliverSignals sees only this test's signal.
+  let crashFx: PostgresFixture
+  let clock: ReturnType<typeof manualClock>
+  let delivered: Signal[]
+  let healthy: ReturnType<typeof service>
+  let gate: Interaction
+  beforeEach(async () => {
+    crashFx = await postgresFixture()
+    clock = manualClock()
+    delivered = []
+    healthy = service(crashFx.store(), clock, delivered)
+    gate = await healthy.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, run_id: 'run_crash', topic: 'gate' })
+  })
+  afterEach(() => crashFx.close())
+
+  /** Nothing of the respond is stored; a retry then completes the interaction and delivers its signal. */
+  async function expectUnchangedThenRetry() {
+    expect(await crashFx.store().get('acme', gate.id)).toEqual(gate)
+    expect((await healthy.inbox('acme', alice, { limit: 100 })).items.map((r) => r.id)).toEqual([gate.id])
+    expect(await count(crashFx.pool, `SELECT count(*) AS n FROM ${crashFx.schema}.outbox`)).toBe(0)
+    expect(await healthy.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
+    expect(await healthy.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).toMatchObject({ status: 'completed', version: 2 })
+    expect(delivered.map((s) => s.interaction_id)).toEqual([gate.id])
+  }
+
+  it('respond — killed before its write reaches the server: nothing written', async () => {
+    const crashing = service(postgresStore({ pool: killingPool(crashFx.pool, crashFx.newPool(), 'before', /^WITH old AS/), schema: crashFx.schema }), clock, delivered)
+    await expect(crashing.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).rejects.toThrow()
+    await expectUnchangedThenRetry()
+  })
+
+  it('respond — killed mid-write, after the record update and before the outbox insert: nothing written', async () => {
+    // Another transaction holds an uncommitted outbox row with the signal's id, so the write
+    // blocks on its outbox insert after it has updated the record and the inbox.
+    const blocker = await crashFx.pool.connect()
+    const admin = crashFx.newPool()
+    try {
+      await blocker.query('BEGIN')
+      await blocker.query(
+        `INSERT INTO ${crashFx.schema}.outbox (id, signal, status, attempts, next_attempt_at, created_at) VALUES ($1, '{}', 'dead', 0, now(), now())`,
+        [`${gate.id}:completed`],
+      )
+      const blockerPid = (await blocker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid
+      const responding = healthy.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })
+      const outcome = responding.then(() => 'resolved', (error: Error) => error.message)
+      // The write blocked by the uncommitted row. Its record update has run by then: the main query
+      // reads `updated`, and the unreferenced outbox insert runs to completion after it.
+      let pid: number | undefined
+      for (let i = 0; i < 200 && pid === undefined; i++) {
+        const { rows } = await admin.query(`SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid)) AND query LIKE 'WITH old AS%'`, [blockerPid])
+        pid = rows[0]?.pid
+        if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 25))
+      }
+      expect(pid, 'the write never blocked on the outbox row').toBeDefined()
+      await admin.query('SELECT pg_terminate_backend($1, 5000)', [pid])
+      expect(await outcome).toMatch(/terminat/i)
+    } finally {
+      await blocker.query('ROLLBACK')
+      blocker.release()
+    }
+    await expectUnchangedThenRetry()
+  })
+
+  it('respond — killed right after its write committed: fully written, and the next deliverSignals after the lease delivers it once', async () => {
+    const crashing = service(postgresStore({ pool: killingPool(crashFx.pool, crashFx.newPool(), 'after', /^COMMIT/), schema: crashFx.schema }), clock, delivered)
+    await expect(crashing.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).rejects.toThrow()
+    const stored = await crashFx.store().get('acme', gate.id)
+    expect(stored).toMatchObject({ status: 'completed', version: 2, responses: [{ actor: alice, value: { confirmed: true } }] })
+    expect((await healthy.inbox('acme', alice, { limit: 100 })).items).toEqual([])
+    expect(delivered).toEqual([])
+
+    // The crashed call still holds the lease it took with the write; once it lapses, a dispatcher delivers.
+    expect(await healthy.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
+    clock.advance(60_000)
+    expect(await healthy.deliverSignals()).toEqual({ delivered: 1, retrying: 0, dead: 0 })
+    expect(await healthy.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
+    expect(delivered).toEqual([expect.objectContaining({ interaction_id: gate.id, status: 'completed', idempotency_key: `${gate.id}:completed` })])
+  })
+})
+
+describe('several service instances, each with its own pool, on one database', { timeout: 60_000 }, () => {
+  it('respond — 50 responders through each of two instances on one first_responder interaction: one response, one outbox entry', async () => {
+    const clock = manualClock()
+    const delivered: Signal[] = []
+    const members = membersOf(100, 'fr')
+    const [one, two] = [fx.newPool(), fx.newPool()].map((pool) => service(fx.store(pool), clock, delivered, { crowd: members }))
+    const gate = await one!.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'group', id: 'crowd' }, run_id: 'run_fr', topic: 'gate' })
+    const results = await Promise.allSettled(
+      members.map((actor, i) => (i % 2 ? one! : two!).respond('acme', gate.id, { actor, value: { confirmed: true } })),
+    )
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    const reasons = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as { code?: string }).code] : []))
+    expect(new Set(reasons)).toEqual(new Set(['not_pending']))
+    const final = await two!.get('acme', gate.id)
+    expect(final.responses).toHaveLength(1)
+    expect(final.claimed_by).toEqual(final.responses[0]!.actor)
+    expect(await count(fx.pool, `SELECT count(*) AS n FROM ${fx.schema}.outbox WHERE signal->>'interaction_id' = $1`, [gate.id])).toBe(1)
+    expect(delivered.filter((s) => s.interaction_id === gate.id)).toHaveLength(1)
+  })
+
+  it('respond — 200 all_members responses split across two instances all land', async () => {
+    const clock = manualClock()
+    const delivered: Signal[] = []
+    const members = membersOf(200, 'all')
+    // The store's locked `modify` queues the writers on the row lock, so the defaults suffice.
+    const [one, two] = [fx.newPool(), fx.newPool()].map((pool) =>
+      createInteractions({
+        store: fx.store(pool),
+        clock: clock.now,
+        signals: callbackSignals((signal) => void delivered.push(signal)),
+        directory: { membersOf: async () => members },
+      }),
+    )
+    const vote = await one!.create('acme', {
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: { type: 'group', id: 'everyone' },
+      routing_policy: 'all_members',
+      run_id: 'run_vote',
+      topic: 'vote',
+    })
+    await Promise.all(members.map((actor, i) => (i % 2 ? one! : two!).respond('acme', vote.id, { actor, value: { confirmed: i % 3 === 0 } })))
+    const final = await one!.get('acme', vote.id)
+    expect(final.status).toBe('completed')
+    expect(final.version).toBe(201)
+    expect(new Set(final.responses.map((r) => r.actor.id)).size).toBe(200)
+    expect(delivered.filter((s) => s.interaction_id === vote.id)).toHaveLength(1)
+    expect(await count(fx.pool, `SELECT count(*) AS n FROM ${fx.schema}.interaction_inbox WHERE interaction_id = $1`, [vote.id])).toBe(0)
+  })
+
+  it('expireDue — two sweepers at once expire each due interaction once', async () => {
+    const fresh = await postgresFixture()
+    try {
+      const clock = manualClock()
+      const delivered: Signal[] = []
+      const [one, two] = [fresh.newPool(), fresh.newPool()].map((pool) => service(fresh.store(pool), clock, delivered))
+      const due = []
+      for (let i = 0; i < 60; i++) {
+        due.push(await one!.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, run_id: `run_${i}`, topic: 'gate', expires_at: at(10 + (i % 5)) }))
+      }
+      await one!.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, expires_at: at(120) })
+      clock.advance(30 * 60_000)
+      const sweeps = await Promise.all([one!, two!, one!, two!].map((sweeper) => sweeper.expireDue({ limit: 25 })))
+      const more = await Promise.all([one!.expireDue(), two!.expireDue()])
+      const total = [...sweeps, ...more].reduce((sum, r) => sum + r.expired, 0)
+      expect(total).toBe(60)
+      expect(await count(fresh.pool, `SELECT count(*) AS n FROM ${fresh.schema}.interactions WHERE status = 'expired' AND version = 2`)).toBe(60)
+      expect(await count(fresh.pool, `SELECT count(*) AS n FROM ${fresh.schema}.outbox`)).toBe(60)
+      expect(new Set(delivered.map((s) => s.idempotency_key)).size).toBe(60)
+      expect(delivered).toHaveLength(60)
+    } finally {
+      await fresh.close()
+    }
+  })
+
+  it('deliverSignals — two dispatchers at once deliver each signal once', async () => {
+    const fresh = await postgresFixture()
+    try {
+      const clock = manualClock()
+      let down = true
+      const delivered: Signal[] = []
+      const instance = (pool: pg.Pool) =>
+        createInteractions({
+          store: fresh.store(pool),
+          clock: clock.now,
+          signals: callbackSignals(async (signal) => {
+            if (down) throw new Error('engine unavailable')
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 5))
+            delivered.push(signal)
+          }),
+        })
+      const [one, two] = [instance(fresh.newPool()), instance(fresh.newPool())]
+      for (let i = 0; i < 80; i++) {
+        const gate = await one.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, run_id: `run_${i}`, topic: 'gate' })
+        await one.respond('acme', gate.id, { actor: alice, value: { confirmed: true } }) // delivery fails: left for retry
+      }
+      expect(delivered).toHaveLength(0)
+      down = false
+      clock.advance(60 * 60_000)
+      const drain = async (dispatcher: typeof one) => {
+        let sent = 0
+        for (;;) {
+          const report = await dispatcher.deliverSignals({ limit: 6 })
+          if (report.delivered + report.retrying + report.dead === 0) return sent
+          sent += report.delivered
+        }
+      }
+      const [a, b] = await Promise.all([drain(one), drain(two)])
+      expect(a + b).toBe(80)
+      expect(a > 0 && b > 0).toBe(true)
+      expect(delivered).toHaveLength(80)
+      expect(new Set(delivered.map((s) => s.idempotency_key)).size).toBe(80)
+      expect(await count(fresh.pool, `SELECT count(*) AS n FROM ${fresh.schema}.outbox WHERE status = 'delivered' AND attempts = 2`)).toBe(80)
+    } finally {
+      await fresh.close()
+    }
+  })
+})

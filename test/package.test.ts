@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import tsupConfig from '../tsup.config.js'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  exports: Record<string, string | { '@hitl/source': string; import: { types: string; default: string }; require: { types: string; default: string } }>
+  dependencies: Record<string, string>
+}
+
+/** Bare module specifiers reachable from a source file through its relative imports. */
+function packagesImportedFrom(entry: string, seen = new Set<string>(), found = new Set<string>()) {
+  if (seen.has(entry)) return found
+  seen.add(entry)
+  const source = readFileSync(entry, 'utf8')
+  for (const [, specifier] of source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'/gm)) {
+    if (specifier!.startsWith('.')) packagesImportedFrom(resolve(dirname(entry), specifier!.replace(/\.js$/, '.ts')), seen, found)
+    else found.add(specifier!)
+  }
+  return found
+}
+
+describe('package', () => {
+  const entries = (tsupConfig as { entry: Record<string, string> }).entry
+
+  it('exports — every subpath has a tsup entry built to the files it names, and the reverse', () => {
+    const subpaths = Object.entries(pkg.exports).filter(([subpath]) => subpath !== './package.json')
+    expect(subpaths.map(([subpath]) => (subpath === '.' ? 'index' : subpath.slice(2))).sort()).toEqual(Object.keys(entries).sort())
+    for (const [subpath, target] of subpaths) {
+      const name = subpath === '.' ? 'index' : subpath.slice(2)
+      expect(target).toEqual({
+        '@hitl/source': `./${entries[name]}`,
+        import: { types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` },
+        require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
+      })
+    }
+  })
+
+  it('the root entry pulls in only the runtime dependencies, no optional peer', () => {
+    const imported = [...packagesImportedFrom(join(root, 'src/index.ts'))].map((specifier) =>
+      specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!,
+    )
+    expect(new Set(imported)).toEqual(new Set(Object.keys(pkg.dependencies)))
+  })
+
+  it('date-fns is imported by subpath, never the barrel, to keep cold starts short', () => {
+    const specifiers = [...packagesImportedFrom(join(root, 'src/index.ts'))].filter((s) => s.startsWith('date-fns'))
+    expect(specifiers.length).toBeGreaterThan(0)
+    expect(specifiers).not.toContain('date-fns')
+  })
+})

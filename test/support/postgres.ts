@@ -1,0 +1,53 @@
+/**
+ * Helpers for tests against the PostgreSQL server that `postgres-global-setup.ts` provides. Each
+ * test makes its own schema, so test files and tests never share rows.
+ */
+import { migrate, postgresStore } from '@hitl/interactions/postgres'
+import pg from 'pg'
+import { inject } from 'vitest'
+
+/** The connection string of the test database (DATABASE_URL, or the throwaway cluster's). */
+export const databaseUrl = (): string => inject('databaseUrl')
+
+/** A schema name no other test uses. */
+export const freshSchemaName = (): string => `test_${Math.random().toString(36).slice(2, 10)}`
+
+/** A new pool on the test database; end it with `pool.end()` (or use {@link postgresFixture}). */
+export function createPool(options: Omit<pg.PoolConfig, 'connectionString'> = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl(), ...options })
+  // An idle client whose backend is terminated reports here; the pool replaces it.
+  pool.on('error', () => undefined)
+  return pool
+}
+
+/**
+ * A migrated schema of its own and a way to open pools and stores on it; `close()` ends every pool
+ * it opened and drops the schema.
+ */
+export async function postgresFixture(options: { schema?: string } = {}) {
+  const schema = options.schema ?? freshSchemaName()
+  const pools: pg.Pool[] = []
+  const pool = (config: Omit<pg.PoolConfig, 'connectionString'> = {}) => {
+    const created = createPool(config)
+    pools.push(created)
+    return created
+  }
+  const main = pool()
+  await migrate(main, { schema })
+  return {
+    schema,
+    /** The first pool, for direct SQL in assertions. */
+    pool: main,
+    /** Opens another pool on the same database: a second service instance. */
+    newPool: pool,
+    /** A store on the fixture's schema over `on` (the first pool by default). */
+    store: (on: pg.Pool = main) => postgresStore({ pool: on, schema }),
+    async close() {
+      await main.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined)
+      await Promise.all(pools.map((p) => p.end().catch(() => undefined)))
+    },
+  }
+}
+
+/** The fixture's type, for helpers that take one. */
+export type PostgresFixture = Awaited<ReturnType<typeof postgresFixture>>
