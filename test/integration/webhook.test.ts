@@ -14,6 +14,7 @@ import {
   type WebhookVerificationReason,
 } from '@hitl/interactions/webhook'
 import { afterEach, describe, expect, it } from 'vitest'
+import { alice, deployGate as canonicalGate } from '../support/harness.js'
 
 // --- a real receiver on 127.0.0.1 ---------------------------------------------------------------
 
@@ -81,7 +82,6 @@ async function closedPort(): Promise<number> {
 
 // --- fixtures ------------------------------------------------------------------------------------
 
-const alice = { type: 'member', id: 'user_alice' } as const
 const secret = `whsec_${randomBytes(32).toString('base64')}`
 const T0 = new Date('2026-04-21T09:00:00.000Z')
 const T0_SECONDS = T0.getTime() / 1000
@@ -102,14 +102,8 @@ function manualClock(start = T0) {
   return { now: () => now, advance: (ms: number) => void (now = new Date(now.getTime() + ms)) }
 }
 
-const deployGate = {
-  type: 'approval',
-  run_id: 'run_01abc',
-  topic: 'deploy-gate',
-  target_actor: alice,
-  message: 'Approve deployment of service-api to production?',
-  spec: { mode: 'confirm' },
-} as const
+// Without expires_at: these tests move the clock freely.
+const deployGate = { ...canonicalGate, expires_at: undefined }
 
 /** Runs `fn` and returns what it throws, failing if it does not. */
 async function thrown<T = unknown>(fn: () => unknown): Promise<T> {

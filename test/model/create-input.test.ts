@@ -1,5 +1,6 @@
 import { CreateInteractionInputSchema, MODES_BY_TYPE, type CreateInteractionInput } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { deployGate } from '../support/harness.js'
 
 const specs = {
   confirm: { mode: 'confirm' },
@@ -121,16 +122,6 @@ describe('validation rules', () => {
   })
 
   it('accepts the canonical approval gate as is', () => {
-    expect(
-      issuesOf({
-        type: 'approval',
-        run_id: 'run_01abc',
-        topic: 'deploy-gate',
-        target_actor: { type: 'member', id: 'user_alice' },
-        message: 'Approve deployment of service-api to production?',
-        spec: { mode: 'confirm' },
-        expires_at: '2026-04-22T10:00:00Z',
-      }),
-    ).toEqual([])
+    expect(issuesOf(deployGate)).toEqual([])
   })
 })

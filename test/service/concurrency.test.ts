@@ -5,20 +5,29 @@ import { lockingMemoryStore } from '../support/locking-store.js'
 
 const membersOf = (count: number): Actor[] => Array.from({ length: count }, (_, i) => ({ type: 'member', id: `user_${i}` }))
 
+/** A run-linked group approval; `members` answer as group `crowd`. */
+function groupApproval(members: Actor[], routing_policy: 'first_responder' | 'all_members', store?: ReturnType<typeof lockingMemoryStore>) {
+  const service = harness({ groups: { crowd: members }, ...(store && { store }) })
+  const created = service.interactions.create('acme', {
+    type: 'approval',
+    spec: { mode: 'confirm' },
+    target_actor: { type: 'group', id: 'crowd' },
+    routing_policy,
+    run_id: 'run_race',
+    topic: 'gate',
+  })
+  const respondAll = async () => {
+    const { id } = await created
+    return Promise.allSettled(members.map((actor) => service.interactions.respond('acme', id, { actor: actor as never, value: { confirmed: true } })))
+  }
+  return { ...service, created, respondAll }
+}
+
 describe('concurrency', () => {
   it('respond — 50 members racing on one first_responder interaction: one response, one signal', async () => {
-    const members = membersOf(50)
-    const { interactions, delivered } = harness({ groups: { crowd: members } })
-    const created = await interactions.create('acme', {
-      type: 'approval',
-      spec: { mode: 'confirm' },
-      target_actor: { type: 'group', id: 'crowd' },
-      run_id: 'run_race',
-      topic: 'gate',
-    })
-    const results = await Promise.allSettled(
-      members.map((actor) => interactions.respond('acme', created.id, { actor: actor as never, value: { confirmed: true } })),
-    )
+    const { interactions, delivered, created: pending, respondAll } = groupApproval(membersOf(50), 'first_responder')
+    const results = await respondAll()
+    const created = await pending
     const winners = results.filter((r) => r.status === 'fulfilled')
     const losers = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
     expect(winners).toHaveLength(1)
@@ -30,18 +39,9 @@ describe('concurrency', () => {
   })
 
   it('respond — 200 members of an all_members group at once: 200 responses, one signal', async () => {
-    const members = membersOf(200)
-    const { interactions, delivered } = harness({ groups: { everyone: members } })
-    const created = await interactions.create('acme', {
-      type: 'approval',
-      spec: { mode: 'confirm' },
-      target_actor: { type: 'group', id: 'everyone' },
-      routing_policy: 'all_members',
-      run_id: 'run_vote',
-      topic: 'vote',
-    })
-    await Promise.all(members.map((actor) => interactions.respond('acme', created.id, { actor: actor as never, value: { confirmed: true } })))
-    const final = await interactions.get('acme', created.id)
+    const { interactions, delivered, created: pending, respondAll } = groupApproval(membersOf(200), 'all_members')
+    expect((await respondAll()).every((r) => r.status === 'fulfilled')).toBe(true)
+    const final = await interactions.get('acme', (await pending).id)
     expect(final.status).toBe('completed')
     expect(new Set(final.responses.map((r) => r.actor.id)).size).toBe(200)
     expect(final.version).toBe(201)
@@ -50,19 +50,10 @@ describe('concurrency', () => {
   })
 
   it('respond — with a store that locks (modify), 200 all_members responses land in one write each, no retry', async () => {
-    const members = membersOf(200)
     const store = lockingMemoryStore()
-    const { interactions, delivered } = harness({ store, groups: { everyone: members } })
-    const created = await interactions.create('acme', {
-      type: 'approval',
-      spec: { mode: 'confirm' },
-      target_actor: { type: 'group', id: 'everyone' },
-      routing_policy: 'all_members',
-      run_id: 'run_vote',
-      topic: 'vote',
-    })
-    await Promise.all(members.map((actor) => interactions.respond('acme', created.id, { actor: actor as never, value: { confirmed: true } })))
-    expect(await interactions.get('acme', created.id)).toMatchObject({ status: 'completed', version: 201 })
+    const { interactions, delivered, created, respondAll } = groupApproval(membersOf(200), 'all_members', store)
+    expect((await respondAll()).every((r) => r.status === 'fulfilled')).toBe(true)
+    expect(await interactions.get('acme', (await created).id)).toMatchObject({ status: 'completed', version: 201 })
     expect(store.updates()).toBe(200)
     expect(delivered).toHaveLength(1)
   })
