@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', postgres: 'src/stores/postgres/index.ts', webhook: 'src/signals/webhook/index.ts', testing: 'src/testing/index.ts' },
+  entry: { index: 'src/index.ts', postgres: 'src/stores/postgres/index.ts', webhook: 'src/signals/webhook/index.ts', dbos: 'src/signals/dbos/index.ts', testing: 'src/testing/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -66,8 +66,11 @@ export interface InteractionStore {
    * all-members responses at once) never fails with `conflict`. The service uses it when present.
    * `decide` is synchronous and pure; if it throws, nothing is written. Returns undefined, without
    * calling `decide`, when the record does not exist.
+   *
+   * `outboxSettled: true` says the store delivered the outbox entry inside the same transaction
+   * and recorded it as delivered, so the service must not deliver it again.
    */
-  modify?<T>(project: string, id: string, decide: (current: Interaction) => Decision<T>): Promise<{ result: T } | undefined>
+  modify?<T>(project: string, id: string, decide: (current: Interaction) => Decision<T>): Promise<{ result: T; outboxSettled?: boolean } | undefined>
   /**
    * Pending, unexpired interactions the actor may act on now, oldest first: those targeting the
    * actor; first-responder groups it is a member of that are unclaimed or claimed by it; and

@@ -45,6 +45,11 @@ describe('package', () => {
     expect(new Set(imported)).toEqual(new Set(Object.keys(pkg.dependencies)))
   })
 
+  it('the dbos entry loads no optional peer: @dbos-inc/dbos-sdk only on the first waitForInteraction', () => {
+    const imported = [...packagesImportedFrom(join(root, 'src/signals/dbos/index.ts'))].map((specifier) => specifier.split('/')[0]!)
+    expect(imported.every((name) => Object.keys(pkg.dependencies).includes(name))).toBe(true)
+  })
+
   it('date-fns is imported by subpath, never the barrel, to keep cold starts short', () => {
     const specifiers = [...packagesImportedFrom(join(root, 'src/index.ts'))].filter((s) => s.startsWith('date-fns'))
     expect(specifiers.length).toBeGreaterThan(0)

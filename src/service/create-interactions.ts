@@ -194,8 +194,9 @@ export function createInteractions(options: InteractionsOptions = {}): Interacti
       const entry = result.signal && outboxEntryFor(result.signal, now)
       return { result, write: result.changed ? { record: result.record, ...(entry && { outbox: entry }) } : undefined }
     }
-    const finish = async ({ result, write }: ReturnType<typeof decide>) => {
-      if (write?.outbox) await dispatch(write.outbox).catch(() => undefined)
+    // `outboxSettled`: the store already delivered the entry inside its transaction.
+    const finish = async ({ result, write }: ReturnType<typeof decide>, outboxSettled = false) => {
+      if (write?.outbox && !outboxSettled) await dispatch(write.outbox).catch(() => undefined)
       if (result.refusal) throw refusalError(result.refusal)
       return result
     }
@@ -206,7 +207,7 @@ export function createInteractions(options: InteractionsOptions = {}): Interacti
         return { result: decision, write: decision.write }
       })
       if (!decided) throw notFound()
-      return finish(decided.result)
+      return finish(decided.result, decided.outboxSettled === true)
     }
     for (let attempt = 1; ; attempt++) {
       const current = await store.get(project, id)

@@ -9,7 +9,7 @@ import { actorKey } from '../../model/actor.js'
 import type { Interaction } from '../../model/interaction.js'
 import type { OutboxEntry } from '../../model/signal.js'
 import type { InteractionStore } from '../../ports.js'
-import { checkPool, checkSchema, DEFAULT_SCHEMA, inTransaction, sqlState, type PgPool, type PgQueryable } from './pool.js'
+import { checkPool, checkSchema, DEFAULT_SCHEMA, inTransaction, sqlState, type PgClient, type PgPool, type PgQueryable } from './pool.js'
 import {
   inboxKeys,
   interactionColumnNames,
@@ -23,6 +23,7 @@ import {
   toInteraction,
   toOutboxEntry,
 } from './rows.js'
+import { sendWithinTransaction } from './send-in-transaction.js'
 
 export { migrate, migrationSql, MIGRATIONS, migrationFileName, type Migration } from './migrations.js'
 export type { PgClient, PgPool, PgQueryable, PgQueryResult, PgRow } from './pool.js'
@@ -33,6 +34,13 @@ export interface PostgresStoreOptions {
   pool: PgPool
   /** The schema that holds the tables, as given to `migrate`; `hitl` by default. */
   schema?: string
+  /**
+   * Delivers a signal inside the transaction that writes its state change, on that transaction's
+   * connection (e.g. `dbosSendInTransaction(client)` from `@hitl/interactions/dbos`), so the
+   * decision and the message commit together. If it throws, its writes are rolled back to a
+   * savepoint, the decision still commits, and the entry stays in the outbox for normal delivery.
+   */
+  sendInTransaction?: (client: PgClient, entry: OutboxEntry) => Promise<void>
 }
 
 /** Errors that mean the tables are not there: undefined table, undefined schema. */
@@ -55,6 +63,10 @@ const MISSING_RELATION = new Set(['42P01', '3F000'])
 export function postgresStore(options: PostgresStoreOptions): InteractionStore {
   const pool = checkPool(options?.pool, 'postgresStore')
   const s = checkSchema(options.schema ?? DEFAULT_SCHEMA, 'postgresStore')
+  const { sendInTransaction } = options
+  if (sendInTransaction !== undefined && typeof sendInTransaction !== 'function') {
+    throw new InteractionError('configuration', 'postgresStore: sendInTransaction must be a function (client, entry) => Promise<void>')
+  }
   const select = interactionSelect('i')
 
   /** Turns "no such table" into an error that says what to do; other errors pass through. */
@@ -184,7 +196,8 @@ SELECT ${select} FROM inserted i`
           if (write && !(await updateWith(client, write.record, { expectedVersion: current.version, ...(write.outbox && { outbox: write.outbox }) }))) {
             throw new Error(`postgresStore: interaction ${id} changed while locked`)
           }
-          return { result }
+          if (!write?.outbox || !sendInTransaction) return { result }
+          return (await sendWithinTransaction(client, s, write.outbox, sendInTransaction)) ? { result, outboxSettled: true } : { result }
         }),
       ),
 

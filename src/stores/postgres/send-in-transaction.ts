@@ -1,0 +1,36 @@
+import type { OutboxEntry } from '../../model/signal.js'
+import type { PgClient } from './pool.js'
+
+const SAVEPOINT = 'hitl_send_in_transaction'
+
+/**
+ * Inside an open transaction that has just written `entry`: calls `send` on the transaction's
+ * connection and, if it succeeds, marks the entry delivered, so the decision and the message
+ * commit together. Returns whether it did. A failure rolls back to a savepoint taken before the
+ * send (a failed statement would otherwise abort the whole transaction), so the decision still
+ * commits — a human's answer must not be lost because the engine refused the message — and the
+ * entry stays pending for the outbox, with the reason in `last_error`.
+ */
+export async function sendWithinTransaction(
+  client: PgClient,
+  schema: string,
+  entry: OutboxEntry,
+  send: (client: PgClient, entry: OutboxEntry) => Promise<void>,
+): Promise<boolean> {
+  await client.query(`SAVEPOINT ${SAVEPOINT}`)
+  try {
+    await send(client, entry)
+  } catch (error) {
+    await client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`)
+    // Kept, so a fallback to the outbox says why (e.g. DBOS's tables in another database).
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    await client.query(`UPDATE ${schema}.outbox SET last_error = $2 WHERE id = $1`, [entry.id, `in transaction: ${reason}`.slice(0, 2_000)])
+    return false
+  }
+  // Delivered at the decision's time (the service's clock; the store never reads the database's).
+  await client.query(
+    `UPDATE ${schema}.outbox SET status = 'delivered', delivered_at = $2::timestamptz, lease_owner = NULL, lease_expires_at = NULL WHERE id = $1`,
+    [entry.id, entry.created_at],
+  )
+  return true
+}

@@ -1,0 +1,145 @@
+/**
+ * The PostgreSQL store's `sendInTransaction` option, without an engine: a send that writes on the
+ * transaction's connection commits with the decision, and a send that fails — even with a SQL
+ * error that aborts the transaction — rolls back to a savepoint and leaves the decision whole.
+ */
+import { createInteractions, type Signal } from '@hitl/interactions'
+import { postgresStore, type PgClient, type PgPool } from '@hitl/interactions/postgres'
+import { describeInteractionStore } from '@hitl/interactions/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { failingCommitPool } from '../support/failing-commit.js'
+import { alice, deployGate, manualClock } from '../support/harness.js'
+import { postgresFixture, type PostgresFixture } from '../support/postgres.js'
+
+let fx: PostgresFixture
+beforeAll(async () => {
+  fx = await postgresFixture()
+  // The engine's side, in the same database: one row per message it accepted.
+  await fx.pool.query(`CREATE TABLE ${fx.schema}.engine_messages (key text PRIMARY KEY, run_id text NOT NULL)`)
+})
+afterAll(() => fx?.close())
+
+type Send = (client: PgClient, signal: Signal) => Promise<void>
+
+/** A service whose store sends with `send` inside its transaction, recording what the outbox path delivers. */
+function setup(send: Send, options: { pool?: PgPool; outboxFails?: boolean } = {}) {
+  const clock = manualClock()
+  const outboxDelivered: Signal[] = []
+  const store = postgresStore({ pool: options.pool ?? fx.pool, schema: fx.schema, sendInTransaction: (client, entry) => send(client, entry.signal) })
+  const interactions = createInteractions({
+    store,
+    clock: clock.now,
+    signals: {
+      deliver: async (signal) => {
+        if (options.outboxFails) throw new Error('engine unreachable')
+        outboxDelivered.push(signal)
+      },
+    },
+  })
+  return { interactions, clock, outboxDelivered }
+}
+
+const insertMessage: Send = async (client, signal) => {
+  await client.query(`INSERT INTO ${fx.schema}.engine_messages (key, run_id) VALUES ($1, $2)`, [signal.idempotency_key, signal.run_id])
+}
+const messages = async (key: string) => (await fx.pool.query(`SELECT run_id FROM ${fx.schema}.engine_messages WHERE key = $1`, [key])).rows
+const outboxRow = async (id: string) =>
+  (await fx.pool.query(`SELECT status, attempts, lease_owner, lease_expires_at, delivered_at, last_error FROM ${fx.schema}.outbox WHERE id = $1`, [id])).rows[0]
+const respondAsAlice = { actor: alice, value: { confirmed: true } }
+
+describe('postgresStore sendInTransaction', () => {
+  it('postgresStore — sendInTransaction must be a function', () => {
+    expect(() => postgresStore({ pool: fx.pool, schema: fx.schema, sendInTransaction: 'dbos' as never })).toThrow(/sendInTransaction must be a function/)
+  })
+
+  it('respond — the message and the delivered outbox row commit with the decision; the outbox path does not send it again', async () => {
+    const { interactions, outboxDelivered } = setup(insertMessage)
+    const created = await interactions.create('acme', deployGate)
+    await interactions.respond('acme', created.id, respondAsAlice)
+    const key = `${created.id}:completed`
+    expect(await messages(key)).toEqual([{ run_id: 'run_01abc' }])
+    expect(await outboxRow(key)).toEqual({
+      status: 'delivered',
+      attempts: 1,
+      lease_owner: null,
+      lease_expires_at: null,
+      delivered_at: new Date('2026-04-21T09:00:00.000Z'),
+      last_error: null,
+    })
+    expect(outboxDelivered).toEqual([])
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
+  })
+
+  it('expireDue — an expiry is sent in its transaction too', async () => {
+    const { interactions, clock, outboxDelivered } = setup(insertMessage)
+    const created = await interactions.create('acme', { ...deployGate, expires_at: '2026-04-21T10:00:00Z' })
+    clock.set('2026-04-21T10:00:00.000Z')
+    await interactions.get('acme', created.id) // lazy expiry goes through the same locked write
+    expect(await messages(`${created.id}:expired`)).toHaveLength(1)
+    expect(await outboxRow(`${created.id}:expired`)).toMatchObject({ status: 'delivered' })
+    expect(outboxDelivered).toEqual([])
+  })
+
+  it('respond — a send whose SQL fails (aborting the transaction) rolls back to the savepoint: the decision commits, its own writes do not, and the outbox delivers', async () => {
+    const { interactions, outboxDelivered } = setup(async (client, signal) => {
+      await insertMessage(client, signal)
+      await client.query('SELECT 1 / 0')
+    })
+    const created = await interactions.create('acme', deployGate)
+    const done = await interactions.respond('acme', created.id, respondAsAlice)
+    expect(done).toMatchObject({ status: 'completed', responses: [{ actor: alice, value: { confirmed: true } }] })
+    expect(await fx.store().get('acme', created.id)).toEqual(done)
+    const key = `${created.id}:completed`
+    expect(await messages(key)).toEqual([])
+    expect(outboxDelivered.map((s) => s.idempotency_key)).toEqual([key])
+    expect(await outboxRow(key)).toMatchObject({ status: 'delivered', attempts: 1, last_error: expect.stringMatching(/^in transaction: .*division by zero/) })
+  })
+
+  it('respond — a send that throws and an outbox that fails too: the decision commits and the entry waits for deliverSignals', async () => {
+    const failing = setup(() => Promise.reject(new Error('engine refused')), { outboxFails: true })
+    const created = await failing.interactions.create('acme', deployGate)
+    await failing.interactions.respond('acme', created.id, respondAsAlice)
+    expect((await failing.interactions.get('acme', created.id)).status).toBe('completed')
+    const key = `${created.id}:completed`
+    expect(await outboxRow(key)).toMatchObject({ status: 'pending', attempts: 1, lease_owner: null, last_error: 'Error: engine unreachable' })
+
+    // Later, a dispatcher whose engine answers delivers it through the normal path.
+    const later = setup(insertMessage)
+    later.clock.advance(60_000)
+    expect(await later.interactions.deliverSignals()).toEqual({ delivered: 1, retrying: 0, dead: 0 })
+    expect(later.outboxDelivered.map((s) => s.idempotency_key)).toEqual([key])
+    expect(await outboxRow(key)).toMatchObject({ status: 'delivered', attempts: 2 })
+  })
+
+  it('respond — a transaction that does not commit loses the message with the decision', async () => {
+    const pool = fx.newPool({ max: 2 })
+    const created = await setup(insertMessage).interactions.create('acme', deployGate)
+    const broken = setup(insertMessage, { pool: failingCommitPool(pool) })
+    await expect(broken.interactions.respond('acme', created.id, respondAsAlice)).rejects.toThrow(/connection lost at COMMIT/)
+    expect(await fx.store().get('acme', created.id)).toMatchObject({ status: 'pending', version: 1 })
+    expect(await messages(`${created.id}:completed`)).toEqual([])
+    expect(await outboxRow(`${created.id}:completed`)).toBeUndefined()
+    expect(broken.outboxDelivered).toEqual([])
+  })
+})
+
+// The published store suite over a store that sends inside its transactions: it must still behave
+// as a store, and its `modify` must report the entries it settled.
+let conformanceFx: PostgresFixture | undefined
+afterAll(() => conformanceFx?.close())
+describeInteractionStore(
+  'postgres with sendInTransaction',
+  async () => {
+    conformanceFx = await postgresFixture()
+    const schema = conformanceFx.schema
+    await conformanceFx.pool.query(`CREATE TABLE ${schema}.engine_messages (key text PRIMARY KEY, run_id text NOT NULL)`)
+    return postgresStore({
+      pool: conformanceFx.pool,
+      schema,
+      sendInTransaction: async (client, entry) => {
+        await client.query(`INSERT INTO ${schema}.engine_messages (key, run_id) VALUES ($1, $2)`, [entry.id, entry.signal.run_id])
+      },
+    })
+  },
+  { modify: true },
+)
