@@ -130,7 +130,7 @@ FROM (SELECT *, row_number() OVER (ORDER BY id) AS n FROM ${s}.interactions WHER
   await explain(`inbox: first page of 21 for an agent with ${BUSY} pending`, (st) =>
     st.inbox({ project: 'project_2', actor: { type: 'agent', id: 'agent_triage' }, now: NOW, limit: 21 }),
   )
-  await explain('dueForExpiry: a sweep of 100', (st) => st.dueForExpiry({ now: NOW, limit: 100 }))
+  await explain('dueForExpiry: a sweep of 100', (st) => st.dueForExpiry({ now: NOW, limit: 100, claimUntil: NOW }))
   await explain('leaseSignals: a lease of 100', (st) => st.leaseSignals({ now: NOW, limit: 100, lease: { owner: 'explain', until: '2026-04-21T12:01:00.000Z' } }))
 } finally {
   await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)

@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS hitl.interactions (
   completed_at timestamptz,
   expired_at timestamptz,
   version integer NOT NULL CHECK (version >= 1),
+  sweep_claimed_until timestamptz,
   PRIMARY KEY (project, id)
 );
 

@@ -4,19 +4,38 @@
  * record their answer under the interaction's lifecycle rules, and resume the linked run with a
  * signal when it completes or expires.
  */
+import { createInteractionsWith } from './service/create-interactions.js'
+import type { Interactions, InteractionsOptions } from './service/types.js'
+import { memoryStore } from './stores/memory/index.js'
+
 export { InteractionError, isInteractionError, type InteractionErrorCode, type ValidationIssue } from './errors.js'
 export { interactionMachine, signalOf, stateValueOf, step, type InteractionEvent, type Refusal, type StepResult } from './machine/index.js'
 export * from './model/index.js'
-export type { Directory, InboxPosition, InboxQuery, InteractionStore, SignalDelivery, SignalLease, SignalOutcome } from './ports.js'
+export type { Decision, Directory, InboxPosition, InboxQuery, InteractionStore, SignalDelivery, SignalLease, SignalOutcome } from './ports.js'
 export type { BackoffPolicy } from './service/backoff.js'
-export {
-  createInteractions,
-  type DeliveryPolicy,
-  type DeliveryReport,
-  type InboxOptions,
-  type InboxPage,
-  type Interactions,
-  type InteractionsOptions,
-} from './service/create-interactions.js'
+export type { DeliveryPolicy, DeliveryReport, InboxOptions, InboxPage, Interactions, InteractionsOptions } from './service/types.js'
 export { callbackSignals } from './signals/callback.js'
-export { memoryStore } from './stores/memory/index.js'
+export { memoryStore }
+
+/**
+ * Creates the interactions service over a store (a new {@link memoryStore} by default), a signal
+ * adapter and a directory.
+ *
+ * @example
+ * import { callbackSignals, createInteractions, memoryStore } from '@hitl/interactions'
+ *
+ * const interactions = createInteractions({
+ *   store: memoryStore(),
+ *   signals: callbackSignals((signal) => engine.resume(signal.run_id, signal.topic, signal)),
+ * })
+ * const approval = await interactions.create('acme', {
+ *   type: 'approval',
+ *   spec: { mode: 'confirm' },
+ *   target_actor: { type: 'member', id: 'user_alice' },
+ *   run_id: 'run_01abc',
+ *   topic: 'deploy-gate',
+ * })
+ */
+export function createInteractions(options: InteractionsOptions = {}): Interactions {
+  return createInteractionsWith({ ...options, store: options.store ?? memoryStore() })
+}

@@ -52,6 +52,8 @@ export interface InteractionStore {
    * `idempotency_key`, inserts nothing and returns that one with `created: false`.
    */
   create(record: Interaction): Promise<{ interaction: Interaction; created: boolean }>
+  /** The record of this project with this `idempotency_key`, or undefined. */
+  findByIdempotencyKey(project: string, key: string): Promise<Interaction | undefined>
   /** The record with this id in this project, or undefined (also for another project's id). */
   get(project: string, id: string): Promise<Interaction | undefined>
   /**
@@ -77,8 +79,12 @@ export interface InteractionStore {
    * all-members groups it is a member of and has not responded to.
    */
   inbox(query: InboxQuery): Promise<Interaction[]>
-  /** Pending interactions whose `expires_at` is at or before `now`, soonest first, across projects. */
-  dueForExpiry(query: { now: string; limit: number }): Promise<Interaction[]>
+  /**
+   * Pending interactions whose `expires_at` is at or before `now`, soonest first, across projects,
+   * leaving out those another sweeper claimed until after `now`; claims what it returns until
+   * `claimUntil`. So concurrent sweepers share the work, and a crashed one's share returns.
+   */
+  dueForExpiry(query: { now: string; limit: number; claimUntil: string }): Promise<Interaction[]>
   /**
    * Takes the lease on up to `limit` pending outbox entries that are due (`next_attempt_at` at or
    * before `now`) and not leased by anyone else until after `now`; counts one attempt on each.

@@ -14,7 +14,8 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 function packagesImportedFrom(entry: string, seen = new Set<string>(), found = new Set<string>()) {
   if (seen.has(entry)) return found
   seen.add(entry)
-  const source = readFileSync(entry, 'utf8')
+  // Comments go first: TSDoc examples import the package by name.
+  const source = readFileSync(entry, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '')
   for (const [, specifier] of source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'/gm)) {
     if (specifier!.startsWith('.')) packagesImportedFrom(resolve(dirname(entry), specifier!.replace(/\.js$/, '.ts')), seen, found)
     else found.add(specifier!)

@@ -1,6 +1,7 @@
 import { assign, not, setup } from 'xstate'
-import type { InteractionErrorCode, ValidationIssue } from '../errors.js'
+import { validationError, type InteractionErrorCode, type ValidationIssue } from '../errors.js'
 import { sameActor, type Participant } from '../model/actor.js'
+import { hasResponded, isDue, isEligible } from '../model/eligibility.js'
 import type { Interaction } from '../model/interaction.js'
 import { responseValueSchemaFor } from '../model/response.js'
 
@@ -21,13 +22,6 @@ export interface Refusal {
 type ActorEvent = Extract<InteractionEvent, { actor: Participant }>
 type RespondEvent = Extract<InteractionEvent, { type: 'respond' }>
 
-const isEligible = (context: Interaction, actor: Participant) =>
-  context.target_actor.type === 'group'
-    ? (context.members ?? []).some((member) => sameActor(member, actor))
-    : sameActor(context.target_actor, actor)
-
-const hasResponded = (context: Interaction, actor: Participant) => context.responses.some((r) => sameActor(r.actor, actor))
-
 const valueIssues = (context: Interaction, event: RespondEvent) =>
   responseValueSchemaFor(context.spec).safeParse(event.value).error?.issues ?? []
 
@@ -45,15 +39,8 @@ const refuseAlreadyClaimed = refuse('already_claimed', ({ context }) => `interac
 const refuseInvalidValue = {
   type: 'refuse',
   params: ({ context, event }: { context: Interaction; event: RespondEvent }): Refusal => {
-    const issues = valueIssues(context, event).map((issue) => ({
-      path: ['value', ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))],
-      message: issue.message,
-    }))
-    return {
-      code: 'validation_failed',
-      message: `Invalid response for spec mode "${context.spec.mode}": ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      issues,
-    }
+    const { message, issues } = validationError(`response for spec mode "${context.spec.mode}"`, valueIssues(context, event), ['value'])
+    return { code: 'validation_failed', message, issues: [...issues] }
   },
 } as const
 
@@ -106,7 +93,7 @@ export const interactionMachine = setup({
     isInvalidValue: ({ context, event }) => valueIssues(context, event as RespondEvent).length > 0,
     // Called only for an eligible member who has not responded yet, so they are one of the missing.
     isLastMissingResponse: ({ context }) => (context.members ?? []).filter((member) => !hasResponded(context, member)).length === 1,
-    isDue: ({ context, event }) => context.expires_at !== undefined && Date.parse(event.at) >= Date.parse(context.expires_at),
+    isDue: ({ context, event }) => isDue(context, event.at),
   },
 }).createMachine({
   id: 'interaction',
@@ -118,7 +105,16 @@ export const interactionMachine = setup({
       on: {
         expire: [
           { guard: 'isDue', target: 'expired' },
-          { actions: refuse('not_pending', ({ context }) => `interaction ${context.id} is not due to expire (expires_at ${context.expires_at ?? 'not set'})`) },
+          {
+            actions: {
+              type: 'refuse',
+              params: ({ context }): Refusal => ({
+                code: 'validation_failed',
+                message: `interaction ${context.id} is not due to expire (expires_at ${context.expires_at ?? 'not set'})`,
+                issues: [{ path: ['expires_at'], message: 'has not passed yet' }],
+              }),
+            },
+          },
         ],
         claim: { actions: refuseNotClaimable },
         release: { actions: refuseNotClaimable },

@@ -1,4 +1,5 @@
 import { transition, type StateValue } from 'xstate'
+import { isDue } from '../model/eligibility.js'
 import { isRunLinked, type Interaction } from '../model/interaction.js'
 import type { Signal } from '../model/signal.js'
 import { interactionMachine, type InteractionEvent, type Refusal } from './machine.js'
@@ -38,8 +39,6 @@ export function signalOf(record: Interaction): Signal | undefined {
 // XState's assign can only set a key to undefined; the stored record leaves unset fields out.
 const withoutUndefined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T
-
-const isDue = (record: Interaction, now: Date) => record.expires_at !== undefined && now.getTime() >= Date.parse(record.expires_at)
 
 /**
  * Applies one event to a stored record, purely: expiry first when `expires_at` has passed (so a

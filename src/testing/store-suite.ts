@@ -80,6 +80,13 @@ export function describeInteractionStore(
         expect(await store.get(project, second.id)).toBeUndefined()
       })
 
+      it('findByIdempotencyKey — finds the record of this project with that key, and nothing else', async () => {
+        const record = await insert({ project: uniqueProject(), idempotency_key: 'lookup' })
+        expect(await store.findByIdempotencyKey(record.project, 'lookup')).toEqual(record)
+        expect(await store.findByIdempotencyKey(record.project, 'other')).toBeUndefined()
+        expect(await store.findByIdempotencyKey(uniqueProject(), 'lookup')).toBeUndefined()
+      })
+
       it('create — idempotency keys are scoped to the project', async () => {
         const a = await insert({ project: uniqueProject(), idempotency_key: 'shared' })
         const b = await insert({ project: uniqueProject(), idempotency_key: 'shared' })
@@ -213,24 +220,42 @@ export function describeInteractionStore(
     })
 
     describe('expiry', () => {
+      // Each test sweeps its own far-past window, so records of other tests in a shared store are not due in it.
+      const sweep = (now: string, claimUntil: string, limit = 1_000) => store.dueForExpiry({ now, limit, claimUntil })
+
       it('dueForExpiry — pending records due at or before now, soonest first, up to limit', async () => {
         const project = uniqueProject()
-        // Far in the past, so that records from other tests in a shared store do not come first.
         const first = await insert({ project, expires_at: '2000-01-01T00:00:01.000Z' })
         const second = await insert({ project, expires_at: '2000-01-01T00:00:02.000Z' })
         await insert({ project, expires_at: '2000-01-01T00:00:00.500Z', status: 'completed' })
         await insert({ project, expires_at: '2000-01-01T00:00:03.000Z' })
-        const due = await store.dueForExpiry({ now: '2000-01-01T00:00:02.000Z', limit: 10 })
+        const due = await sweep('2000-01-01T00:00:02.000Z', '2000-01-01T00:00:02.000Z')
         expect(ids(due.filter((r) => r.project === project))).toEqual([first.id, second.id])
-        expect(ids(await store.dueForExpiry({ now: '2000-01-01T00:00:02.000Z', limit: 1 }))).toHaveLength(1)
+        expect(await sweep('2000-01-01T00:00:02.000Z', '2000-01-01T00:00:02.000Z', 1)).toHaveLength(1)
+      })
+
+      it('dueForExpiry — claims what it returns until claimUntil; then the records are due again', async () => {
+        const project = uniqueProject()
+        const record = await insert({ project, expires_at: '2000-01-03T00:00:00.000Z' })
+        const mine = (records: Interaction[]) => ids(records.filter((r) => r.project === project))
+        expect(mine(await sweep('2000-01-03T00:00:00.000Z', '2000-01-03T00:01:00.000Z'))).toEqual([record.id])
+        expect(mine(await sweep('2000-01-03T00:00:59.999Z', '2000-01-03T00:02:00.000Z'))).toEqual([])
+        expect(mine(await sweep('2000-01-03T00:01:00.000Z', '2000-01-03T00:02:00.000Z'))).toEqual([record.id])
+      })
+
+      it('dueForExpiry — concurrent sweepers never get the same record', async () => {
+        const project = uniqueProject()
+        const records = await Promise.all(Array.from({ length: 12 }, (_, i) => insert({ project, expires_at: `2000-01-04T00:00:${String(i).padStart(2, '0')}.000Z` })))
+        const sweeps = await Promise.all([1, 2, 3].map(() => sweep('2000-01-04T00:01:00.000Z', '2000-01-04T00:02:00.000Z')))
+        const handed = sweeps.flatMap((due) => ids(due.filter((r) => r.project === project)))
+        expect(handed.sort()).toEqual(ids(records).sort())
       })
 
       it('dueForExpiry — an expired update leaves the due list', async () => {
         const project = uniqueProject()
         const record = await insert({ project, expires_at: '2000-01-02T00:00:00.000Z' })
         await store.update({ ...record, status: 'expired', expired_at: NOW, version: 2 }, { expectedVersion: 1 })
-        const due = await store.dueForExpiry({ now: '2000-01-02T00:00:00.000Z', limit: 1000 })
-        expect(ids(due)).not.toContain(record.id)
+        expect(ids(await sweep('2000-01-02T00:00:00.000Z', '2000-01-02T00:01:00.000Z'))).not.toContain(record.id)
       })
     })
 

@@ -307,10 +307,10 @@ describe('inbox and expiry, compared with the memory store', () => {
       ]
       for (const r of records) await both.create(r)
       for (const limit of [2, 100]) {
-        const expected = await both.memory.dueForExpiry({ now: at(3), limit })
-        expect(await both.pg.dueForExpiry({ now: at(3), limit })).toEqual(expected)
+        const expected = await both.memory.dueForExpiry({ now: at(3), limit, claimUntil: at(3) })
+        expect(await both.pg.dueForExpiry({ now: at(3), limit, claimUntil: at(3) })).toEqual(expected)
       }
-      expect((await both.pg.dueForExpiry({ now: at(3), limit: 100 })).map((r) => r.id)).toEqual(['iact_1', 'iact_2', 'iact_4', 'iact_3'])
+      expect((await both.pg.dueForExpiry({ now: at(3), limit: 100, claimUntil: at(3) })).map((r) => r.id)).toEqual(['iact_1', 'iact_2', 'iact_4', 'iact_3'])
 
       // A writer mid-transaction on iact_1: the sweep does not wait for it, it passes it over.
       const writer = await fresh.pool.connect()
@@ -318,7 +318,7 @@ describe('inbox and expiry, compared with the memory store', () => {
         await writer.query('BEGIN')
         await writer.query(`SELECT 1 FROM ${fresh.schema}.interactions WHERE id = 'iact_1' FOR UPDATE`)
         const due = await Promise.race([
-          both.pg.dueForExpiry({ now: at(3), limit: 100 }),
+          both.pg.dueForExpiry({ now: at(3), limit: 100, claimUntil: at(3) }),
           new Promise<never>((_, reject) => setTimeout(() => reject(new Error('dueForExpiry blocked on a locked row')), 5_000)),
         ])
         expect(due.map((r) => r.id)).toEqual(['iact_2', 'iact_4', 'iact_3'])
@@ -589,7 +589,7 @@ describe('several service instances, each with its own pool, on one database', {
     expect(await count(fx.pool, `SELECT count(*) AS n FROM ${fx.schema}.interaction_inbox WHERE interaction_id = $1`, [vote.id])).toBe(0)
   })
 
-  it('expireDue — two sweepers at once expire each due interaction once', async () => {
+  it('expireDue — four sweeps on two instances share the due interactions and expire each once', async () => {
     const fresh = await postgresFixture()
     try {
       const clock = manualClock()
@@ -601,10 +601,10 @@ describe('several service instances, each with its own pool, on one database', {
       }
       await one!.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, expires_at: at(120) })
       clock.advance(30 * 60_000)
+      // Four sweepers of 25 share the 60 due items in one round: each claims its own share.
       const sweeps = await Promise.all([one!, two!, one!, two!].map((sweeper) => sweeper.expireDue({ limit: 25 })))
-      const more = await Promise.all([one!.expireDue(), two!.expireDue()])
-      const total = [...sweeps, ...more].reduce((sum, r) => sum + r.expired, 0)
-      expect(total).toBe(60)
+      expect(sweeps.reduce((sum, r) => sum + r.expired, 0)).toBe(60)
+      expect(await Promise.all([one!.expireDue(), two!.expireDue()])).toEqual([{ expired: 0 }, { expired: 0 }])
       expect(await count(fresh.pool, `SELECT count(*) AS n FROM ${fresh.schema}.interactions WHERE status = 'expired' AND version = 2`)).toBe(60)
       expect(await count(fresh.pool, `SELECT count(*) AS n FROM ${fresh.schema}.outbox`)).toBe(60)
       expect(new Set(delivered.map((s) => s.idempotency_key)).size).toBe(60)

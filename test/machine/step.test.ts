@@ -67,7 +67,7 @@ describe('step', () => {
   it('step — an early expire is refused', () => {
     const result = step(record, { type: 'expire', at: before.toISOString() }, before)
     expect(result.changed).toBe(false)
-    expect(result.refusal?.code).toBe('not_pending')
+    expect(result.refusal).toMatchObject({ code: 'validation_failed', issues: [{ path: ['expires_at'] }] })
   })
 
   it('machine — exposes its states for inspection and visualisation', () => {

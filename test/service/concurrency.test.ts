@@ -58,6 +58,17 @@ describe('concurrency', () => {
     expect(delivered).toHaveLength(1)
   })
 
+  it('get — reads without taking the lock, unless a lazy expiry is due', async () => {
+    const store = lockingMemoryStore()
+    const { interactions, clock } = harness({ store })
+    const created = await interactions.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'member', id: 'user_0' }, expires_at: '2026-04-21T10:00:00Z' })
+    await interactions.get('acme', created.id)
+    expect(store.locks()).toBe(0)
+    clock.set('2026-04-21T10:00:00Z')
+    expect((await interactions.get('acme', created.id)).status).toBe('expired')
+    expect(store.locks()).toBe(1)
+  })
+
   it('claim — concurrent claims: one claimant, the others already_claimed', async () => {
     const members = membersOf(20)
     const { interactions } = harness({ groups: { crowd: members } })

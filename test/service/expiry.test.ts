@@ -1,9 +1,24 @@
 import { describe, expect, it } from 'vitest'
+import { callbackSignals, memoryStore } from '@hitl/interactions'
 import { alice, bob, deployGate, harness, rejection } from '../support/harness.js'
 
 const ops = { type: 'group', id: 'group_ops' } as const
 
 describe('expiry by the sweeper', () => {
+  it('expireDue — two services sweeping one store at once share the work and expire each interaction once', async () => {
+    const store = memoryStore()
+    const one = harness({ store })
+    const two = harness({ store, signals: callbackSignals((signal) => void one.delivered.push(signal)) })
+    for (let i = 0; i < 30; i++) await one.interactions.create('acme', { ...deployGate, expires_at: '2026-04-21T10:00:00Z' })
+    one.clock.set('2026-04-21T10:00:00Z')
+    two.clock.set('2026-04-21T10:00:00Z')
+    const [a, b] = await Promise.all([one.interactions.expireDue({ limit: 20 }), two.interactions.expireDue({ limit: 20 })])
+    expect(a.expired + b.expired).toBe(30)
+    expect(Math.min(a.expired, b.expired)).toBeGreaterThanOrEqual(10)
+    expect(new Set(one.delivered.map((s) => s.idempotency_key)).size).toBe(30)
+    expect(one.delivered).toHaveLength(30)
+  })
+
   it('expireDue — expires what is due, once, and resumes the run with status expired', async () => {
     const { interactions, clock, delivered } = harness()
     const due = await interactions.create('acme', { ...deployGate, expires_at: '2026-04-21T10:00:00Z' })
@@ -116,11 +131,22 @@ describe('lazy expiry', () => {
     expect((await interactions.inbox('acme', alice)).items).toEqual([])
   })
 
-  it('create — a repeated idempotency key after expiry returns the expired interaction', async () => {
-    const { interactions, clock } = harness()
-    const first = await interactions.create('acme', { ...deployGate, idempotency_key: 'k', expires_at: '2026-04-21T10:00:00Z' })
+  it('create — a retry with the same body after expires_at returns the interaction, expired, instead of refusing the past date', async () => {
+    const { interactions, clock, delivered } = harness()
+    const request = { ...deployGate, idempotency_key: 'k', expires_at: '2026-04-21T10:00:00Z' }
+    const first = await interactions.create('acme', request)
     clock.set('2026-04-21T11:00:00Z')
-    const again = await interactions.create('acme', { ...deployGate, idempotency_key: 'k', expires_at: '2026-04-22T10:00:00Z' })
+    const again = await interactions.create('acme', request)
     expect(again).toMatchObject({ id: first.id, status: 'expired' })
+    expect(delivered.map((s) => s.status)).toEqual(['expired'])
+  })
+
+  it('create — a retry for a group that has since been emptied returns the first interaction', async () => {
+    const groups: Record<string, { type: 'member'; id: string }[]> = { group_ops: [alice, bob] }
+    const { interactions } = harness({ groups })
+    const request = { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'group', id: 'group_ops' }, idempotency_key: 'g' } as const
+    const first = await interactions.create('acme', request)
+    groups.group_ops = []
+    expect(await interactions.create('acme', request)).toEqual(first)
   })
 })

@@ -53,6 +53,13 @@ describe('create', () => {
     expect(error.message).toContain('signals')
   })
 
+  it('create — the project name is trimmed like every identifier, so " acme " is the tenant "acme"', async () => {
+    const { interactions } = harness()
+    const created = await interactions.create(' acme ', deployGate)
+    expect(created.project).toBe('acme')
+    expect(await interactions.get('acme', created.id)).toEqual(created)
+  })
+
   it('create — an empty project is refused', async () => {
     const { interactions } = harness()
     const error = await rejection(() => interactions.create('', deployGate))

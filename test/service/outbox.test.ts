@@ -118,6 +118,44 @@ describe('signal delivery through the outbox', () => {
     expect(new Set(received.map((s) => s.idempotency_key)).size).toBe(10)
   })
 
+  it('dispatch — a delivery whose outcome cannot be recorded is not counted as failed, and is delivered again after its lease', async () => {
+    const received: Signal[] = []
+    const base = memoryStore()
+    let settleFailures = 1
+    const store = {
+      ...base,
+      async settleSignal(...args: Parameters<typeof base.settleSignal>) {
+        if (settleFailures-- > 0) throw new Error('store unreachable')
+        return base.settleSignal(...args)
+      },
+    }
+    const { interactions, clock } = harness({ store, signals: callbackSignals((signal) => void received.push(signal)) })
+    const gate = await interactions.create('acme', deployGate)
+    expect((await interactions.respond('acme', gate.id, respondYes)).status).toBe('completed')
+    expect(received).toHaveLength(1)
+    expect(await interactions.failedSignals()).toEqual([])
+    // No retry was scheduled as if the delivery had failed: the entry waits for its lease to run out.
+    clock.advance(5_000)
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
+    clock.advance(LEASE_MS)
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 1, retrying: 0, dead: 0 })
+    expect(received.map((s) => s.idempotency_key)).toEqual([`${gate.id}:completed`, `${gate.id}:completed`])
+    clock.advance(LEASE_MS)
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
+  })
+
+  it('get — an instance without a signals adapter that expires a run-linked interaction leaves its signal to one that has it', async () => {
+    const store = memoryStore()
+    const writer = harness({ store })
+    const reader = harness({ store, signals: undefined })
+    const gate = await writer.interactions.create('acme', deployGate)
+    reader.clock.set('2026-04-23T00:00:00Z')
+    expect((await reader.interactions.get('acme', gate.id)).status).toBe('expired')
+    writer.clock.set('2026-04-23T00:01:00Z')
+    expect(await writer.interactions.deliverSignals()).toEqual({ delivered: 1, retrying: 0, dead: 0 })
+    expect(writer.delivered.map((s) => s.status)).toEqual(['expired'])
+  })
+
   it('deliverSignals — needs a signals adapter', async () => {
     const { interactions } = harness({ signals: undefined })
     expect((await rejection(() => interactions.deliverSignals())).code).toBe('configuration')

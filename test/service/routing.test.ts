@@ -42,10 +42,11 @@ describe('group creation', () => {
     expect(error.message).toContain('directory')
   })
 
-  it('create — a directory returning a nested group is refused', async () => {
+  it('create — a directory returning a nested group is a configuration error (the host is at fault)', async () => {
     const { interactions } = harness({ groups: { group_ops: [{ type: 'group', id: 'inner' }] } })
     const error = await rejection(() => interactions.create('acme', approval))
-    expect(error.code).toBe('validation_failed')
+    expect(error.code).toBe('configuration')
+    expect(error.issues[0]!.path).toEqual([0, 'type'])
     expect(error.message).toContain('group_ops')
   })
 })

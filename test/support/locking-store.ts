@@ -4,19 +4,22 @@ import { memoryStore, type InteractionStore } from '@hitl/interactions'
  * The memory store plus a `modify` that queues callers per interaction, as a database row lock
  * does: used to test the service's locked path and the kit's `modify` checks without a database.
  */
-export function lockingMemoryStore(): InteractionStore & { updates: () => number } {
+export function lockingMemoryStore(): InteractionStore & { updates: () => number; locks: () => number } {
   const store = memoryStore()
   const queues = new Map<string, Promise<unknown>>()
   let updates = 0
+  let locks = 0
   return {
     ...store,
     name: 'locking memory',
     updates: () => updates,
+    locks: () => locks,
     async update(record, options) {
       updates++
       return store.update(record, options)
     },
     modify(project, id, decide) {
+      locks++
       const key = `${project}\u0000${id}`
       const run = (queues.get(key) ?? Promise.resolve()).then(async () => {
         const current = await store.get(project, id)

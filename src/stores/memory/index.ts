@@ -3,7 +3,8 @@
  * The embedded default store: everything in this process's memory, indexed so that inbox and
  * expiry queries touch only the interactions they return. Data is gone when the process ends.
  */
-import { actorKey, sameActor, type Participant } from '../../model/actor.js'
+import { actorKey } from '../../model/actor.js'
+import { canActNow, inboxActors } from '../../model/eligibility.js'
 import type { Interaction } from '../../model/interaction.js'
 import type { OutboxEntry } from '../../model/signal.js'
 import type { InboxPosition, InteractionStore } from '../../ports.js'
@@ -14,17 +15,6 @@ const keyOf = (project: string, id: string) => `${project}\u0000${id}`
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
 const byInboxOrder = (a: InboxPosition, b: InboxPosition) =>
   a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
-
-/** Whether `actor` may act on a pending interaction right now. */
-export function canActNow(record: Interaction, actor: Participant): boolean {
-  if (record.target_actor.type !== 'group') return sameActor(record.target_actor, actor)
-  if (!(record.members ?? []).some((member) => sameActor(member, actor))) return false
-  if (record.routing_policy === 'all_members') return !record.responses.some((r) => sameActor(r.actor, actor))
-  return record.claimed_by === undefined || sameActor(record.claimed_by, actor)
-}
-
-/** The actors whose inboxes a record appears in while pending. */
-const inboxActors = (record: Interaction) => (record.target_actor.type === 'group' ? (record.members ?? []) : [record.target_actor])
 
 /** A sorted list of keys with binary-search insertion, for the expiry index. */
 class SortedKeys {
@@ -47,12 +37,12 @@ class SortedKeys {
     const index = this.position(at, key)
     if (this.items[index]?.key === key) this.items.splice(index, 1)
   }
-  /** Keys whose time is at or before `until`, in order, at most `limit`. */
-  upTo(until: string, limit: number) {
+  /** Keys whose time is at or before `until` and that `accept` takes, in order, at most `limit`. */
+  upTo(until: string, limit: number, accept: (key: string) => boolean) {
     const keys: string[] = []
     for (const item of this.items) {
       if (item.at > until || keys.length >= limit) break
-      keys.push(item.key)
+      if (accept(item.key)) keys.push(item.key)
     }
     return keys
   }
@@ -69,6 +59,8 @@ class SortedKeys {
 export function memoryStore(): InteractionStore {
   const records = new Map<string, Interaction>()
   const idempotencyKeys = new Map<string, string>()
+  // Until when a sweeper holds a due interaction; dropped when the interaction leaves pending.
+  const sweepClaims = new Map<string, string>()
   const inboxes = new Map<string, Set<string>>()
   const expiries = new SortedKeys()
   const outbox = new Map<string, OutboxEntry>()
@@ -119,7 +111,9 @@ export function memoryStore(): InteractionStore {
       index(current, key, false)
       records.set(key, copy(record))
       index(record, key, true)
-      if (entry) {
+      if (record.status !== 'pending') sweepClaims.delete(key)
+      // Insert only: an entry, once written, changes by leasing and settling alone.
+      if (entry && !outbox.has(entry.id)) {
         outbox.set(entry.id, copy(entry))
         pendingSignals.add(entry.id)
       }
@@ -137,8 +131,15 @@ export function memoryStore(): InteractionStore {
         .map((record) => copy(record))
     },
 
-    async dueForExpiry({ now, limit }) {
-      return expiries.upTo(now, limit).map((key) => read(key)!)
+    async findByIdempotencyKey(project, idempotencyKey) {
+      const key = idempotencyKeys.get(keyOf(project, idempotencyKey))
+      return key ? read(key) : undefined
+    },
+
+    async dueForExpiry({ now, limit, claimUntil }) {
+      const keys = expiries.upTo(now, limit, (key) => (sweepClaims.get(key) ?? '') <= now)
+      for (const key of keys) sweepClaims.set(key, claimUntil)
+      return keys.map((key) => read(key)!)
     },
 
     async leaseSignals({ now, limit, lease }) {

@@ -99,12 +99,11 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
     const sets = interactionColumnNames.slice(2).map((column) => `${column} = ${$(column)}`)
     let signalled = ''
     if (outbox) {
-      // Replaces an entry with the same id, as the memory store's map does.
-      const updates = outboxColumnNames.slice(1).map((column) => `${column} = EXCLUDED.${column}`)
+      // Insert only, as in the memory store: an entry, once written, changes by leasing and settling alone.
       signalled = `, signalled AS (
   INSERT INTO ${s}.outbox (${outboxColumnNames.join(', ')})
   SELECT ${outboxPlaceholders(params.length + 1).join(', ')} FROM updated
-  ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}
+  ON CONFLICT (id) DO NOTHING
 )`
       params.push(...outboxParams(outbox))
     }
@@ -227,17 +226,28 @@ LIMIT $5`,
         return rows.map(toInteraction)
       }),
 
-    dueForExpiry: ({ now, limit }) =>
+    findByIdempotencyKey: (project, key) => run(() => byIdempotencyKey(project, key)),
+
+    dueForExpiry: ({ now, limit, claimUntil }) =>
       run(async () => {
-        // SKIP LOCKED passes over rows a responder or another sweeper is writing right now; the
-        // service's compare-and-swap, not this lock, is what makes each expiry happen once.
+        // Claims what it returns, as leaseSignals does: SKIP LOCKED passes over rows another sweeper
+        // or a responder is writing at this moment, and the claim keeps the next sweeper off the
+        // rows already handed out, so concurrent sweepers share the work without waiting.
         const { rows } = await pool.query(
-          `SELECT ${select} FROM ${s}.interactions i
-WHERE i.status = 'pending' AND i.expires_at <= $1::timestamptz
-ORDER BY i.expires_at, i.project, i.id
-LIMIT $2
-FOR NO KEY UPDATE SKIP LOCKED`,
-          [now, limit],
+          `WITH claimed AS (
+  UPDATE ${s}.interactions i SET sweep_claimed_until = $3::timestamptz
+  WHERE (i.project, i.id) IN (
+    SELECT project, id FROM ${s}.interactions
+    WHERE status = 'pending' AND expires_at <= $1::timestamptz
+      AND (sweep_claimed_until IS NULL OR sweep_claimed_until <= $1::timestamptz)
+    ORDER BY expires_at, project, id
+    LIMIT $2
+    FOR NO KEY UPDATE SKIP LOCKED
+  )
+  RETURNING i.*
+)
+SELECT ${select} FROM claimed i ORDER BY i.expires_at, i.project, i.id`,
+          [now, limit, claimUntil],
         )
         return rows.map(toInteraction)
       }),

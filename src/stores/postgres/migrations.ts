@@ -52,6 +52,7 @@ export const MIGRATIONS: readonly Migration[] = [
   completed_at timestamptz,
   expired_at timestamptz,
   version integer NOT NULL CHECK (version >= 1),
+  sweep_claimed_until timestamptz,
   PRIMARY KEY (project, id)
 )`,
       `CREATE UNIQUE INDEX IF NOT EXISTS interactions_idempotency_key_idx

@@ -3,6 +3,7 @@
  * for timestamptz) and come out as the same strings, whatever type parsers the host's pool has.
  */
 import { actorKey } from '../../model/actor.js'
+import { inboxActors } from '../../model/eligibility.js'
 import type { Interaction } from '../../model/interaction.js'
 import type { OutboxEntry } from '../../model/signal.js'
 import type { PgRow } from './pool.js'
@@ -103,8 +104,7 @@ export function toInteraction(row: PgRow): Interaction {
 }
 
 /** The actor keys whose inboxes a pending record appears in, as the memory store indexes them. */
-export const inboxKeys = (record: Interaction): string[] =>
-  record.status !== 'pending' ? [] : [...new Set((record.target_actor.type === 'group' ? (record.members ?? []) : [record.target_actor]).map(actorKey))]
+export const inboxKeys = (record: Interaction): string[] => (record.status !== 'pending' ? [] : [...new Set(inboxActors(record).map(actorKey))])
 
 /** The outbox columns, in insert order. */
 export const outboxColumnNames = [

@@ -1,0 +1,83 @@
+import type { Participant } from '../model/actor.js'
+import type { CreateInteractionInput, Interaction } from '../model/interaction.js'
+import type { RespondInput } from '../model/response.js'
+import type { OutboxEntry } from '../model/signal.js'
+import type { Directory, InteractionStore, SignalDelivery } from '../ports.js'
+import type { BackoffPolicy } from './backoff.js'
+
+/** How failed signal deliveries are retried before they are dead-lettered. */
+export interface DeliveryPolicy extends BackoffPolicy {
+  /** Attempts in all, the first included; after the last failure the entry is dead. */
+  maxAttempts: number
+  /**
+   * How long a dispatcher holds the entries it delivers, and a sweeper the interactions it expires;
+   * a crashed one's items return to the others after this.
+   */
+  leaseMs: number
+}
+
+/** Options of {@link createInteractions}. */
+export interface InteractionsOptions {
+  /** Where interactions and the signal outbox live. Defaults to a new `memoryStore()`. */
+  store?: InteractionStore
+  /** Delivers signals to the engine that runs the linked workflow; required for run-linked interactions. */
+  signals?: SignalDelivery
+  /** Resolves group members at creation; required for group targets. */
+  directory?: Directory
+  /** The current time. Defaults to `() => new Date()`. */
+  clock?: () => Date
+  /** Retries of a call that lost a compare-and-swap race to a concurrent call. */
+  conflictRetry?: Partial<BackoffPolicy & { attempts: number }>
+  /** Retries of a failed signal delivery. */
+  delivery?: Partial<DeliveryPolicy>
+  /** A number in [0, 1) for backoff jitter. Defaults to `Math.random`. */
+  random?: () => number
+}
+
+/** Options of {@link Interactions.inbox}. */
+export interface InboxOptions {
+  /** Items per page, 1 to 100; 20 by default. */
+  limit?: number
+  /** The `next_cursor` of the previous page. */
+  cursor?: string | null
+}
+
+/** One page of an inbox. */
+export interface InboxPage {
+  items: Interaction[]
+  /** Pass to the next call to continue; null on the last page. */
+  next_cursor: string | null
+}
+
+/** What one {@link Interactions.deliverSignals} pass did. */
+export interface DeliveryReport {
+  delivered: number
+  /** Failed and scheduled to be tried again. */
+  retrying: number
+  /** Failed for the last time, or permanently; listed by `failedSignals()`. */
+  dead: number
+}
+
+/** The service a host calls: one per process, safe to share between concurrent requests. */
+export interface Interactions {
+  /** Creates a pending interaction, or returns the existing one for a repeated `idempotency_key`. */
+  create(project: string, input: CreateInteractionInput): Promise<Interaction>
+  /** The interaction; a pending one whose `expires_at` has passed is expired first. */
+  get(project: string, id: string): Promise<Interaction>
+  /** Claims a first-responder group interaction for one of its members. */
+  claim(project: string, id: string, actor: Participant): Promise<Interaction>
+  /** Gives up a claim, so that any member may claim or respond again. */
+  release(project: string, id: string, actor: Participant): Promise<Interaction>
+  /** Records a response; completes the interaction when it is the deciding one. */
+  respond(project: string, id: string, input: RespondInput): Promise<Interaction>
+  /** The pending interactions an actor may act on now, oldest first. */
+  inbox(project: string, actor: Participant, options?: InboxOptions): Promise<InboxPage>
+  /** Expires up to `limit` interactions whose `expires_at` has passed; run it on a schedule. */
+  expireDue(options?: { limit?: number }): Promise<{ expired: number }>
+  /** Sends up to `limit` due signals from the outbox; run it on a schedule. */
+  deliverSignals(options?: { limit?: number }): Promise<DeliveryReport>
+  /** Dead-lettered signals with their last error, in id order. */
+  failedSignals(options?: { limit?: number; after?: string }): Promise<OutboxEntry[]>
+  /** Puts a dead-lettered signal back in the outbox, due now, with its attempts reset. */
+  retrySignal(id: string): Promise<OutboxEntry>
+}
