@@ -15,7 +15,7 @@ import {
   type Participant,
   type Signal,
 } from '@hitl/interactions'
-import { migrate, migrationFileName, migrationSql, MIGRATIONS, postgresStore, type PgClient, type PgPool } from '@hitl/interactions/postgres'
+import { migrate, migrationFileName, migrationSql, MIGRATIONS, postgresStore, type PgPool } from '@hitl/interactions/postgres'
 import { describeInteractionStore } from '@hitl/interactions/testing'
 import type pg from 'pg'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
