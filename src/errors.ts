@@ -58,6 +58,10 @@ export function isInteractionError(error: unknown, code?: InteractionErrorCode):
   )
 }
 
+/** An error as one line for a stored `last_error`: its name and message, at most 2 000 characters. */
+export const describeError = (error: unknown): string =>
+  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2_000)
+
 const formatPath = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(root)'
 
 /** Turns zod issues into a `validation_failed` error whose message names every field. */

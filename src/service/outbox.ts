@@ -1,7 +1,7 @@
 import { addMilliseconds } from 'date-fns/addMilliseconds'
 import { nanoid } from 'nanoid'
 import { z } from 'zod'
-import { InteractionError } from '../errors.js'
+import { describeError, InteractionError } from '../errors.js'
 import { LIMITS } from '../model/limits.js'
 import type { OutboxEntry, Signal } from '../model/signal.js'
 import type { InteractionStore, SignalDelivery, SignalLease, SignalOutcome } from '../ports.js'
@@ -19,8 +19,6 @@ const FailedSignalsOptionsSchema = z.strictObject({ limit: z.int().min(1).max(1_
 
 /** An error that a signal adapter marks as not worth retrying, such as an HTTP 400 from a receiver. */
 const isPermanent = (error: unknown) => typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true
-
-const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2_000)
 
 /** The delivery half of the service: outbox entries, dispatch with retries, dead letters. */
 export function createOutbox(options: {
@@ -50,7 +48,7 @@ export function createOutbox(options: {
     } catch (error) {
       const dead = isPermanent(error) || entry.attempts >= delivery.maxAttempts
       const next = addMilliseconds(clock(), backoffDelay(delivery, entry.attempts, random)).toISOString()
-      await settle(dead ? { status: 'dead', error: errorText(error) } : { status: 'pending', error: errorText(error), next_attempt_at: next })
+      await settle(dead ? { status: 'dead', error: describeError(error) } : { status: 'pending', error: describeError(error), next_attempt_at: next })
       return dead ? 'dead' : 'retrying'
     }
     await settle({ status: 'delivered', at: clock().toISOString() })

@@ -8,7 +8,8 @@ export type WebhookSecret = string | Uint8Array
 
 const PREFIX = 'whsec_'
 // Padding optional: some generators drop it, and Node's decoder does not need it.
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
+/** Standard base64, as keys and signatures are written. */
+export const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
 
 /** The HMAC key of one secret; throws a TypeError (never echoing the secret) when it is unusable. */
 export function webhookKey(secret: WebhookSecret): Buffer {

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer'
 import { timingSafeEqual } from 'node:crypto'
 import { SignalSchema, type Signal } from '../../model/signal.js'
-import { webhookKeys, type WebhookSecret } from './secret.js'
+import { BASE64, webhookKeys, type WebhookSecret } from './secret.js'
 import { webhookHmac } from './sign.js'
 
 /** Why a webhook was rejected; stable across versions, safe to branch on. */
@@ -67,7 +67,7 @@ function v1Signatures(header: string): Buffer[] {
     const comma = entry.indexOf(',')
     if (comma < 0 || entry.slice(0, comma) !== 'v1') return []
     const encoded = entry.slice(comma + 1)
-    return /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) ? [Buffer.from(encoded, 'base64')] : []
+    return BASE64.test(encoded) ? [Buffer.from(encoded, 'base64')] : []
   })
 }
 

@@ -1,3 +1,4 @@
+import { describeError } from '../../errors.js'
 import type { OutboxEntry } from '../../model/signal.js'
 import type { PgClient } from './pool.js'
 
@@ -23,8 +24,7 @@ export async function sendWithinTransaction(
   } catch (error) {
     await client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`)
     // Kept, so a fallback to the outbox says why (e.g. DBOS's tables in another database).
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-    await client.query(`UPDATE ${schema}.outbox SET last_error = $2 WHERE id = $1`, [entry.id, `in transaction: ${reason}`.slice(0, 2_000)])
+    await client.query(`UPDATE ${schema}.outbox SET last_error = $2 WHERE id = $1`, [entry.id, `in transaction: ${describeError(error)}`.slice(0, 2_000)])
     return false
   }
   // Delivered at the decision's time (the service's clock; the store never reads the database's).
