@@ -71,8 +71,21 @@ export interface InteractionStore {
    *
    * `outboxSettled: true` says the store delivered the outbox entry inside the same transaction
    * and recorded it as delivered, so the service must not deliver it again.
+   *
+   * A store with a clock (`now`) passes `decide` its time, read after the lock was taken, so a
+   * caller that waited for the lock decides at the time it acts, not the time it asked.
    */
-  modify?<T>(project: string, id: string, decide: (current: Interaction) => Decision<T>): Promise<{ result: T; outboxSettled?: boolean } | undefined>
+  modify?<T>(
+    project: string,
+    id: string,
+    decide: (current: Interaction, now?: Date) => Decision<T>,
+  ): Promise<{ result: T; outboxSettled?: boolean } | undefined>
+  /**
+   * Optional capability: the store's own clock. When present, the service takes the time of every
+   * decision, timestamp, lease and sweep from it instead of its `clock` option, so all instances
+   * sharing the store agree on the time whatever their own clocks say.
+   */
+  now?(): Promise<Date>
   /**
    * Pending, unexpired interactions the actor may act on now, oldest first: those targeting the
    * actor; first-responder groups it is a member of that are unclaimed or claimed by it; and

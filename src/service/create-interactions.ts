@@ -40,7 +40,9 @@ export function createInteractionsWith(options: InteractionsOptions & { store: I
   const random = options.random ?? Math.random
   const conflictRetry = { ...DEFAULT_CONFLICT_RETRY, ...options.conflictRetry }
   const delivery = { ...DEFAULT_DELIVERY, ...options.delivery }
-  const outbox = createOutbox({ store, signals: options.signals, clock, random, delivery })
+  // A store with a clock of its own (PostgreSQL's, by default) sets the time, so instances sharing it agree.
+  const now = store.now ? store.now.bind(store) : async () => clock()
+  const outbox = createOutbox({ store, signals: options.signals, now, random, delivery })
 
   /**
    * Load → step → save → deliver. The save is the store's locked `modify` when it has one, else a
@@ -50,10 +52,9 @@ export function createInteractionsWith(options: InteractionsOptions & { store: I
   async function apply(project: string, id: string, event?: (at: string) => InteractionEvent) {
     parse(IdSchema, id, 'id', ['id'])
     const notFound = () => new InteractionError('not_found', `interaction ${id} not found in project ${project}`)
-    const decide = (current: Interaction) => {
-      const now = clock()
-      const result = step(current, event?.(now.toISOString()), now)
-      const entry = result.signal && outbox.entryFor(result.signal, now)
+    const decide = (current: Interaction, at: Date) => {
+      const result = step(current, event?.(at.toISOString()), at)
+      const entry = result.signal && outbox.entryFor(result.signal, at)
       return { result, write: result.changed ? { record: result.record, ...(entry && { outbox: entry }) } : undefined }
     }
     // `outboxSettled`: the store already delivered the entry inside its transaction. Without a
@@ -65,23 +66,23 @@ export function createInteractionsWith(options: InteractionsOptions & { store: I
     }
 
     if (!event) {
-      const current = await store.get(project, id)
+      const [current, at] = await Promise.all([store.get(project, id), now()])
       if (!current) throw notFound()
-      const decision = decide(current)
+      const decision = decide(current, at)
       if (!decision.write) return finish(decision)
     }
     if (store.modify) {
-      const decided = await store.modify(project, id, (current) => {
-        const decision = decide(current)
+      const decided = await store.modify(project, id, (current, lockedAt) => {
+        const decision = decide(current, lockedAt ?? clock())
         return { result: decision, write: decision.write }
       })
       if (!decided) throw notFound()
       return finish(decided.result, decided.outboxSettled === true)
     }
     for (let attempt = 1; ; attempt++) {
-      const current = await store.get(project, id)
+      const [current, at] = await Promise.all([store.get(project, id), now()])
       if (!current) throw notFound()
-      const decision = decide(current)
+      const decision = decide(current, at)
       if (decision.write && !(await store.update(decision.write.record, { expectedVersion: current.version, ...(decision.write.outbox && { outbox: decision.write.outbox }) }))) {
         if (attempt >= conflictRetry.attempts) {
           throw new InteractionError('conflict', `interaction ${id} changed under ${attempt} concurrent attempts; try again`)
@@ -127,10 +128,10 @@ export function createInteractionsWith(options: InteractionsOptions & { store: I
         const existing = await store.findByIdempotencyKey(project, parsed.idempotency_key)
         if (existing) return (await apply(project, existing.id)).record
       }
-      const now = clock()
-      if (parsed.expires_at !== undefined && Date.parse(parsed.expires_at) <= now.getTime()) {
+      const at = await now()
+      if (parsed.expires_at !== undefined && Date.parse(parsed.expires_at) <= at.getTime()) {
         throw validationError('create input', [
-          { path: ['expires_at'], message: `must be after the current time (got ${parsed.expires_at}, now ${now.toISOString()})` },
+          { path: ['expires_at'], message: `must be after the current time (got ${parsed.expires_at}, now ${at.toISOString()})` },
         ])
       }
       if (parsed.run_id !== undefined) outbox.requireSignals()
@@ -146,8 +147,8 @@ export function createInteractionsWith(options: InteractionsOptions & { store: I
         project,
         status: 'pending',
         responses: [],
-        created_at: now.toISOString(),
-        updated_at: now.toISOString(),
+        created_at: at.toISOString(),
+        updated_at: at.toISOString(),
         version: 1,
       }
       // A concurrent create with the same key may have won since the lookup: the store decides.
@@ -184,7 +185,7 @@ export function createInteractionsWith(options: InteractionsOptions & { store: I
       const items = await store.inbox({
         project: tenant,
         actor: participant,
-        now: clock().toISOString(),
+        now: (await now()).toISOString(),
         limit: limit + 1,
         ...(cursor && { after: decodeCursor(cursor) }),
       })
@@ -195,8 +196,8 @@ export function createInteractionsWith(options: InteractionsOptions & { store: I
 
     async expireDue(sweepOptions = {}) {
       const { limit } = parse(SweepOptionsSchema, sweepOptions, 'expireDue options')
-      const now = clock()
-      const due = await store.dueForExpiry({ now: now.toISOString(), limit, claimUntil: addMilliseconds(now, delivery.leaseMs).toISOString() })
+      const at = await now()
+      const due = await store.dueForExpiry({ now: at.toISOString(), limit, claimUntil: addMilliseconds(at, delivery.leaseMs).toISOString() })
       const outcomes = await settleEach(due, SWEEP_CONCURRENCY, (record) => apply(record.project, record.id, (at) => ({ type: 'expire', at })))
       let expired = 0
       const failures: unknown[] = []

@@ -24,11 +24,12 @@ const isPermanent = (error: unknown) => typeof error === 'object' && error !== n
 export function createOutbox(options: {
   store: InteractionStore
   signals: SignalDelivery | undefined
-  clock: () => Date
+  /** The current time: the store's clock when it has one, else the service's. */
+  now: () => Promise<Date>
   random: () => number
   delivery: DeliveryPolicy
 }) {
-  const { store, signals, clock, random, delivery } = options
+  const { store, signals, now, random, delivery } = options
 
   const newLease = (now: Date): SignalLease => ({ owner: `lease_${nanoid()}`, until: addMilliseconds(now, delivery.leaseMs).toISOString() })
 
@@ -42,16 +43,18 @@ export function createOutbox(options: {
    * lease runs out and another pass delivers the entry again, which is what at-least-once allows.
    */
   async function dispatch(entry: OutboxEntry): Promise<keyof DeliveryReport> {
-    const settle = (outcome: SignalOutcome) => store.settleSignal(entry.id, entry.lease_owner!, outcome).catch(() => false)
+    // Reading the time may fail like recording (a store's clock is a query): both count as not recorded.
+    const settle = (outcome: (at: Date) => SignalOutcome) =>
+      now().then((at) => store.settleSignal(entry.id, entry.lease_owner!, outcome(at))).catch(() => false)
     try {
       await requireSignals().deliver(entry.signal)
     } catch (error) {
       const dead = isPermanent(error) || entry.attempts >= delivery.maxAttempts
-      const next = addMilliseconds(clock(), backoffDelay(delivery, entry.attempts, random)).toISOString()
-      await settle(dead ? { status: 'dead', error: describeError(error) } : { status: 'pending', error: describeError(error), next_attempt_at: next })
+      const next = (at: Date) => addMilliseconds(at, backoffDelay(delivery, entry.attempts, random)).toISOString()
+      await settle((at) => (dead ? { status: 'dead', error: describeError(error) } : { status: 'pending', error: describeError(error), next_attempt_at: next(at) }))
       return dead ? 'dead' : 'retrying'
     }
-    await settle({ status: 'delivered', at: clock().toISOString() })
+    await settle((at) => ({ status: 'delivered', at: at.toISOString() }))
     return 'delivered'
   }
 
@@ -77,8 +80,8 @@ export function createOutbox(options: {
     async deliverSignals(deliverOptions: unknown = {}): Promise<DeliveryReport> {
       const { limit } = parse(BatchOptionsSchema, deliverOptions, 'deliverSignals options')
       requireSignals()
-      const now = clock()
-      const entries = await store.leaseSignals({ now: now.toISOString(), limit, lease: newLease(now) })
+      const at = await now()
+      const entries = await store.leaseSignals({ now: at.toISOString(), limit, lease: newLease(at) })
       const report: DeliveryReport = { delivered: 0, retrying: 0, dead: 0 }
       for (const outcome of await settleEach(entries, DELIVERY_CONCURRENCY, dispatch)) if (outcome.status === 'fulfilled') report[outcome.value]++
       return report
@@ -91,7 +94,7 @@ export function createOutbox(options: {
 
     async retrySignal(id: string): Promise<OutboxEntry> {
       parse(SignalIdSchema, id, 'id', ['id'])
-      const revived = await store.reviveSignal(id, clock().toISOString())
+      const revived = await store.reviveSignal(id, (await now()).toISOString())
       if (!revived) throw new InteractionError('not_found', `no dead-lettered signal with id ${id}`)
       return revived
     },

@@ -3,6 +3,7 @@ import type { Participant } from '../model/actor.js'
 import type { Interaction } from '../model/interaction.js'
 import type { InteractionStore } from '../ports.js'
 import { makeOutboxEntry, makeRecord, uniqueProject } from './fixtures.js'
+import { describeClock } from './clock-suite.js'
 import { describeModify } from './modify-suite.js'
 import { describeOutbox } from './outbox-suite.js'
 
@@ -18,6 +19,8 @@ const ids = (records: Interaction[]) => records.map((r) => r.id)
 export interface StoreCapabilities {
   /** The store implements `modify`, the locked read-decide-write. */
   modify?: boolean
+  /** The store implements `now`, its own clock, which the service then uses instead of its `clock` option. */
+  now?: boolean
 }
 
 /**
@@ -263,7 +266,9 @@ export function describeInteractionStore(
 
     it('capabilities — the declared ones are exactly the implemented ones', () => {
       expect(typeof store.modify === 'function', 'modify').toBe(capabilities.modify === true)
+      expect(typeof store.now === 'function', 'now').toBe(capabilities.now === true)
     })
     if (capabilities.modify) describeModify(() => store, insert)
+    if (capabilities.now) describeClock(() => store, insert, { modify: capabilities.modify === true })
   })
 }

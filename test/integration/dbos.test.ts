@@ -275,7 +275,7 @@ describe('sendInTransaction — the decision and the message commit together', (
     let deliveries = 0
     const outboxPath = dbosSignals({ client })
     const service = instance({
-      store: postgresStore({ pool, schema: fx.schema, sendInTransaction: dbosSendInTransaction(client) }),
+      store: postgresStore({ pool, schema: fx.schema, clock: 'service', sendInTransaction: dbosSendInTransaction(client) }),
       signals: { deliver: (signal) => (deliveries++, outboxPath.deliver(signal)) },
     })
     return { service, deliveries: () => deliveries }

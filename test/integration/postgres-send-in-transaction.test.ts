@@ -25,7 +25,7 @@ type Send = (client: PgClient, signal: Signal) => Promise<void>
 function setup(send: Send, options: { pool?: PgPool; outboxFails?: boolean } = {}) {
   const clock = manualClock()
   const outboxDelivered: Signal[] = []
-  const store = postgresStore({ pool: options.pool ?? fx.pool, schema: fx.schema, sendInTransaction: (client, entry) => send(client, entry.signal) })
+  const store = postgresStore({ pool: options.pool ?? fx.pool, schema: fx.schema, clock: 'service', sendInTransaction: (client, entry) => send(client, entry.signal) })
   const interactions = createInteractions({
     store,
     clock: clock.now,
@@ -141,5 +141,5 @@ describeInteractionStore(
       },
     })
   },
-  { modify: true },
+  { modify: true, now: true },
 )

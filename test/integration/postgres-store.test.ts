@@ -84,6 +84,7 @@ const count = async (pool: pg.Pool, sql: string, values: unknown[] = []) => Numb
 let fx: PostgresFixture
 let store: InteractionStore
 let conformanceFx: PostgresFixture | undefined
+let databaseClockFx: PostgresFixture | undefined
 beforeAll(async () => {
   fx = await postgresFixture()
   store = fx.store()
@@ -91,16 +92,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx?.close()
   await conformanceFx?.close()
+  await databaseClockFx?.close()
 })
 
-// The published conformance suite, on a schema of its own so other tests' outbox entries stay out of it.
+// The published conformance suite, on a schema of its own so other tests' outbox entries stay out of
+// it: on the services' clock, and on the database's (the default).
 describeInteractionStore(
-  'postgres',
+  'postgres on the service clock',
   async () => {
     conformanceFx = await postgresFixture()
     return conformanceFx.store()
   },
   { modify: true },
+)
+describeInteractionStore(
+  'postgres on the database clock',
+  async () => {
+    databaseClockFx = await postgresFixture()
+    return databaseClockFx.store(databaseClockFx.pool, { clock: 'database' })
+  },
+  { modify: true, now: true },
 )
 
 describe('migrate', () => {
@@ -485,7 +496,7 @@ describe('crash: a connection terminated in the middle of a respond', () => {
   }
 
   it('respond — killed before its write reaches the server: nothing written', async () => {
-    const crashing = service(postgresStore({ pool: killingPool(crashFx.pool, crashFx.newPool(), 'before', /^WITH old AS/), schema: crashFx.schema }), clock, delivered)
+    const crashing = service(postgresStore({ pool: killingPool(crashFx.pool, crashFx.newPool(), 'before', /^WITH old AS/), schema: crashFx.schema, clock: 'service' }), clock, delivered)
     await expect(crashing.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).rejects.toThrow()
     await expectUnchangedThenRetry()
   })
@@ -523,7 +534,7 @@ describe('crash: a connection terminated in the middle of a respond', () => {
   })
 
   it('respond — killed right after its write committed: fully written, and the next deliverSignals after the lease delivers it once', async () => {
-    const crashing = service(postgresStore({ pool: killingPool(crashFx.pool, crashFx.newPool(), 'after', /^COMMIT/), schema: crashFx.schema }), clock, delivered)
+    const crashing = service(postgresStore({ pool: killingPool(crashFx.pool, crashFx.newPool(), 'after', /^COMMIT/), schema: crashFx.schema, clock: 'service' }), clock, delivered)
     await expect(crashing.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).rejects.toThrow()
     const stored = await crashFx.store().get('acme', gate.id)
     expect(stored).toMatchObject({ status: 'completed', version: 2, responses: [{ actor: alice, value: { confirmed: true } }] })

@@ -2,7 +2,7 @@
  * Helpers for tests against the PostgreSQL server that `postgres-global-setup.ts` provides. Each
  * test makes its own schema, so test files and tests never share rows.
  */
-import { migrate, postgresStore } from '@hitl/interactions/postgres'
+import { migrate, postgresStore, type PostgresStoreOptions } from '@hitl/interactions/postgres'
 import pg from 'pg'
 import { inject } from 'vitest'
 
@@ -40,8 +40,11 @@ export async function postgresFixture(options: { schema?: string } = {}) {
     pool: main,
     /** Opens another pool on the same database: a second service instance. */
     newPool: pool,
-    /** A store on the fixture's schema over `on` (the first pool by default). */
-    store: (on: pg.Pool = main) => postgresStore({ pool: on, schema }),
+    /**
+     * A store on the fixture's schema over `on` (the first pool by default). On the services' clock
+     * unless told otherwise, since most tests move time by hand.
+     */
+    store: (on: pg.Pool = main, options: Partial<PostgresStoreOptions> = {}) => postgresStore({ pool: on, schema, clock: 'service', ...options }),
     async close() {
       await main.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined)
       await Promise.all(pools.map((p) => p.end().catch(() => undefined)))

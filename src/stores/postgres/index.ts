@@ -12,6 +12,7 @@ import type { InteractionStore } from '../../ports.js'
 import { checkPool, checkSchema, DEFAULT_SCHEMA, inTransaction, sqlState, type PgClient, type PgPool, type PgQueryable } from './pool.js'
 import {
   inboxKeys,
+  iso,
   interactionColumnNames,
   interactionParams,
   interactionPlaceholders,
@@ -41,6 +42,12 @@ export interface PostgresStoreOptions {
    * savepoint, the decision still commits, and the entry stays in the outbox for normal delivery.
    */
   sendInTransaction?: (client: PgClient, entry: OutboxEntry) => Promise<void>
+  /**
+   * Whose clock decides expiry, timestamps, leases and sweeps. `database` (the default): the
+   * server's `clock_timestamp()`, so every instance agrees whatever its own clock says. `service`:
+   * each service's `clock` option, for tests that move time by hand.
+   */
+  clock?: 'database' | 'service'
 }
 
 /** Errors that mean the tables are not there: undefined table, undefined schema. */
@@ -66,6 +73,10 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
   const { sendInTransaction } = options
   if (sendInTransaction !== undefined && typeof sendInTransaction !== 'function') {
     throw new InteractionError('configuration', 'postgresStore: sendInTransaction must be a function (client, entry) => Promise<void>')
+  }
+  const clock = options.clock ?? 'database'
+  if (clock !== 'database' && clock !== 'service') {
+    throw new InteractionError('configuration', `postgresStore: clock must be 'database' or 'service', got ${JSON.stringify(clock)}`)
   }
   const select = interactionSelect('i')
 
@@ -140,8 +151,11 @@ SELECT count(*)::int AS updated FROM updated`,
     return rows[0]?.updated === 1
   }
 
+  const databaseTime = async () => new Date((await pool.query(`SELECT ${iso('clock_timestamp()', 'now')}`)).rows[0]!.now as string)
+
   return {
     name: 'postgres',
+    ...(clock === 'database' && { now: () => run(databaseTime) }),
 
     create: (record) =>
       run(async () => {
@@ -187,11 +201,17 @@ SELECT ${select} FROM inserted i`
     modify: (project, id, decide) =>
       run(() =>
         inTransaction(pool, async (client) => {
-          // The row lock makes concurrent callers queue here instead of losing a compare-and-swap.
-          const { rows } = await client.query(`SELECT ${select} FROM ${s}.interactions i WHERE i.project = $1 AND i.id = $2 FOR NO KEY UPDATE`, [project, id])
+          // The row lock makes concurrent callers queue here instead of losing a compare-and-swap. The
+          // time is read by the outer query, which runs once the locked row comes out of the CTE: after
+          // any wait for the lock (in the locking query's own select list it would be read before).
+          const { rows } = await client.query(
+            `WITH locked AS MATERIALIZED (SELECT ${select} FROM ${s}.interactions i WHERE i.project = $1 AND i.id = $2 FOR NO KEY UPDATE)
+SELECT locked.*, ${iso('clock_timestamp()', 'locked_at')} FROM locked`,
+            [project, id],
+          )
           if (!rows[0]) return undefined
           const current = toInteraction(rows[0])
-          const { result, write } = decide(current)
+          const { result, write } = clock === 'database' ? decide(current, new Date(rows[0].locked_at as string)) : decide(current)
           if (write && !(await updateWith(client, write.record, { expectedVersion: current.version, ...(write.outbox && { outbox: write.outbox }) }))) {
             throw new Error(`postgresStore: interaction ${id} changed while locked`)
           }

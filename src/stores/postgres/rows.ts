@@ -9,7 +9,7 @@ import type { OutboxEntry } from '../../model/signal.js'
 import type { PgRow } from './pool.js'
 
 /** A timestamptz column as `Date.prototype.toISOString()` prints it (UTC, milliseconds, `Z`). */
-const iso = (column: string, as = column.replace(/^\w+\./, '')) =>
+export const iso = (column: string, as = column.replace(/^\w+\./, '')) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${as}`
 
 type Kind = 'text' | 'int' | 'jsonb' | 'timestamptz'
