@@ -37,5 +37,5 @@ export { memoryStore }
  * })
  */
 export function createInteractions(options: InteractionsOptions = {}): Interactions {
-  return createInteractionsWith({ ...options, store: options.store ?? memoryStore() })
+  return createInteractionsWith(options, memoryStore)
 }

@@ -14,10 +14,9 @@ import { settleEach } from './concurrently.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { createOutbox } from './outbox.js'
 import { parse } from './parse.js'
-import type { DeliveryPolicy, Interactions, InteractionsOptions } from './types.js'
+import { resolveOptions } from './options.js'
+import type { Interactions, InteractionsOptions } from './types.js'
 
-const DEFAULT_CONFLICT_RETRY = { attempts: 30, baseMs: 2, factor: 2, maxMs: 100 }
-const DEFAULT_DELIVERY: DeliveryPolicy = { maxAttempts: 10, baseMs: 1_000, factor: 2, maxMs: 15 * 60_000, leaseMs: 60_000 }
 /** Expiries one sweep runs at once; each may wait for its signal's first delivery. */
 const SWEEP_CONCURRENCY = 8
 
@@ -31,18 +30,15 @@ const refusalError = (refusal: Refusal) => new InteractionError(refusal.code, re
 const projectOf = (project: unknown) => parse(IdentifierSchema, project, 'project', ['project'])
 
 /**
- * The service over a given store; `createInteractions` from the package entry supplies the
- * default store.
+ * The service over the options' store, or `defaultStore()` when none is given; `createInteractions`
+ * from the package entry supplies the memory store.
  */
-export function createInteractionsWith(options: InteractionsOptions & { store: InteractionStore }): Interactions {
-  const { store, directory } = options
-  const clock = options.clock ?? (() => new Date())
-  const random = options.random ?? Math.random
-  const conflictRetry = { ...DEFAULT_CONFLICT_RETRY, ...options.conflictRetry }
-  const delivery = { ...DEFAULT_DELIVERY, ...options.delivery }
+export function createInteractionsWith(options: InteractionsOptions, defaultStore: () => InteractionStore): Interactions {
+  const { directory, clock, random, conflictRetry, delivery, ...resolved } = resolveOptions(options)
+  const store = resolved.store ?? defaultStore()
   // A store with a clock of its own (PostgreSQL's, by default) sets the time, so instances sharing it agree.
   const now = store.now ? store.now.bind(store) : async () => clock()
-  const outbox = createOutbox({ store, signals: options.signals, now, random, delivery })
+  const outbox = createOutbox({ store, signals: resolved.signals, now, random, delivery })
 
   /**
    * Load → step → save → deliver. The save is the store's locked `modify` when it has one, else a
@@ -60,7 +56,7 @@ export function createInteractionsWith(options: InteractionsOptions & { store: I
     // `outboxSettled`: the store already delivered the entry inside its transaction. Without a
     // signals adapter (an instance that only reads), the entry waits for one that has it.
     const finish = async ({ result, write }: ReturnType<typeof decide>, outboxSettled = false) => {
-      if (write?.outbox && options.signals && !outboxSettled) await outbox.dispatch(write.outbox)
+      if (write?.outbox && resolved.signals && !outboxSettled) await outbox.dispatch(write.outbox)
       if (result.refusal) throw refusalError(result.refusal)
       return result
     }

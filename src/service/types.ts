@@ -16,7 +16,11 @@ export interface DeliveryPolicy extends BackoffPolicy {
   leaseMs: number
 }
 
-/** Options of {@link createInteractions}. */
+/**
+ * Options of {@link createInteractions}, checked when it is called: an unknown key or a wrong value
+ * is an `InteractionError` with code `configuration` naming the option; one given as `undefined`
+ * takes its default.
+ */
 export interface InteractionsOptions {
   /** Where interactions and the signal outbox live. Defaults to a new `memoryStore()`. */
   store?: InteractionStore

@@ -16,11 +16,11 @@ export function manualClock(start = '2026-04-21T09:00:00.000Z') {
 }
 
 /** A service on a fresh memory store, recording delivered signals, with a fixed directory. */
-export function harness(options: Partial<InteractionsOptions> & { groups?: Record<string, Actor[]> } = {}) {
+export function harness({ groups: extraGroups, ...options }: Partial<InteractionsOptions> & { groups?: Record<string, Actor[]> } = {}) {
   const clock = manualClock()
   const delivered: Signal[] = []
   const store = options.store ?? memoryStore()
-  const groups: Record<string, Actor[]> = { 'group_ops': [alice, bob, carol], ...options.groups }
+  const groups: Record<string, Actor[]> = { 'group_ops': [alice, bob, carol], ...extraGroups }
   const interactions = createInteractions({
     store,
     clock: clock.now,

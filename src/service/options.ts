@@ -1,0 +1,107 @@
+import { z } from 'zod'
+import { InteractionError, validationError, type ValidationIssue } from '../errors.js'
+import type { Directory, InteractionStore, SignalDelivery } from '../ports.js'
+import type { BackoffPolicy } from './backoff.js'
+import type { DeliveryPolicy, InteractionsOptions } from './types.js'
+
+const method = (signature: string) => z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', { error: `must be a function ${signature}` })
+
+// Loose: a store or adapter may have more methods than the service calls. The parsed copy is only
+// checked; the service keeps the object it was given, so a class instance keeps its prototype.
+const StoreSchema = z.looseObject(
+  {
+    name: z.string({ error: 'must be a string naming the store, e.g. memory' }),
+    create: method('create(record)'),
+    findByIdempotencyKey: method('findByIdempotencyKey(project, key)'),
+    get: method('get(project, id)'),
+    update: method('update(record, { expectedVersion, outbox })'),
+    modify: method('modify(project, id, decide)').optional(),
+    now: method('now()').optional(),
+    inbox: method('inbox(query)'),
+    dueForExpiry: method('dueForExpiry(query)'),
+    leaseSignals: method('leaseSignals(query)'),
+    settleSignal: method('settleSignal(id, owner, outcome)'),
+    listSignals: method('listSignals(query)'),
+    reviveSignal: method('reviveSignal(id, now)'),
+  },
+  { error: 'must be a store object such as memoryStore() or postgresStore({ pool }): call the factory, do not pass it' },
+)
+const SignalsSchema = z.looseObject(
+  { deliver: method('deliver(signal) => Promise<void>') },
+  { error: 'must be a signals adapter, an object with deliver(signal), such as callbackSignals((signal) => …), not a bare function' },
+)
+const DirectorySchema = z.looseObject(
+  { membersOf: method('membersOf(project, groupId) => Promise<Actor[]>') },
+  { error: 'must be a directory, an object with membersOf(project, groupId)' },
+)
+
+const number = (rule: string, min: number, fallback: number) => z.number(rule).min(min, rule).default(fallback)
+const milliseconds = (fallback: number) => number('must be a number of milliseconds, 0 or more', 0, fallback)
+const growth = (fallback: number) => number('must be a number, 1 or more', 1, fallback)
+const count = (fallback: number) => z.int('must be a positive integer').min(1, 'must be a positive integer').default(fallback)
+
+// Every field has its default, also when given as undefined; `prefault` fills an absent object the same way.
+const ConflictRetrySchema = z.strictObject({ attempts: count(30), baseMs: milliseconds(2), factor: growth(2), maxMs: milliseconds(100) }).prefault({})
+const DeliverySchema = z
+  .strictObject({
+    maxAttempts: count(10),
+    baseMs: milliseconds(1_000),
+    factor: growth(2),
+    maxMs: milliseconds(15 * 60_000),
+    leaseMs: milliseconds(60_000),
+  })
+  .prefault({})
+
+const OptionsSchema = z.strictObject(
+  {
+    store: StoreSchema.optional(),
+    signals: SignalsSchema.optional(),
+    directory: DirectorySchema.optional(),
+    clock: method('() => Date').optional(),
+    conflictRetry: ConflictRetrySchema,
+    delivery: DeliverySchema,
+    random: method('() => number in [0, 1)').optional(),
+  },
+  { error: 'must be an object of options' },
+)
+
+/** The options with every default applied; `store` stays absent when not given, for the caller's default. */
+export interface ResolvedOptions {
+  store: InteractionStore | undefined
+  signals: SignalDelivery | undefined
+  directory: Directory | undefined
+  clock: () => Date
+  random: () => number
+  conflictRetry: BackoffPolicy & { attempts: number }
+  delivery: DeliveryPolicy
+}
+
+/** One issue per unknown key, each at its own path, so the message names the misspelt option. */
+function issuesOf(error: z.ZodError): ValidationIssue[] {
+  return error.issues.flatMap((issue) => {
+    const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))
+    if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }]
+    return issue.keys.map((key) => ({ path: [...path, key], message: 'is not an option here; check its spelling' }))
+  })
+}
+
+/**
+ * Checks the options of `createInteractions` when it is called, so that a typo or a wrong value is
+ * a `configuration` error naming the option at construction, not a surprise at first use.
+ */
+export function resolveOptions(options: InteractionsOptions): ResolvedOptions {
+  const parsed = OptionsSchema.safeParse(options)
+  if (!parsed.success) {
+    const { message, issues } = validationError('createInteractions options', issuesOf(parsed.error))
+    throw new InteractionError('configuration', message, { issues })
+  }
+  return {
+    store: options.store,
+    signals: options.signals,
+    directory: options.directory,
+    clock: options.clock ?? (() => new Date()),
+    random: options.random ?? Math.random,
+    conflictRetry: parsed.data.conflictRetry,
+    delivery: parsed.data.delivery,
+  }
+}
