@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { InteractionError, isInteractionError, validationError } from '../errors.js'
 import type { InteractionEvent, Refusal } from '../machine/machine.js'
 import { step } from '../machine/step.js'
-import { IdentifierSchema, ParticipantSchema, sameActor, type Participant } from '../model/actor.js'
+import { IdentifierSchema, ParticipantSchema } from '../model/actor.js'
 import { CreateInteractionInputSchema, type Interaction } from '../model/interaction.js'
 import { LIMITS } from '../model/limits.js'
 import { RespondInputSchema } from '../model/response.js'
@@ -12,6 +12,7 @@ import type { InteractionStore } from '../ports.js'
 import { backoffDelay, sleep } from './backoff.js'
 import { settleEach } from './concurrently.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
+import { resolveMembers } from './members.js'
 import { createOutbox } from './outbox.js'
 import { parse } from './parse.js'
 import { resolveOptions } from './options.js'
@@ -24,7 +25,6 @@ const SWEEP_CONCURRENCY = 8
 const IdSchema = z.string().min(1).max(LIMITS.identifier)
 const InboxOptionsSchema = z.strictObject({ limit: z.int().min(1).max(LIMITS.inboxPage).default(20), cursor: z.string().max(1_000).nullish() })
 const SweepOptionsSchema = z.strictObject({ limit: z.int().min(1).max(10_000).default(100) })
-const MembersSchema = z.array(ParticipantSchema)
 
 const refusalError = (refusal: Refusal) => new InteractionError(refusal.code, refusal.message, { issues: refusal.issues })
 const projectOf = (project: unknown) => parse(IdentifierSchema, project, 'project', ['project'])
@@ -90,30 +90,6 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
     }
   }
 
-  async function resolveMembers(project: string, groupId: string): Promise<Participant[]> {
-    if (!directory) {
-      throw new InteractionError('configuration', 'createInteractions needs a `directory` to resolve the members of group targets')
-    }
-    const resolved = await directory.membersOf(project, groupId)
-    const checked = MembersSchema.safeParse(resolved)
-    // The directory is the host's code, not the caller's input: a bad answer is a configuration error.
-    if (!checked.success) {
-      const { message, issues } = validationError(`members of group "${groupId}" from the directory`, checked.error.issues)
-      throw new InteractionError('configuration', message, { issues })
-    }
-    const members = checked.data
-    const unique = members.filter((member, index) => members.findIndex((other) => sameActor(other, member)) === index)
-    if (unique.length === 0) {
-      throw validationError('create input', [{ path: ['target_actor', 'id'], message: `group "${groupId}" has no members` }])
-    }
-    if (unique.length > LIMITS.members) {
-      throw validationError('create input', [
-        { path: ['target_actor', 'id'], message: `group "${groupId}" has ${unique.length} members; at most ${LIMITS.members} are allowed` },
-      ])
-    }
-    return unique
-  }
-
   return {
     async create(rawProject, input) {
       const project = projectOf(rawProject)
@@ -136,7 +112,7 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
         ...parsed,
         ...(isGroup && {
           routing_policy: parsed.routing_policy ?? 'first_responder',
-          members: await resolveMembers(project, parsed.target_actor.id),
+          members: await resolveMembers(directory, project, parsed.target_actor.id),
         }),
         ...(parsed.expires_at !== undefined && { expires_at: new Date(parsed.expires_at).toISOString() }),
         id: `iact_${nanoid()}`,

@@ -1,0 +1,49 @@
+import { z } from 'zod'
+import { InteractionError, validationError } from '../errors.js'
+import { actorKey, ParticipantSchema, type Actor, type Participant } from '../model/actor.js'
+import { LIMITS } from '../model/limits.js'
+import type { Directory } from '../ports.js'
+
+// Built once: constructing a zod schema costs far more than using it.
+const MembersSchema = z.array(ParticipantSchema)
+
+/** The actors without repeats, in their first order, in one pass: a large group costs linear time. */
+export function uniqueActors<T extends Actor>(actors: readonly T[]): T[] {
+  const seen = new Set<string>()
+  return actors.filter((actor) => {
+    const key = actorKey(actor)
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+/**
+ * The members of a group, as the host's directory answers, checked and without repeats. The
+ * directory is the host's code, not the caller's input: a malformed answer is a configuration error.
+ */
+export async function resolveMembers(directory: Directory | undefined, project: string, groupId: string): Promise<Participant[]> {
+  if (!directory) {
+    throw new InteractionError('configuration', 'createInteractions needs a `directory` to resolve the members of group targets')
+  }
+  const resolved: unknown = await directory.membersOf(project, groupId)
+  // Counted before any member is read, so an oversized answer is refused at once, whatever it holds.
+  if (Array.isArray(resolved) && resolved.length > LIMITS.members) {
+    throw validationError('create input', [
+      {
+        path: ['target_actor', 'id'],
+        message: `group "${groupId}" has ${resolved.length} members (repeats included); at most ${LIMITS.members} are allowed`,
+      },
+    ])
+  }
+  const checked = MembersSchema.safeParse(resolved)
+  if (!checked.success) {
+    const { message, issues } = validationError(`members of group "${groupId}" from the directory`, checked.error.issues)
+    throw new InteractionError('configuration', message, { issues })
+  }
+  const members = uniqueActors(checked.data)
+  if (members.length === 0) {
+    throw validationError('create input', [{ path: ['target_actor', 'id'], message: `group "${groupId}" has no members` }])
+  }
+  return members
+}
