@@ -38,15 +38,38 @@ export const DEFAULT_SCHEMA = 'hitl'
 // the same in psql as in the shipped migration file.
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/
 
+/**
+ * PostgreSQL's key words that cannot name a schema unquoted (reserved, and reserved but allowed as a
+ * function or type name: `pg_get_keywords()` categories R and T) up to PostgreSQL 16, which added `system_user`;
+ * a test compares the list with the server's.
+ */
+const RESERVED_WORDS = new Set([
+  'all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'asymmetric', 'authorization', 'binary', 'both', 'case', 'cast',
+  'check', 'collate', 'collation', 'column', 'concurrently', 'constraint', 'create', 'cross', 'current_catalog', 'current_date',
+  'current_role', 'current_schema', 'current_time', 'current_timestamp', 'current_user', 'default', 'deferrable', 'desc',
+  'distinct', 'do', 'else', 'end', 'except', 'false', 'fetch', 'for', 'foreign', 'freeze', 'from', 'full', 'grant', 'group',
+  'having', 'ilike', 'in', 'initially', 'inner', 'intersect', 'into', 'is', 'isnull', 'join', 'lateral', 'leading', 'left', 'like',
+  'limit', 'localtime', 'localtimestamp', 'natural', 'not', 'notnull', 'null', 'offset', 'on', 'only', 'or', 'order', 'outer',
+  'overlaps', 'placing', 'primary', 'references', 'returning', 'right', 'select', 'session_user', 'similar', 'some', 'symmetric',
+  'system_user', 'table', 'tablesample', 'then', 'to', 'trailing', 'true', 'union', 'unique', 'user', 'using', 'variadic',
+  'verbose', 'when', 'where', 'window', 'with',
+])
+
+/** Why PostgreSQL cannot take `schema` unquoted, or undefined when it can. */
+function schemaProblem(schema: unknown): string | undefined {
+  if (typeof schema !== 'string' || !SCHEMA_PATTERN.test(schema)) {
+    return `must be a lower-case SQL identifier of at most 63 characters (letters, digits, _; not starting with a digit), got ${JSON.stringify(schema)}`
+  }
+  if (RESERVED_WORDS.has(schema)) return `"${schema}" is a reserved word in PostgreSQL; choose another name, e.g. "hitl_${schema}"`
+  if (schema.startsWith('pg_')) return `"${schema}" starts with pg_, which PostgreSQL keeps for its system schemas; choose another name`
+  return undefined
+}
+
 /** The schema name, checked so that it can be written into SQL as is. */
 export function checkSchema(schema: unknown, caller: string): string {
-  if (typeof schema !== 'string' || !SCHEMA_PATTERN.test(schema)) {
-    throw new InteractionError(
-      'configuration',
-      `${caller}: schema must be a lower-case SQL identifier of at most 63 characters (letters, digits, _; not starting with a digit), got ${JSON.stringify(schema)}`,
-    )
-  }
-  return schema
+  const problem = schemaProblem(schema)
+  if (problem) throw new InteractionError('configuration', `${caller}: schema ${problem}`, { issues: [{ path: ['schema'], message: problem }] })
+  return schema as string
 }
 
 /** The pool, checked to have the methods the store calls. */
