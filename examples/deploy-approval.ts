@@ -15,7 +15,8 @@ async function chooseStore(): Promise<{ store: InteractionStore; close: () => Pr
   const { migrate, postgresStore } = await import('@hitl/interactions/postgres')
   const pool = new pg.Pool({ connectionString: url })
   await migrate(pool)
-  return { store: postgresStore({ pool }), close: () => pool.end() }
+  // On the service's clock, since this demo moves time by hand; a real deployment keeps the database's.
+  return { store: postgresStore({ pool, clock: 'service' }), close: () => pool.end() }
 }
 
 // A hand-moved clock, so the expiry happens now instead of in a day.

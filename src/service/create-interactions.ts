@@ -169,7 +169,8 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
     async expireDue(sweepOptions = {}) {
       const { limit } = parse(SweepOptionsSchema, sweepOptions, 'expireDue options')
       const at = await now()
-      const due = await store.dueForExpiry({ now: at.toISOString(), limit, claimUntil: addMilliseconds(at, delivery.leaseMs).toISOString() })
+      const claimUntil = addMilliseconds(at, delivery.leaseMs).toISOString()
+      const due = await store.dueForExpiry({ now: at.toISOString(), limit, claimUntil })
       const outcomes = await settleEach(due, SWEEP_CONCURRENCY, (record) => apply(record.project, record.id, (at) => ({ type: 'expire', at })))
       let expired = 0
       const failures: unknown[] = []

@@ -4,7 +4,8 @@ import type { Directory, InteractionStore, SignalDelivery } from '../ports.js'
 import type { BackoffPolicy } from './backoff.js'
 import type { DeliveryPolicy, InteractionsOptions } from './types.js'
 
-const method = (signature: string) => z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', { error: `must be a function ${signature}` })
+const method = (signature: string) =>
+  z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', { error: `must be a function ${signature}` })
 
 // Loose: a store or adapter may have more methods than the service calls. The parsed copy is only
 // checked; the service keeps the object it was given, so a class instance keeps its prototype.
@@ -41,7 +42,9 @@ const growth = (fallback: number) => number('must be a number, 1 or more', 1, fa
 const count = (fallback: number) => z.int('must be a positive integer').min(1, 'must be a positive integer').default(fallback)
 
 // Every field has its default, also when given as undefined; `prefault` fills an absent object the same way.
-const ConflictRetrySchema = z.strictObject({ attempts: count(30), baseMs: milliseconds(2), factor: growth(2), maxMs: milliseconds(100) }).prefault({})
+const ConflictRetrySchema = z
+  .strictObject({ attempts: count(30), baseMs: milliseconds(2), factor: growth(2), maxMs: milliseconds(100) })
+  .prefault({})
 const DeliverySchema = z
   .strictObject({
     maxAttempts: count(10),

@@ -51,7 +51,8 @@ export function createOutbox(options: {
     } catch (error) {
       const dead = isPermanent(error) || entry.attempts >= delivery.maxAttempts
       const next = (at: Date) => addMilliseconds(at, backoffDelay(delivery, entry.attempts, random)).toISOString()
-      await settle((at) => (dead ? { status: 'dead', error: describeError(error) } : { status: 'pending', error: describeError(error), next_attempt_at: next(at) }))
+      const reason = describeError(error)
+      await settle((at) => (dead ? { status: 'dead', error: reason } : { status: 'pending', error: reason, next_attempt_at: next(at) }))
       return dead ? 'dead' : 'retrying'
     }
     await settle((at) => ({ status: 'delivered', at: at.toISOString() }))

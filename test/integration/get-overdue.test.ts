@@ -26,9 +26,10 @@ describe.each([
     clock.set('2026-04-22T10:00:00.000Z')
 
     const read = await interactions.get('acme', gate.id)
-    expect(read).toMatchObject({ id: gate.id, status: 'expired', expired_at: '2026-04-22T10:00:00.000Z', updated_at: '2026-04-22T10:00:00.000Z', version: 2 })
+    const at = '2026-04-22T10:00:00.000Z'
+    expect(read).toMatchObject({ id: gate.id, status: 'expired', expired_at: at, updated_at: at, version: 2, responses: [] })
     expect(await store.get('acme', gate.id)).toEqual(read)
-    expect(delivered).toEqual([expect.objectContaining({ interaction_id: gate.id, status: 'expired', idempotency_key: `${gate.id}:expired` })])
+    expect(delivered).toEqual([expect.objectContaining({ status: 'expired', idempotency_key: `${gate.id}:expired` })])
     expect((await store.listSignals({ status: 'delivered', limit: 1_000 })).map((entry) => entry.id)).toContain(`${gate.id}:expired`)
 
     clock.advance(60_000)

@@ -48,12 +48,15 @@ const within = (at: string | undefined, from: number, to: number) => {
   expect(Date.parse(at!)).toBeLessThanOrEqual(to)
 }
 
+const runLinked = { type: 'approval', spec: { mode: 'confirm' }, run_id: 'run_1', topic: 'gate' } as const
+
 describe('two instances, two minutes slow and two minutes fast, on one database', () => {
   it('respond — the slow instance refuses a response a minute after expires_at, and records the expiry at the database time', async () => {
     const delivered: Signal[] = []
     const gate = await insert({ expires_at: iso((await databaseNow()) - MINUTE) })
     const before = await databaseNow()
-    const error = await rejection(() => slow((signal) => void delivered.push(signal)).respond('acme', gate.id, { actor: alice, value: { confirmed: true } }))
+    const responder = slow((signal) => void delivered.push(signal))
+    const error = await rejection(() => responder.respond('acme', gate.id, { actor: alice, value: { confirmed: true } }))
     const after = await databaseNow()
     expect(error.code).toBe('expired')
     const stored = (await fx.store().get('acme', gate.id))!
@@ -100,7 +103,8 @@ describe('two instances, two minutes slow and two minutes fast, on one database'
     const gate = await insert({ expires_at: iso((await databaseNow()) - MINUTE) })
     const before = await databaseNow()
     expect(await slow().expireDue()).toEqual({ expired: 1 })
-    const { rows } = await fx.pool.query(`SELECT extract(epoch FROM sweep_claimed_until) * 1000 AS until FROM ${fx.schema}.interactions WHERE id = $1`, [gate.id])
+    const claim = `SELECT extract(epoch FROM sweep_claimed_until) * 1000 AS until FROM ${fx.schema}.interactions WHERE id = $1`
+    const { rows } = await fx.pool.query(claim, [gate.id])
     expect(Number(rows[0].until)).toBeGreaterThanOrEqual(before + LEASE_MS)
   })
 
@@ -116,7 +120,7 @@ describe('two instances, two minutes slow and two minutes fast, on one database'
       sent.push(signal.idempotency_key)
     })
     const dispatcher = fast((signal) => void sent.push(signal.idempotency_key))
-    const gate = await responder.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, run_id: 'run_1', topic: 'gate' })
+    const gate = await responder.create('acme', { ...runLinked, target_actor: alice })
     const responding = responder.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })
     await delivering
     expect(await dispatcher.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
@@ -151,7 +155,8 @@ describe('modify on the database clock', () => {
       // The respond waits for the lock from before expires_at until after it.
       for (let waiting = false; !waiting; await new Promise((resolve) => setTimeout(resolve, 10))) {
         const { rows } = await fx.pool.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH locked AS%' AND query LIKE $1`,
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+WHERE wait_event_type = 'Lock' AND query LIKE 'WITH locked AS%' AND query LIKE $1`,
           [`%${fx.schema}.interactions%`],
         )
         waiting = rows[0].n > 0

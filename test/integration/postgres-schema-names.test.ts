@@ -24,6 +24,8 @@ const refusal = (act: () => unknown) => {
   return undefined
 }
 
+const runLinked = { type: 'approval', spec: { mode: 'confirm' }, run_id: 'run_1', topic: 'gate' } as const
+
 describe('schema names', () => {
   it('postgresStore, migrate — a reserved word, a pg_ name or one that would need quotes is a configuration error naming schema', async () => {
     const names = ['user', 'select', 'order', 'left', 'system_user', 'pg_interactions', 'Hitl', 'hitl-prod', '1hitl', 'h'.repeat(64)]
@@ -32,7 +34,7 @@ describe('schema names', () => {
       expect(refusal(() => postgresStore({ pool, schema })), schema).toMatchObject(expected)
       await expect(migrate(pool, { schema }), schema).rejects.toMatchObject(expected)
     }
-    expect(refusal(() => postgresStore({ pool, schema: 'user' }))).toMatchObject({ message: expect.stringMatching(/schema "user" is a reserved word/) })
+    expect(refusal(() => postgresStore({ pool, schema: 'user' }))).toMatchObject({ message: expect.stringMatching(/"user" is a reserved word/) })
     const { rows } = await pool.query('SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = ANY($1)', [names])
     expect(rows[0].n).toBe(0)
   })
@@ -66,10 +68,12 @@ describe('schema names', () => {
     try {
       expect(await migrate(pool, { schema })).toEqual({ applied: [1] })
       const delivered: Signal[] = []
-      const interactions = createInteractions({ store: postgresStore({ pool, schema }), signals: callbackSignals((signal) => void delivered.push(signal)) })
-      const gate = await interactions.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, run_id: 'run_1', topic: 'gate' })
+      const signals = callbackSignals((signal) => void delivered.push(signal))
+      const interactions = createInteractions({ store: postgresStore({ pool, schema }), signals })
+      const gate = await interactions.create('acme', { ...runLinked, target_actor: alice })
       expect((await interactions.inbox('acme', alice)).items.map((r) => r.id)).toEqual([gate.id])
-      expect(await interactions.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).toMatchObject({ status: 'completed' })
+      const done = await interactions.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })
+      expect(done.status).toBe('completed')
       expect(await interactions.expireDue()).toEqual({ expired: 0 })
       expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
       expect(delivered.map((s) => s.idempotency_key)).toEqual([`${gate.id}:completed`])

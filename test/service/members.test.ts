@@ -16,7 +16,8 @@ describe('directory answers', () => {
     })
     const { interactions } = harness({ directory: { membersOf: async () => answer as Actor[] } })
     const error = await rejection(() => interactions.create('acme', approval))
-    expect(error).toMatchObject({ code: 'validation_failed', issues: [{ path: ['target_actor', 'id'], message: expect.stringContaining('40000 members') }] })
+    const issue = { path: ['target_actor', 'id'], message: expect.stringContaining('40000 members') }
+    expect(error).toMatchObject({ code: 'validation_failed', issues: [issue] })
     expect(reads).toBe(0)
   })
 
@@ -27,8 +28,9 @@ describe('directory answers', () => {
   })
 
   it('create — repeats are removed, keeping each member where it first appears', async () => {
-    const { interactions } = harness({ directory: { membersOf: async () => [bob, alice, bob, carol, alice, { type: 'agent', id: bob.id }] } })
-    expect((await interactions.create('acme', approval)).members).toEqual([bob, alice, carol, { type: 'agent', id: bob.id }])
+    const agentBob = { type: 'agent', id: bob.id } as const
+    const { interactions } = harness({ directory: { membersOf: async () => [bob, alice, bob, carol, alice, agentBob] } })
+    expect((await interactions.create('acme', approval)).members).toEqual([bob, alice, carol, agentBob])
   })
 
   it('uniqueActors — reads each actor once, so a large answer costs linear time', () => {

@@ -44,7 +44,8 @@ export async function postgresFixture(options: { schema?: string } = {}) {
      * A store on the fixture's schema over `on` (the first pool by default). On the services' clock
      * unless told otherwise, since most tests move time by hand.
      */
-    store: (on: pg.Pool = main, options: Partial<PostgresStoreOptions> = {}) => postgresStore({ pool: on, schema, clock: 'service', ...options }),
+    store: (on: pg.Pool = main, options: Partial<PostgresStoreOptions> = {}) =>
+      postgresStore({ pool: on, schema, clock: 'service', ...options }),
     async close() {
       await main.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined)
       await Promise.all(pools.map((p) => p.end().catch(() => undefined)))

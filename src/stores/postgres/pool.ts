@@ -58,7 +58,8 @@ const RESERVED_WORDS = new Set([
 /** Why PostgreSQL cannot take `schema` unquoted, or undefined when it can. */
 function schemaProblem(schema: unknown): string | undefined {
   if (typeof schema !== 'string' || !SCHEMA_PATTERN.test(schema)) {
-    return `must be a lower-case SQL identifier of at most 63 characters (letters, digits, _; not starting with a digit), got ${JSON.stringify(schema)}`
+    const rule = 'must be a lower-case SQL identifier of at most 63 characters (letters, digits, _; not starting with a digit)'
+    return `${rule}, got ${JSON.stringify(schema)}`
   }
   if (RESERVED_WORDS.has(schema)) return `"${schema}" is a reserved word in PostgreSQL; choose another name, e.g. "hitl_${schema}"`
   if (schema.startsWith('pg_')) return `"${schema}" starts with pg_, which PostgreSQL keeps for its system schemas; choose another name`
@@ -68,7 +69,9 @@ function schemaProblem(schema: unknown): string | undefined {
 /** The schema name, checked so that it can be written into SQL as is. */
 export function checkSchema(schema: unknown, caller: string): string {
   const problem = schemaProblem(schema)
-  if (problem) throw new InteractionError('configuration', `${caller}: schema ${problem}`, { issues: [{ path: ['schema'], message: problem }] })
+  if (problem) {
+    throw new InteractionError('configuration', `${caller}: schema ${problem}`, { issues: [{ path: ['schema'], message: problem }] })
+  }
   return schema as string
 }
 
