@@ -13,7 +13,7 @@ import { backoffDelay, sleep } from './backoff.js'
 import { settleEach } from './concurrently.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { createOutbox } from './outbox.js'
-import { parse } from './parse.js'
+import { check, parse } from './parse.js'
 import type { DeliveryPolicy, Interactions, InteractionsOptions } from './types.js'
 
 const DEFAULT_CONFLICT_RETRY = { attempts: 30, baseMs: 2, factor: 2, maxMs: 100 }
@@ -98,10 +98,10 @@ export function createInteractionsWith(options: InteractionsOptions & { store: I
       throw new InteractionError('configuration', 'createInteractions needs a `directory` to resolve the members of group targets')
     }
     const resolved = await directory.membersOf(project, groupId)
-    const checked = MembersSchema.safeParse(resolved)
+    const checked = check(MembersSchema, resolved)
     // The directory is the host's code, not the caller's input: a bad answer is a configuration error.
-    if (!checked.success) {
-      const { message, issues } = validationError(`members of group "${groupId}" from the directory`, checked.error.issues)
+    if (checked.issues) {
+      const { message, issues } = validationError(`members of group "${groupId}" from the directory`, checked.issues)
       throw new InteractionError('configuration', message, { issues })
     }
     const members = checked.data
