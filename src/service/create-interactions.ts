@@ -181,16 +181,17 @@ export function createInteractionsWith(options: InteractionsOptions & { store: I
       const tenant = projectOf(project)
       const participant = parse(ParticipantSchema, actor, 'actor', ['actor'])
       const { limit, cursor } = parse(InboxOptionsSchema, inboxOptions, 'inbox options')
+      const scope = { project: tenant, actor: participant }
       const items = await store.inbox({
         project: tenant,
         actor: participant,
         now: clock().toISOString(),
         limit: limit + 1,
-        ...(cursor && { after: decodeCursor(cursor) }),
+        ...(cursor && { after: decodeCursor(scope, cursor) }),
       })
       const page = items.slice(0, limit)
       const last = page.at(-1)
-      return { items: page, next_cursor: items.length > limit && last ? encodeCursor(last) : null }
+      return { items: page, next_cursor: items.length > limit && last ? encodeCursor(scope, last) : null }
     },
 
     async expireDue(sweepOptions = {}) {
