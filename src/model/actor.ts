@@ -1,8 +1,16 @@
 import { z } from 'zod'
 import { LIMITS } from './limits.js'
 
-/** A non-empty identifier such as an actor id, run id, topic or idempotency key. */
-export const IdentifierSchema = z.string().trim().min(1, 'must not be empty').max(LIMITS.identifier)
+/**
+ * A non-empty identifier such as a project, actor id, run id, topic or idempotency key. Compared
+ * exactly as given: surrounding whitespace is refused rather than trimmed, so `" acme"` never
+ * becomes the project `acme`.
+ */
+export const IdentifierSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(LIMITS.identifier)
+  .refine((id) => id.trim() === id, 'must not start or end with whitespace')
 
 /** Who an interaction is routed to, or who acts on it. */
 export const ActorSchema = z.strictObject({

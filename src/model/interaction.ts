@@ -16,8 +16,21 @@ export type RoutingPolicy = z.infer<typeof RoutingPolicySchema>
 export const InteractionStatusSchema = z.enum(['pending', 'completed', 'expired'])
 export type InteractionStatus = z.infer<typeof InteractionStatusSchema>
 
-/** An ISO 8601 date-time with an offset, e.g. `2026-04-22T10:00:00Z`. */
-export const TimestampSchema = z.iso.datetime({ offset: true })
+const [EARLIEST_TIME, LATEST_TIME] = [Date.parse(LIMITS.earliestTime), Date.parse(LIMITS.latestTime)]
+
+/** True for an instant (in ms) from `LIMITS.earliestTime` to `LIMITS.latestTime`: one every store keeps and orders. */
+export const isStorableTime = (time: number): boolean => time >= EARLIEST_TIME && time <= LATEST_TIME
+
+/**
+ * An ISO 8601 date-time with an offset, e.g. `2026-04-22T10:00:00Z`, whose UTC instant lies within
+ * years 1 to 9999: `9999-12-31T23:59:59-05:00` is refused, since in UTC it falls in year 10000.
+ */
+export const TimestampSchema = z.iso.datetime({ offset: true }).superRefine((value, ctx) => {
+  const time = Date.parse(value)
+  if (Number.isNaN(time) || isStorableTime(time)) return
+  const range = `${LIMITS.earliestTime} and ${LIMITS.latestTime}`
+  ctx.addIssue({ code: 'custom', message: `must be between ${range} in UTC (got ${value}, ${new Date(time).toISOString()} in UTC)` })
+})
 
 const CreateFieldsSchema = z.strictObject({
   type: InteractionTypeSchema,

@@ -7,7 +7,10 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 /** A JSON value as it would survive JSON.stringify and JSON.parse, unchanged. */
 export const JsonValueSchema = z.json()
 
-function findForbiddenKey(value: unknown, path: (string | number)[], depth: number): { path: (string | number)[]; message: string } | undefined {
+/** Where a value breaks a rule, and which. */
+type Problem = { path: (string | number)[]; message: string }
+
+function findForbiddenKey(value: unknown, path: (string | number)[], depth: number): Problem | undefined {
   if (depth > LIMITS.metadataDepth) return { path, message: `nesting deeper than ${LIMITS.metadataDepth} levels` }
   if (value === null || typeof value !== 'object') return undefined
   for (const key of Object.keys(value)) {
@@ -18,17 +21,34 @@ function findForbiddenKey(value: unknown, path: (string | number)[], depth: numb
   return undefined
 }
 
+// With the `u` flag a surrogate pair reads as one code point, so this matches lone surrogates only.
+const LONE_SURROGATE = /\p{Cs}/u
+
+/** Why PostgreSQL text or JSON could not keep `text` unchanged, or undefined when it can. */
+function unstorableReason(text: string): string | undefined {
+  // NUL cannot be stored in text or jsonb; a lone surrogate is turned into U+FFFD or refused.
+  if (text.includes('\u0000')) return 'must not contain the NUL character (U+0000)'
+  const lone = LONE_SURROGATE.exec(text)
+  return lone ? `must be well-formed Unicode (lone surrogate at index ${lone.index})` : undefined
+}
+
 /**
- * The path of the first string (or key) holding U+0000, which PostgreSQL cannot store in text or
- * jsonb; refusing it everywhere keeps every store accepting the same inputs.
+ * The first string (or key) that PostgreSQL text and JSON cannot store as it is — one holding
+ * U+0000 or a lone UTF-16 surrogate — with its path and the rule it breaks. Refusing these
+ * everywhere keeps every store accepting the same inputs and keeping them unchanged, so two
+ * different strings never become the same stored value.
  */
-export function findNulCharacter(value: unknown, path: (string | number)[] = [], depth = 0): (string | number)[] | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined
+export function findUnstorableText(value: unknown, path: (string | number)[] = [], depth = 0): Problem | undefined {
+  if (typeof value === 'string') {
+    const message = unstorableReason(value)
+    return message ? { path, message } : undefined
+  }
   if (value === null || typeof value !== 'object' || depth > LIMITS.metadataDepth + 5) return undefined
   for (const [key, item] of Object.entries(value)) {
     const at = [...path, Array.isArray(value) ? Number(key) : key]
-    if (key.includes('\u0000')) return at
-    const found = findNulCharacter(item, at, depth + 1)
+    const message = unstorableReason(key)
+    if (message) return { path: at, message: `key ${message}` }
+    const found = findUnstorableText(item, at, depth + 1)
     if (found) return found
   }
   return undefined

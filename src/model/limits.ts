@@ -20,4 +20,10 @@ export const LIMITS = {
   /** Members a group may have at creation. */
   members: 1_000,
   inboxPage: 100,
+  /**
+   * The span of `expires_at` as a UTC instant: years 1 to 9999, whose ISO strings have four-digit
+   * years, so every store parses them and they sort as text in time order.
+   */
+  earliestTime: '0001-01-01T00:00:00.000Z',
+  latestTime: '9999-12-31T23:59:59.999Z',
 } as const

@@ -14,8 +14,8 @@ import { settleEach } from './concurrently.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { resolveMembers } from './members.js'
 import { createOutbox } from './outbox.js'
-import { parse } from './parse.js'
 import { resolveOptions } from './options.js'
+import { parse } from './parse.js'
 import type { Interactions, InteractionsOptions } from './types.js'
 
 /** Expiries one sweep runs at once; each may wait for its signal's first delivery. */
@@ -154,16 +154,17 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
       const tenant = projectOf(project)
       const participant = parse(ParticipantSchema, actor, 'actor', ['actor'])
       const { limit, cursor } = parse(InboxOptionsSchema, inboxOptions, 'inbox options')
+      const scope = { project: tenant, actor: participant }
       const items = await store.inbox({
         project: tenant,
         actor: participant,
         now: (await now()).toISOString(),
         limit: limit + 1,
-        ...(cursor && { after: decodeCursor(cursor) }),
+        ...(cursor && { after: decodeCursor(scope, cursor) }),
       })
       const page = items.slice(0, limit)
       const last = page.at(-1)
-      return { items: page, next_cursor: items.length > limit && last ? encodeCursor(last) : null }
+      return { items: page, next_cursor: items.length > limit && last ? encodeCursor(scope, last) : null }
     },
 
     async expireDue(sweepOptions = {}) {

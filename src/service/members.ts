@@ -3,6 +3,7 @@ import { InteractionError, validationError } from '../errors.js'
 import { actorKey, ParticipantSchema, type Actor, type Participant } from '../model/actor.js'
 import { LIMITS } from '../model/limits.js'
 import type { Directory } from '../ports.js'
+import { check } from './parse.js'
 
 // Built once: constructing a zod schema costs far more than using it.
 const MembersSchema = z.array(ParticipantSchema)
@@ -36,9 +37,9 @@ export async function resolveMembers(directory: Directory | undefined, project: 
       },
     ])
   }
-  const checked = MembersSchema.safeParse(resolved)
-  if (!checked.success) {
-    const { message, issues } = validationError(`members of group "${groupId}" from the directory`, checked.error.issues)
+  const checked = check(MembersSchema, resolved)
+  if (checked.issues) {
+    const { message, issues } = validationError(`members of group "${groupId}" from the directory`, checked.issues)
     throw new InteractionError('configuration', message, { issues })
   }
   const members = uniqueActors(checked.data)

@@ -55,7 +55,41 @@ describe('validation rules', () => {
     { name: 'missing spec', input: { ...base, type: 'input' }, path: 'spec', message: /./ },
     { name: 'missing target', input: { type: 'input', spec: specs.input }, path: 'target_actor', message: /./ },
     { name: 'unknown actor type', input: { ...valid, target_actor: { type: 'team', id: 'x' } }, path: 'target_actor.type', message: /member/ },
-    { name: 'empty actor id', input: { ...valid, target_actor: { type: 'member', id: '  ' } }, path: 'target_actor.id', message: /empty/ },
+    { name: 'empty actor id', input: { ...valid, target_actor: { type: 'member', id: '' } }, path: 'target_actor.id', message: /empty/ },
+    { name: 'blank actor id', input: { ...valid, target_actor: { type: 'member', id: '  ' } }, path: 'target_actor.id', message: /space/ },
+    {
+      name: 'actor id with a leading space',
+      input: { ...valid, target_actor: { type: 'member', id: ' a' } },
+      path: 'target_actor.id',
+      message: /space/,
+    },
+    { name: 'run_id with a trailing newline', input: { ...valid, run_id: 'run_1\n' }, path: 'run_id', message: /whitespace/ },
+    { name: 'topic with a trailing no-break space', input: { ...valid, topic: 'gate\u00a0' }, path: 'topic', message: /whitespace/ },
+    {
+      name: 'idempotency_key with a leading tab',
+      input: { ...valid, idempotency_key: '\tk' },
+      path: 'idempotency_key',
+      message: /whitespace/,
+    },
+    {
+      name: 'option value with surrounding spaces',
+      input: { ...valid, type: 'review', spec: { mode: 'select', options: [{ value: ' a ', label: 'A' }] } },
+      path: 'spec.options.0.value',
+      message: /whitespace/,
+    },
+    {
+      name: 'expires_at past year 9999 in UTC',
+      input: { ...valid, expires_at: '9999-12-31T23:59:59-05:00' },
+      path: 'expires_at',
+      message: /^must be between 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z in UTC \(got 9999-12-31T23:59:59-05:00, \+010000-/,
+    },
+    {
+      name: 'expires_at before year 1 in UTC',
+      input: { ...valid, expires_at: '0000-01-01T00:00:00+01:00' },
+      path: 'expires_at',
+      message: /between/,
+    },
+    { name: 'expires_at in year 0', input: { ...valid, expires_at: '0000-12-31T23:59:59Z' }, path: 'expires_at', message: /between/ },
     { name: 'routing policy on a member', input: { ...valid, routing_policy: 'all_members' }, path: 'routing_policy', message: /only to group targets/ },
     { name: 'unknown routing policy', input: { ...valid, target_actor: { type: 'group', id: 'g' }, routing_policy: 'round_robin' }, path: 'routing_policy', message: /first_responder/ },
     { name: 'run_id without topic', input: { ...valid, run_id: 'run_1' }, path: 'topic', message: /topic is required when run_id is set/ },
@@ -123,5 +157,17 @@ describe('validation rules', () => {
 
   it('accepts the canonical approval gate as is', () => {
     expect(issuesOf(deployGate)).toEqual([])
+  })
+
+  it('accepts expires_at at both ends of the storable range, in any offset', () => {
+    const ends = ['0001-01-01T00:00:00Z', '0001-01-01T01:00:00+01:00', '9999-12-31T23:59:59.999Z', '9999-12-31T18:59:59.999-05:00']
+    for (const expires_at of ends) {
+      expect(issuesOf({ ...deployGate, expires_at }), expires_at).toEqual([])
+    }
+  })
+
+  it('accepts identifiers with inner whitespace and non-ASCII text, exactly as given', () => {
+    const input = { ...deployGate, target_actor: { type: 'member', id: 'Zoë Smith' }, topic: 'déploiement 🚀' }
+    expect(CreateInteractionInputSchema.parse(input)).toMatchObject({ target_actor: { id: 'Zoë Smith' }, topic: 'déploiement 🚀' })
   })
 })

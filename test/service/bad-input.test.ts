@@ -1,38 +1,37 @@
-import { LIMITS, memoryStore, type Interaction, type InteractionStore } from '@hitl/interactions'
+import { isInteractionError, LIMITS, type Actor, type Interaction } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { encodeCursor } from '../../src/service/cursor.js'
 import { alice, bob, deployGate, harness, rejection } from '../support/harness.js'
+import { countingStore, describeEachStore, snapshot } from '../support/each-store.js'
 
 type Service = ReturnType<typeof harness>['interactions']
 type Ids = { gate: string; review: string; multi: string; text: string; group: string }
 
-/** Counts writes, so a test can prove a refused call wrote nothing. */
-function countingStore(store: InteractionStore) {
-  const writes = { count: 0 }
-  const counted = (name: 'create' | 'update' | 'leaseSignals' | 'settleSignal' | 'reviveSignal') =>
-    (async (...args: unknown[]) => {
-      writes.count++
-      return (store[name] as (...a: unknown[]) => Promise<unknown>)(...args)
-    }) as never
-  return {
-    writes,
-    store: { ...store, create: counted('create'), update: counted('update'), leaseSignals: counted('leaseSignals'), settleSignal: counted('settleSignal'), reviveSignal: counted('reviveSignal') },
-  }
-}
-
-/** Every record, outbox entry and inbox the fixtures can reach, serialized. */
-async function snapshot(store: InteractionStore, ids: Ids) {
-  const records = await Promise.all(Object.values(ids).map((id) => store.get('acme', id)))
-  const outbox = await Promise.all((['pending', 'delivered', 'dead'] as const).map((status) => store.listSignals({ status, limit: 1000 })))
-  const inboxes = await Promise.all([alice, bob].map((actor) => store.inbox({ project: 'acme', actor, now: '2026-04-21T09:00:00.000Z', limit: 100 })))
-  return JSON.stringify({ records, outbox, inboxes })
-}
-
 const options = (count: number) => Array.from({ length: count }, (_, i) => ({ value: `v${i}`, label: `V${i}` }))
 const nested = (depth: number): Record<string, unknown> => (depth === 0 ? { leaf: true } : { level: nested(depth - 1) })
 const long = (length: number) => 'x'.repeat(length)
+/** Half an emoji, as a UI leaves it when it cuts text at a UTF-16 length. */
+const HALF = '\uD83D'
+const base64Url = (value: unknown) => btoa(JSON.stringify(value)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+/** Directory answers the host gets wrong, by group id. */
+const badGroups: Record<string, Actor[]> = {
+  group_half_emoji: [{ type: 'member', id: `user_${HALF}` }],
+  group_nul: [{ type: 'member', id: 'user_\u0000' }],
+  group_padded: [{ type: 'member', id: ' user_alice' }],
+}
+const select = (options: unknown, extra: object = {}) => ({
+  type: 'review',
+  target_actor: alice,
+  spec: { mode: 'select', options, ...extra },
+})
 
 type Case = { name: string; call: (svc: Service, ids: Ids) => Promise<unknown>; code?: string; path: (string | number)[] }
-const create = (name: string, input: unknown, path: (string | number)[]): Case => ({ name: `create: ${name}`, call: (svc) => svc.create('acme', input as never), path })
+const create = (name: string, input: unknown, path: (string | number)[], code = 'validation_failed'): Case => ({
+  name: `create: ${name}`,
+  call: (svc) => svc.create('acme', input as never),
+  path,
+  code,
+})
 const respond = (name: string, id: keyof Ids, input: unknown, path: (string | number)[], code = 'validation_failed'): Case => ({
   name: `respond: ${name}`,
   call: (svc, ids) => svc.respond('acme', ids[id], input as never),
@@ -43,6 +42,23 @@ const inbox = (name: string, actor: unknown, opts: unknown, path: (string | numb
   name: `inbox: ${name}`,
   call: (svc) => svc.inbox('acme', actor as never, opts as never),
   path,
+})
+const project = (name: string, value: string): Case[] => [
+  { name: `create: project ${name}`, call: (svc) => svc.create(value, deployGate), path: ['project'] },
+  { name: `get: project ${name}`, call: (svc, ids) => svc.get(value, ids.gate), path: ['project'] },
+  {
+    name: `respond: project ${name}`,
+    call: (svc, ids) => svc.respond(value, ids.gate, { actor: alice, value: { confirmed: true } }),
+    path: ['project'],
+  },
+  { name: `claim: project ${name}`, call: (svc, ids) => svc.claim(value, ids.group, alice), path: ['project'] },
+  { name: `inbox: project ${name}`, call: (svc) => svc.inbox(value, alice), path: ['project'] },
+]
+/** A cursor from a real first page of alice's inbox, then used as `use` says. */
+const issuedCursor = (name: string, use: (svc: Service, cursor: string | null) => Promise<unknown>): Case => ({
+  name: `inbox: ${name}`,
+  call: async (svc) => use(svc, (await svc.inbox('acme', alice, { limit: 1 })).next_cursor),
+  path: ['cursor'],
 })
 
 const cases: Case[] = [
@@ -110,14 +126,147 @@ const cases: Case[] = [
   inbox('cursor with a bad date', alice, { cursor: btoa(JSON.stringify(['yesterday', 'iact_x'])).replace(/=+$/, '') }, ['cursor']),
   inbox('cursor not as issued', alice, { cursor: `${btoa(JSON.stringify(['2026-04-21T09:00:00.000Z', 'iact_x']))}==` }, ['cursor']),
   inbox('huge cursor', alice, { cursor: long(5_000) }, ['cursor']),
+
+  // Text that PostgreSQL could not keep as given: lone surrogates and NUL, wherever a string goes.
+  ...project('with a lone surrogate', `acme${HALF}`),
+  ...project('with a lone surrogate inside', `acme${HALF}x`),
+  ...project('with NUL', 'acme\u0000'),
+  ...project('with a trailing space', 'acme '),
+  ...project('with a leading tab', '\tacme'),
+  create(
+    'lone surrogate in the target id',
+    { ...deployGate, target_actor: { type: 'member', id: `user_${HALF}` } },
+    ['target_actor', 'id'],
+  ),
+  create('lone surrogate in run_id', { ...deployGate, run_id: `run_${HALF}` }, ['run_id']),
+  create('lone surrogate in topic', { ...deployGate, topic: `\uDC00gate` }, ['topic']),
+  create('lone surrogate in idempotency_key', { ...deployGate, idempotency_key: `key${HALF}` }, ['idempotency_key']),
+  create('lone surrogate in the title', { ...deployGate, title: `Ship it ${HALF}` }, ['title']),
+  create('lone surrogate in the message', { ...deployGate, message: `Approve? ${HALF}` }, ['message']),
+  create('lone surrogate in requested_by', { ...deployGate, requested_by: { type: 'agent', id: `bot${HALF}` } }, ['requested_by', 'id']),
+  create('lone surrogate in a metadata key', { ...deployGate, metadata: { [`k${HALF}`]: 1 } }, ['metadata', `k${HALF}`]),
+  create('lone surrogate in a nested metadata value', { ...deployGate, metadata: { a: { b: [`x${HALF}`] } } }, ['metadata', 'a', 'b', 0]),
+  create('lone surrogate in an option value', select([{ value: `v${HALF}`, label: 'V' }]), ['spec', 'options', 0, 'value']),
+  create('lone surrogate in an option label', select([{ value: 'v', label: `V${HALF}` }]), ['spec', 'options', 0, 'label']),
+  create(
+    'lone surrogate in an option description',
+    select([{ value: 'v', label: 'V', description: HALF }]),
+    ['spec', 'options', 0, 'description'],
+  ),
+  create('lone surrogate in default_value', select([{ value: 'v', label: 'V' }], { default_value: `v${HALF}` }), ['spec', 'default_value']),
+  create(
+    'lone surrogate in the placeholder',
+    { type: 'input', target_actor: alice, spec: { mode: 'input', placeholder: HALF } },
+    ['spec', 'placeholder'],
+  ),
+  create(
+    'lone surrogate in default_text',
+    { type: 'input', target_actor: alice, spec: { mode: 'input', default_text: HALF } },
+    ['spec', 'default_text'],
+  ),
+  create('NUL character in the title', { ...deployGate, title: '\u0000' }, ['title']),
+  create('NUL character in an option label', select([{ value: 'v', label: 'V\u0000' }]), ['spec', 'options', 0, 'label']),
+  create(
+    'target id with surrounding spaces',
+    { ...deployGate, target_actor: { type: 'member', id: ' user_alice ' } },
+    ['target_actor', 'id'],
+  ),
+  create('idempotency_key with a trailing newline', { ...deployGate, idempotency_key: 'key\n' }, ['idempotency_key']),
+  create('option value with a leading space', select([{ value: ' v', label: 'V' }]), ['spec', 'options', 0, 'value']),
+  create(
+    'group whose directory answers a lone surrogate',
+    { ...deployGate, target_actor: { type: 'group', id: 'group_half_emoji' } },
+    [0, 'id'],
+    'configuration',
+  ),
+  create(
+    'group whose directory answers NUL',
+    { ...deployGate, target_actor: { type: 'group', id: 'group_nul' } },
+    [0, 'id'],
+    'configuration',
+  ),
+  create(
+    'group whose directory answers a padded id',
+    { ...deployGate, target_actor: { type: 'group', id: 'group_padded' } },
+    [0, 'id'],
+    'configuration',
+  ),
+  respond('lone surrogate in the text', 'text', { actor: alice, value: { text: `ok ${HALF}` } }, ['value', 'text']),
+  respond('lone surrogate in the comment', 'gate', { actor: alice, value: { confirmed: true }, comment: `fine ${HALF}` }, ['comment']),
+  respond('lone surrogate in the select value', 'review', { actor: alice, value: { value: `v0${HALF}` } }, ['value', 'value']),
+  respond('lone surrogate in a multi_select value', 'multi', { actor: alice, value: { values: ['v0', HALF] } }, ['value', 'values', 1]),
+  respond('lone surrogate in a value key', 'gate', { actor: alice, value: { [HALF]: true } }, ['value', HALF]),
+  respond(
+    'lone surrogate in the actor id',
+    'gate',
+    { actor: { type: 'member', id: `user_alice${HALF}` }, value: { confirmed: true } },
+    ['actor', 'id'],
+  ),
+  respond(
+    'actor id with a trailing space',
+    'gate',
+    { actor: { type: 'member', id: 'user_alice ' }, value: { confirmed: true } },
+    ['actor', 'id'],
+  ),
+  { name: 'get: id with a lone surrogate', call: (svc, ids) => svc.get('acme', `${ids.gate}${HALF}`), path: ['id'] },
+  { name: 'get: id with NUL', call: (svc, ids) => svc.get('acme', `${ids.gate}\u0000`), path: ['id'] },
+  { name: 'get: id too long', call: (svc) => svc.get('acme', long(LIMITS.identifier + 1)), path: ['id'] },
+  {
+    name: 'claim: actor id with a lone surrogate',
+    call: (svc, ids) => svc.claim('acme', ids.group, { type: 'member', id: `user_bob${HALF}` }),
+    path: ['actor', 'id'],
+  },
+  {
+    name: 'release: actor id with a leading space',
+    call: (svc, ids) => svc.release('acme', ids.group, { type: 'member', id: ' user_bob' }),
+    path: ['actor', 'id'],
+  },
+  inbox('actor id with a lone surrogate', { type: 'member', id: `user_alice${HALF}` }, {}, ['actor', 'id']),
+  { name: 'failedSignals: after with a lone surrogate', call: (svc) => svc.failedSignals({ after: HALF }), path: ['after'] },
+  { name: 'retrySignal: id with NUL', call: (svc) => svc.retrySignal('iact_x:completed\u0000'), path: ['id'] },
+
+  // Dates every store can keep and order.
+  create('expires_at past year 9999 in UTC', { ...deployGate, expires_at: '9999-12-31T23:59:59-05:00' }, ['expires_at']),
+  create('expires_at just past the range', { ...deployGate, expires_at: '+010000-01-01T00:00:00Z' }, ['expires_at']),
+
+  // Cursors inbox did not issue for this project and actor.
+  inbox('cursor that is not base64', alice, { cursor: '!!!' }, ['cursor']),
+  inbox('cursor with NUL', alice, { cursor: 'abc\u0000' }, ['cursor']),
+  inbox('cursor with a lone surrogate', alice, { cursor: `abc${HALF}` }, ['cursor']),
+  inbox('cursor that is not UTF-8', alice, { cursor: btoa('\u00ff\u00fe').replace(/=+$/, '') }, ['cursor']),
+  inbox('cursor of the previous format', alice, { cursor: base64Url(['2026-04-21T09:00:00.000Z', 'iact_x']) }, ['cursor']),
+  inbox('cursor of the previous format in year 0', alice, { cursor: base64Url(['0000-01-01T00:00:00.000Z', 'iact_x']) }, ['cursor']),
+  inbox(
+    'cursor for a position never issued',
+    alice,
+    { cursor: base64Url(['2026-04-21T09:00:00.000Z', 'iact_x', '0123456789abcdef']) },
+    ['cursor'],
+  ),
+  inbox('cursor with a checksum but a date PostgreSQL cannot take', alice, {
+    cursor: encodeCursor({ project: 'acme', actor: alice }, { created_at: '+275760-09-13T00:00:00.000Z', id: 'iact_x' }),
+  }, ['cursor']),
+  inbox(
+    'cursor with a checksum but an odd id',
+    alice,
+    { cursor: encodeCursor({ project: 'acme', actor: alice }, { created_at: '2026-04-21T09:00:00.000Z', id: 'iact\u0000' }) },
+    ['cursor'],
+  ),
+  issuedCursor('cursor issued for another actor', (svc, cursor) => svc.inbox('acme', bob, { cursor })),
+  issuedCursor('cursor issued for another project', (svc, cursor) => svc.inbox('acme-2', alice, { cursor })),
+  issuedCursor(
+    'cursor with a character changed',
+    (svc, cursor) => svc.inbox('acme', alice, { cursor: `${cursor!.slice(0, -1)}${cursor!.endsWith('A') ? 'B' : 'A'}` }),
+  ),
 ]
 
-describe('bad input', () => {
+describeEachStore('bad input', (emptyStore) => {
   it(`has at least 40 cases (${cases.length})`, () => expect(cases.length).toBeGreaterThanOrEqual(40))
 
-  it.each(cases)('$name — refused, naming the field, with the store unchanged', async ({ call, code = 'validation_failed', path }) => {
-    const counting = countingStore(memoryStore())
-    const { interactions } = harness({ store: counting.store })
+  // Titles as plain strings: vitest shortens a `$name` taken from an object to 40 characters.
+  const titled = cases.map((c) => [c.name, c] as const)
+  it.each(titled)('%s — refused, naming the field, with the store unchanged', async (_, { call, path, code = 'validation_failed' }) => {
+    const counting = countingStore(await emptyStore())
+    const { interactions } = harness({ store: counting.store, groups: badGroups })
     const ids: Ids = {
       gate: (await interactions.create('acme', deployGate)).id,
       review: (await interactions.create('acme', { type: 'review', target_actor: alice, spec: { mode: 'select', options: options(3) } })).id,
@@ -125,19 +274,23 @@ describe('bad input', () => {
       text: (await interactions.create('acme', { type: 'input', target_actor: alice, spec: { mode: 'input', max_length: 10 } })).id,
       group: (await interactions.create('acme', { type: 'approval', target_actor: { type: 'group', id: 'group_ops' }, spec: { mode: 'confirm' } })).id,
     }
-    const before = await snapshot(counting.store, ids)
+    const before = await snapshot(counting.store, 'acme', Object.values(ids), [alice, bob])
     const writesBefore = counting.writes.count
 
     const error = await rejection(() => call(interactions, ids))
+    // Never a driver's error (DatabaseError, TypeError, RangeError…): always the library's own.
+    expect(isInteractionError(error), `${String(error)}`).toBe(true)
     expect(error.code, error.message).toBe(code)
-    if (code === 'validation_failed') {
+    if (code === 'validation_failed' || code === 'configuration') {
       expect(error.issues.map((issue) => issue.path), error.message).toContainEqual(path)
       expect(error.message).toContain(path.length ? path.join('.') : '')
     }
     expect(counting.writes.count).toBe(writesBefore)
-    expect(await snapshot(counting.store, ids)).toBe(before)
+    expect(await snapshot(counting.store, 'acme', Object.values(ids), [alice, bob])).toBe(before)
   })
+})
 
+describe('bad input', () => {
   it('a refused __proto__ key pollutes nothing', async () => {
     const { interactions } = harness()
     await rejection(() => interactions.create('acme', { ...deployGate, metadata: JSON.parse('{"__proto__": {"polluted": true}}') }))

@@ -53,11 +53,11 @@ describe('create', () => {
     expect(error.message).toContain('signals')
   })
 
-  it('create — the project name is trimmed like every identifier, so " acme " is the tenant "acme"', async () => {
+  it('create — a project with surrounding whitespace is refused, not trimmed into the tenant "acme"', async () => {
     const { interactions } = harness()
-    const created = await interactions.create(' acme ', deployGate)
-    expect(created.project).toBe('acme')
-    expect(await interactions.get('acme', created.id)).toEqual(created)
+    const error = await rejection(() => interactions.create(' acme ', deployGate))
+    expect(error.code).toBe('validation_failed')
+    expect(error.issues).toEqual([{ path: ['project'], message: 'must not start or end with whitespace' }])
   })
 
   it('create — an empty project is refused', async () => {
