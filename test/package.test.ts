@@ -1,13 +1,18 @@
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import tsupConfig from '../tsup.config.js'
 
+// semver is CommonJS without types: a typed view of the one function used spares a @types package.
+const { satisfies } = createRequire(import.meta.url)('semver') as { satisfies: (version: string, range: string) => boolean }
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   exports: Record<string, string | { '@hitl/source': string; import: { types: string; default: string }; require: { types: string; default: string } }>
   dependencies: Record<string, string>
+  peerDependencies: Record<string, string>
 }
 
 /** Bare module specifiers reachable from a source file through its relative imports. */
@@ -37,6 +42,10 @@ describe('package', () => {
         require: { types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` },
       })
     }
+  })
+
+  it('peer — vitest 3, 4 and 5 all satisfy the vitest range, so installing next to any of them succeeds', () => {
+    for (const version of ['3.2.4', '4.1.12', '5.0.0', '5.1.2']) expect(satisfies(version, pkg.peerDependencies.vitest!), version).toBe(true)
   })
 
   it('the root entry pulls in only the runtime dependencies, no optional peer', () => {
