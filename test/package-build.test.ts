@@ -1,4 +1,4 @@
-/** Checks of the built package, as Node would load it. */
+/** Checks of the built package, as npm would publish it and Node would load it. */
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -10,12 +10,23 @@ import { ensureBuilt } from './support/build.js'
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   name: string
+  main: string
+  module: string
+  types: string
   exports: Record<string, unknown>
+  typesVersions: Record<string, Record<string, string[]>>
 }
 const run = promisify(execFile)
 const specifiers = Object.keys(pkg.exports)
   .filter((subpath) => subpath !== './package.json')
   .map((subpath) => pkg.name + subpath.slice(1))
+
+/** Every file path in a package.json field: the leaves of an export map, of typesVersions, or the field itself. */
+function targets(value: unknown): string[] {
+  if (typeof value === 'string') return [value]
+  if (Array.isArray(value)) return value.flatMap(targets)
+  return Object.values(value as object).flatMap(targets)
+}
 
 /** The export names of each entry, loaded by the package's own name in a fresh Node process. */
 async function exportNames(nodeArguments: string[], load: string, prelude = '') {
@@ -40,5 +51,14 @@ require.cache[vitest] = { id: vitest, filename: vitest, loaded: true, exports: {
     const imported = await exportNames(['--input-type=module'], 'await import(specifier)')
     expect(Object.keys(required)).toEqual(specifiers)
     expect(required).toEqual(imported)
+  }, 60_000)
+
+  it('pack — every file package.json points at is in the tarball', async () => {
+    // src/ ships, as zod ships its source: the `@hitl/source` condition (the tests' and the demo's way to load
+    // the package from source) then names files that exist, and the source maps in dist/ resolve.
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root })
+    const packed = new Set((JSON.parse(stdout) as [{ files: { path: string }[] }])[0].files.map((file) => `./${file.path}`))
+    const pointedAt = targets([pkg.main, pkg.module, pkg.types, pkg.exports, pkg.typesVersions])
+    expect(pointedAt.filter((path) => !packed.has(path))).toEqual([])
   }, 60_000)
 })
