@@ -1,5 +1,4 @@
 import { addMilliseconds } from 'date-fns/addMilliseconds'
-import { nanoid } from 'nanoid'
 import { z } from 'zod'
 import { InteractionError, isInteractionError, validationError } from '../errors.js'
 import type { InteractionEvent, Refusal } from '../machine/machine.js'
@@ -12,6 +11,7 @@ import type { InteractionStore } from '../ports.js'
 import { backoffDelay, sleep } from './backoff.js'
 import { settleEach } from './concurrently.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
+import { newInteractionId } from './ids.js'
 import { resolveMembers } from './members.js'
 import { createOutbox } from './outbox.js'
 import { resolveOptions } from './options.js'
@@ -115,7 +115,7 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
           members: await resolveMembers(directory, project, parsed.target_actor.id),
         }),
         ...(parsed.expires_at !== undefined && { expires_at: new Date(parsed.expires_at).toISOString() }),
-        id: `iact_${nanoid()}`,
+        id: newInteractionId(),
         project,
         status: 'pending',
         responses: [],

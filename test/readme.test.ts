@@ -1,0 +1,56 @@
+/**
+ * The README's TypeScript examples are type-checked and run, as a reader would copy them.
+ *
+ * Convention: every ```ts block runs. A block that is not meant to run on its own (a fragment, a
+ * signature) opens with ```ts no-run and is skipped. Blocks import the package by its public name,
+ * resolved to source through the `@hitl/source` export condition, as the tests and the demo do.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import ts from 'typescript'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const readme = readFileSync(join(root, 'README.md'), 'utf8')
+
+/** The README's runnable TypeScript blocks, with the line each starts on. */
+function runnableBlocks(markdown: string) {
+  return [...markdown.matchAll(/^```(ts|typescript)([^\n]*)\n([\s\S]*?)^```$/gm)]
+    .filter(([, , info]) => !info!.split(/\s+/).includes('no-run'))
+    .map((match) => ({ line: markdown.slice(0, match.index).split('\n').length, code: match[3]! }))
+}
+
+/** Type errors of the files under the project's compiler options, one line each. */
+function typeErrors(files: string[]) {
+  const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!
+  const program = ts.createProgram(files, config.options)
+  return ts
+    .getPreEmitDiagnostics(program)
+    .map((diagnostic) => `${diagnostic.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`)
+}
+
+describe('README', () => {
+  const blocks = runnableBlocks(readme)
+  // Inside the package folder, so that the blocks' imports of '@hitl/interactions' resolve to this package.
+  const folder = mkdtempSync(join(root, '.readme-blocks-'))
+  const files = blocks.map(({ line, code }) => {
+    const file = join(folder, `readme-line-${line}.ts`)
+    // `export {}` keeps a block without imports a module, so top-level await works and names do not clash.
+    writeFileSync(file, `${code}\nexport {}\n`)
+    return file
+  })
+  afterAll(() => rmSync(folder, { recursive: true, force: true }))
+
+  it('has runnable TypeScript blocks, and they type-check against the package', () => {
+    expect(blocks.length).toBeGreaterThan(0)
+    expect(typeErrors(files)).toEqual([])
+  }, 60_000)
+
+  it.each(blocks.map(({ line }, index) => ({ line, file: files[index]! })))('the block at line $line runs to completion', async ({ file }) => {
+    const tsx = join(root, 'node_modules', '.bin', 'tsx')
+    await expect(promisify(execFile)(tsx, ['--conditions=@hitl/source', file], { cwd: root })).resolves.toBeDefined()
+  }, 60_000)
+})
