@@ -1,6 +1,7 @@
 import { nanoid } from 'nanoid'
 import type { Interaction } from '../model/interaction.js'
 import type { OutboxEntry, Signal } from '../model/signal.js'
+import { newInteractionId } from '../service/ids.js'
 
 /** A project name no other test uses, so suites can share one store. */
 export const uniqueProject = () => `conformance_${nanoid(10)}`
@@ -8,7 +9,7 @@ export const uniqueProject = () => `conformance_${nanoid(10)}`
 /** A valid pending record; override any field. */
 export function makeRecord(overrides: Partial<Interaction> & { project: string }): Interaction {
   return {
-    id: `iact_${nanoid()}`,
+    id: newInteractionId(),
     type: 'approval',
     spec: { mode: 'confirm' },
     target_actor: { type: 'member', id: 'user_alice' },

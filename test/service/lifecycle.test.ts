@@ -16,7 +16,7 @@ describe('create', () => {
       updated_at: '2026-04-21T09:00:00.000Z',
       version: 1,
     })
-    expect(created.id).toMatch(/^iact_[\w-]{21}$/)
+    expect(created.id).toMatch(/^iact_[0-9A-Za-z]{21}$/)
     expect(created).not.toHaveProperty('routing_policy')
     expect(await interactions.get('acme', created.id)).toEqual(created)
   })
