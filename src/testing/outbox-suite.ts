@@ -74,6 +74,17 @@ export function describeOutbox(getStore: () => InteractionStore, insert: (overri
       expect(again).toMatchObject({ attempts: 2, last_error: 'boom', next_attempt_at: LATER })
     })
 
+    it('settleSignal — a delivery after a failed attempt clears last_error', async () => {
+      const entry = await complete()
+      await lease('a')
+      expect(await getStore().settleSignal(entry.id, 'a', { status: 'pending', error: 'boom', next_attempt_at: T2 })).toBe(true)
+      expect(mine(await lease('b', T2, LATER), [entry.id])).toHaveLength(1)
+      expect(await getStore().settleSignal(entry.id, 'b', { status: 'delivered', at: T2 })).toBe(true)
+      const [delivered] = mine(await getStore().listSignals({ status: 'delivered', limit: 10_000 }), [entry.id])
+      expect(delivered).toMatchObject({ status: 'delivered', attempts: 2, delivered_at: T2 })
+      expect(delivered).not.toHaveProperty('last_error')
+    })
+
     it('settleSignal — a dead entry is listed, never leased, and revived on demand', async () => {
       const entry = await complete()
       await lease('a')

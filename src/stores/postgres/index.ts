@@ -279,7 +279,7 @@ SELECT ${outboxSelect('o')} FROM leased o ORDER BY o.next_attempt_at, o.id`,
       run(async () => {
         const [sets, values]: [string, unknown[]] =
           outcome.status === 'delivered'
-            ? [`status = 'delivered', delivered_at = $3::timestamptz`, [outcome.at]]
+            ? [`status = 'delivered', delivered_at = $3::timestamptz, last_error = NULL`, [outcome.at]]
             : outcome.status === 'pending'
               ? [`last_error = $3, next_attempt_at = $4::timestamptz`, [outcome.error, outcome.next_attempt_at]]
               : [`status = 'dead', last_error = $3`, [outcome.error]]
