@@ -102,6 +102,11 @@ export interface InteractionStore {
 /** Sends a signal to the engine that runs the linked workflow. Throw to have the outbox retry. */
 export interface SignalDelivery {
   deliver(signal: Signal): Promise<void>
+  /**
+   * The longest one `deliver` call takes, in milliseconds, when the adapter bounds it. The service
+   * refuses a `delivery.leaseMs` that is not longer, since a send outliving its lease may be repeated.
+   */
+  readonly timeoutMs?: number
 }
 
 /** Resolves a group to its members; called once, when a group interaction is created. */

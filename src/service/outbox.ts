@@ -6,11 +6,10 @@ import { LIMITS } from '../model/limits.js'
 import type { OutboxEntry, Signal } from '../model/signal.js'
 import type { InteractionStore, SignalDelivery, SignalLease, SignalOutcome } from '../ports.js'
 import { backoffDelay } from './backoff.js'
-import { settleEach } from './concurrently.js'
 import { parse } from './parse.js'
 import type { DeliveryPolicy, DeliveryReport } from './types.js'
 
-/** Deliveries one `deliverSignals` pass runs at once: enough to overlap slow receivers, few enough to finish within a lease. */
+/** Deliveries one `deliverSignals` pass runs at once: enough to overlap slow receivers. */
 const DELIVERY_CONCURRENCY = 8
 
 const BatchOptionsSchema = z.strictObject({ limit: z.int().min(1).max(10_000).default(100) })
@@ -19,6 +18,9 @@ const FailedSignalsOptionsSchema = z.strictObject({ limit: z.int().min(1).max(1_
 
 /** An error that a signal adapter marks as not worth retrying, such as an HTTP 400 from a receiver. */
 const isPermanent = (error: unknown) => typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true
+
+/** The report field of each outcome a pass settles. */
+const REPORTED_AS: Record<SignalOutcome['status'], keyof DeliveryReport> = { delivered: 'delivered', pending: 'retrying', dead: 'dead' }
 
 /** The delivery half of the service: outbox entries, dispatch with retries, dead letters. */
 export function createOutbox(options: {
@@ -29,6 +31,14 @@ export function createOutbox(options: {
   delivery: DeliveryPolicy
 }) {
   const { store, signals, clock, random, delivery } = options
+  if (signals?.timeoutMs !== undefined && !(signals.timeoutMs < delivery.leaseMs)) {
+    const message =
+      `must be longer than the signals adapter's timeoutMs (${signals.timeoutMs} ms), ` +
+      `or a send still running when its lease ends may be sent again (got ${delivery.leaseMs} ms)`
+    throw new InteractionError('configuration', `createInteractions: delivery.leaseMs ${message}`, {
+      issues: [{ path: ['delivery', 'leaseMs'], message }],
+    })
+  }
 
   const newLease = (now: Date): SignalLease => ({ owner: `lease_${nanoid()}`, until: addMilliseconds(now, delivery.leaseMs).toISOString() })
 
@@ -38,21 +48,25 @@ export function createOutbox(options: {
   }
 
   /**
-   * Delivers one leased entry and records the outcome. Never rejects: when recording fails, the
-   * lease runs out and another pass delivers the entry again, which is what at-least-once allows.
+   * Delivers one leased entry and records the outcome; returns the report field to count, or
+   * undefined when the outcome could not be recorded. Never rejects: when recording fails (the store
+   * unreachable, or the lease taken over by another pass), the entry is left to whoever holds it or
+   * to the next pass after the lease, which is what at-least-once allows.
    */
-  async function dispatch(entry: OutboxEntry): Promise<keyof DeliveryReport> {
-    const settle = (outcome: SignalOutcome) => store.settleSignal(entry.id, entry.lease_owner!, outcome).catch(() => false)
+  async function dispatch(entry: OutboxEntry): Promise<keyof DeliveryReport | undefined> {
+    let outcome: SignalOutcome
     try {
       await requireSignals().deliver(entry.signal)
+      outcome = { status: 'delivered', at: clock().toISOString() }
     } catch (error) {
-      const dead = isPermanent(error) || entry.attempts >= delivery.maxAttempts
-      const next = addMilliseconds(clock(), backoffDelay(delivery, entry.attempts, random)).toISOString()
-      await settle(dead ? { status: 'dead', error: describeError(error) } : { status: 'pending', error: describeError(error), next_attempt_at: next })
-      return dead ? 'dead' : 'retrying'
+      if (isPermanent(error) || entry.attempts >= delivery.maxAttempts) outcome = { status: 'dead', error: describeError(error) }
+      else {
+        const next = addMilliseconds(clock(), backoffDelay(delivery, entry.attempts, random)).toISOString()
+        outcome = { status: 'pending', error: describeError(error), next_attempt_at: next }
+      }
     }
-    await settle({ status: 'delivered', at: clock().toISOString() })
-    return 'delivered'
+    const settled = await store.settleSignal(entry.id, entry.lease_owner!, outcome).catch(() => false)
+    return settled ? REPORTED_AS[outcome.status] : undefined
   }
 
   return {
@@ -77,10 +91,24 @@ export function createOutbox(options: {
     async deliverSignals(deliverOptions: unknown = {}): Promise<DeliveryReport> {
       const { limit } = parse(BatchOptionsSchema, deliverOptions, 'deliverSignals options')
       requireSignals()
-      const now = clock()
-      const entries = await store.leaseSignals({ now: now.toISOString(), limit, lease: newLease(now) })
       const report: DeliveryReport = { delivered: 0, retrying: 0, dead: 0 }
-      for (const outcome of await settleEach(entries, DELIVERY_CONCURRENCY, dispatch)) if (outcome.status === 'fulfilled') report[outcome.value]++
+      let taken = 0
+      // Each worker leases one entry right before it sends it, so a lease always starts with its
+      // send, however long the pass runs; a batch leased up front would see the leases of its last
+      // entries run out while they wait their turn, and another pass send them too.
+      const worker = async () => {
+        while (taken < limit) {
+          taken++
+          const now = clock()
+          const [entry] = await store.leaseSignals({ now: now.toISOString(), limit: 1, lease: newLease(now) })
+          if (!entry) return
+          const counted = await dispatch(entry)
+          if (counted) report[counted]++
+        }
+      }
+      const workers = await Promise.allSettled(Array.from({ length: Math.min(DELIVERY_CONCURRENCY, limit) }, worker))
+      const failed = workers.find((outcome) => outcome.status === 'rejected')
+      if (failed) throw failed.reason
       return report
     },
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { Interaction } from '../model/interaction.js'
-import type { OutboxEntry } from '../model/signal.js'
+import type { OutboxEntry, Signal } from '../model/signal.js'
 import type { InteractionStore } from '../ports.js'
+import { createInteractionsWith } from '../service/create-interactions.js'
 import { makeOutboxEntry, uniqueProject } from './fixtures.js'
+import { virtualTime } from './virtual-time.js'
 
 const T0 = '2026-04-21T09:00:00.000Z'
 const T1 = '2026-04-21T09:01:00.000Z'
@@ -108,6 +110,52 @@ export function describeOutbox(getStore: () => InteractionStore, insert: (overri
       const first = all.indexOf(entries.map((e) => e.id).sort()[0]!)
       const page = await getStore().listSignals({ status: 'dead', limit: 2, after: all[first]! })
       expect(page.map((e) => e.id)).toEqual(all.slice(first + 1, first + 3))
+    })
+
+    describe('deliverSignals of the service over this store', () => {
+      /** The service on this store and on virtual time, with a receiver that takes `latencyMs(signal)` per request. */
+      const slowReceiver = (latencyMs: (signal: Signal) => number) => {
+        const time = virtualTime('2026-04-22T00:00:00.000Z')
+        const sends: string[] = []
+        const signals = {
+          async deliver(signal: Signal) {
+            sends.push(signal.idempotency_key)
+            await time.sleep(latencyMs(signal))
+          },
+        }
+        const interactions = createInteractionsWith({ store: time.track(getStore()), signals, clock: time.clock })
+        const timesSent = (id: string) => sends.filter((sent) => sent === id).length
+        return { time, sends, timesSent, interactions }
+      }
+
+      it('deliverSignals — a receiver taking 10 s, a pass every 30 s: each signal is sent once, each send counted once', async () => {
+        const ids = (await Promise.all(Array.from({ length: 100 }, complete))).map((entry) => entry.id)
+        const { time, sends, timesSent, interactions } = slowReceiver(() => 10_000)
+        const passes = []
+        for (let pass = 0; pass < 10; pass++) {
+          passes.push(interactions.deliverSignals())
+          await time.advance(30_000)
+        }
+        const reports = await Promise.all(passes)
+        expect(ids.filter((id) => timesSent(id) !== 1)).toEqual([])
+        // Other tests' entries may be delivered too; each send that settled is counted, once.
+        expect(reports.reduce((sum, report) => sum + report.delivered, 0)).toBe(sends.length)
+      })
+
+      it('deliverSignals — a send outliving its lease is sent again by a later pass; only the send that settles is counted', async () => {
+        const entry = await complete()
+        const { time, sends, timesSent, interactions } = slowReceiver((signal) => (signal.idempotency_key === entry.id ? 70_000 : 0))
+        const first = interactions.deliverSignals()
+        // The 60 s lease runs out while the first send is still in flight.
+        await time.advance(65_000)
+        const second = interactions.deliverSignals()
+        await time.advance(70_000)
+        const [one, two] = await Promise.all([first, second])
+        expect(timesSent(entry.id)).toBe(2)
+        expect(one.delivered + two.delivered).toBe(sends.length - 1)
+        const [delivered] = mine(await getStore().listSignals({ status: 'delivered', limit: 10_000 }), [entry.id])
+        expect(delivered).toMatchObject({ delivered_at: '2026-04-22T00:02:15.000Z' })
+      })
     })
   })
 }

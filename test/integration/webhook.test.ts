@@ -272,6 +272,11 @@ describe('webhookSignals — a real node:http receiver', () => {
     expect(error.message).toMatch(new RegExp(`^POST http://127.0.0.1:${port}/hook failed: .*ECONNREFUSED`))
   })
 
+  it('webhookSignals — declares its timeoutMs, so the service can check the lease against it', () => {
+    expect(webhookSignals({ url: 'https://engine.example.com/hook', secret }).timeoutMs).toBe(10_000)
+    expect(webhookSignals({ url: 'https://engine.example.com/hook', secret, timeoutMs: 2_500 }).timeoutMs).toBe(2_500)
+  })
+
   it('deliver — urlFor returning an unusable URL is permanent', async () => {
     const error = await thrown<WebhookDeliveryError>(() => webhookSignals({ urlFor: () => 'not a url', secret }).deliver(signal))
     expect(error).toMatchObject({ name: 'WebhookDeliveryError', permanent: true })

@@ -1,4 +1,12 @@
-import { callbackSignals, isInteractionError, memoryStore, type Signal } from '@hitl/interactions'
+import {
+  callbackSignals,
+  createInteractions,
+  isInteractionError,
+  memoryStore,
+  type InteractionStore,
+  type Signal,
+} from '@hitl/interactions'
+import { webhookSignals } from '@hitl/interactions/webhook'
 import { describe, expect, it } from 'vitest'
 import { crashable, SimulatedCrash, type CrashPoint } from '../support/crash.js'
 import { alice, deployGate, harness, rejection } from '../support/harness.js'
@@ -159,6 +167,107 @@ describe('signal delivery through the outbox', () => {
   it('deliverSignals — needs a signals adapter', async () => {
     const { interactions } = harness({ signals: undefined })
     expect((await rejection(() => interactions.deliverSignals())).code).toBe('configuration')
+  })
+})
+
+describe('a pass and its leases', () => {
+  /** A service whose receiver fails each signal's first delivery, with `count` signals waiting in the outbox. */
+  async function waiting(count: number, options: { store?: InteractionStore; deliver?: (signal: Signal) => Promise<void> } = {}) {
+    const seen = new Set<string>()
+    const signals = callbackSignals(async (signal) => {
+      if (!seen.has(signal.idempotency_key)) {
+        seen.add(signal.idempotency_key)
+        throw new Error('first attempt fails')
+      }
+      await options.deliver?.(signal)
+    })
+    const delivery = { baseMs: 1_000, maxMs: 1_000 }
+    const service = harness({ signals, random: () => 0, delivery, ...(options.store && { store: options.store }) })
+    for (let i = 0; i < count; i++) {
+      const created = await service.interactions.create('acme', deployGate)
+      await service.interactions.respond('acme', created.id, respondYes)
+    }
+    service.clock.advance(1_000)
+    return service
+  }
+
+  it('deliverSignals — sends at most limit signals a pass', async () => {
+    const { interactions } = await waiting(5)
+    expect(await interactions.deliverSignals({ limit: 3 })).toEqual({ delivered: 3, retrying: 0, dead: 0 })
+    expect(await interactions.deliverSignals({ limit: 3 })).toEqual({ delivered: 2, retrying: 0, dead: 0 })
+  })
+
+  it('deliverSignals — runs eight deliveries at once, each leased when its send starts', async () => {
+    const base = memoryStore()
+    const leases: { now: string; limit: number }[] = []
+    const leaseSignals: typeof base.leaseSignals = (query) => (leases.push(query), base.leaseSignals(query))
+    const store = { ...base, leaseSignals }
+    let inFlight = 0
+    let mostInFlight = 0
+    const release: (() => void)[] = []
+    const service = await waiting(20, {
+      store,
+      deliver: async () => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight)
+        await new Promise<void>((resolve) => release.push(resolve))
+        inFlight--
+      },
+    })
+    leases.length = 0
+    let done = false
+    const pass = service.interactions.deliverSignals().finally(() => (done = true))
+    // Each freed slot leases the next entry at the clock's time then, not at the start of the pass.
+    while (!done) {
+      await new Promise((resolve) => setImmediate(resolve))
+      service.clock.advance(1_000)
+      release.splice(0).forEach((resolve) => resolve())
+    }
+    expect(await pass).toEqual({ delivered: 20, retrying: 0, dead: 0 })
+    expect(mostInFlight).toBe(8)
+    expect(leases.every((lease) => lease.limit === 1)).toBe(true)
+    expect(new Set(leases.map((lease) => lease.now)).size).toBeGreaterThan(2)
+  })
+
+  it.each([
+    { recorded: true, report: { delivered: 1, retrying: 1, dead: 1 } },
+    { recorded: false, report: { delivered: 0, retrying: 0, dead: 0 } },
+  ])('deliverSignals — counts an outcome only when the store records it (recorded: $recorded)', async ({ recorded, report }) => {
+    const base = memoryStore()
+    const settleSignal: typeof base.settleSignal = async (...args) => (await base.settleSignal(...args)) && recorded
+    const store = { ...base, settleSignal }
+    let sent = 0
+    const { interactions } = await waiting(3, {
+      store,
+      deliver: async () => {
+        // Accepted, failed for now, failed for good.
+        const attempt = sent++
+        if (attempt > 0) throw Object.assign(new Error('receiver failed'), { permanent: attempt === 2 })
+      },
+    })
+    expect(await interactions.deliverSignals()).toEqual(report)
+  })
+
+  it('deliverSignals — a failing lease fails the pass with its error', async () => {
+    const base = memoryStore()
+    const store = { ...base, leaseSignals: async () => Promise.reject(new Error('store unreachable')) }
+    const { interactions } = harness({ store })
+    await expect(interactions.deliverSignals()).rejects.toThrow('store unreachable')
+  })
+
+  it("createInteractions — a lease no longer than the signals adapter's timeout is a configuration error", () => {
+    const deliver = async () => undefined
+    let error: unknown
+    try {
+      createInteractions({ signals: { deliver, timeoutMs: 60_000 } })
+    } catch (thrown) {
+      error = thrown
+    }
+    expect(error).toMatchObject({ code: 'configuration', issues: [{ path: ['delivery', 'leaseMs'] }] })
+    expect((error as Error).message).toMatch(/leaseMs must be longer than the signals adapter's timeoutMs \(60000 ms\).*\(got 60000 ms\)/)
+    const webhook = webhookSignals({ url: 'https://engine.example.com/hook', secret: 'key', timeoutMs: 5_000 })
+    expect(() => createInteractions({ signals: webhook, delivery: { leaseMs: 5_000 } })).toThrow(/delivery\.leaseMs must be longer/)
+    expect(() => createInteractions({ signals: { deliver, timeoutMs: 59_999 } })).not.toThrow()
+    expect(() => createInteractions({ signals: { deliver, timeoutMs: 120_000 }, delivery: { leaseMs: 120_001 } })).not.toThrow()
   })
 })
 

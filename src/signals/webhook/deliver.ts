@@ -123,6 +123,7 @@ export function webhookSignals(options: WebhookSignalsOptions): SignalDelivery &
 
   return {
     name: 'webhook',
+    timeoutMs,
     async deliver(signal) {
       const url = fixedUrl ?? (await resolveUrl(urlFor!, signal))
       const body = JSON.stringify(signal)
