@@ -99,7 +99,24 @@ export interface InteractionStore {
   reviveSignal(id: string, now: string): Promise<OutboxEntry | undefined>
 }
 
-/** Sends a signal to the engine that runs the linked workflow. Throw to have the outbox retry. */
+/**
+ * What an error thrown by {@link SignalDelivery.deliver} may say about the failure. The outbox reads
+ * both fields off any thrown value, so an adapter sets them on its own error class.
+ */
+export interface SignalDeliveryFailure {
+  /** Retrying cannot help (an HTTP 400, a run that does not exist): the entry is dead-lettered at once. */
+  permanent?: boolean
+  /**
+   * The receiver asked to wait this many milliseconds before the next attempt (a `Retry-After`, an
+   * engine's rate limit); the outbox waits at least this long, and at most `delivery.maxMs`.
+   */
+  retryAfterMs?: number
+}
+
+/**
+ * Sends a signal to the engine that runs the linked workflow. Throw to have the outbox retry; the
+ * error may carry {@link SignalDeliveryFailure} fields.
+ */
 export interface SignalDelivery {
   deliver(signal: Signal): Promise<void>
   /**

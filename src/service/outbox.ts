@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { describeError, InteractionError } from '../errors.js'
 import { LIMITS } from '../model/limits.js'
 import type { OutboxEntry, Signal } from '../model/signal.js'
-import type { InteractionStore, SignalDelivery, SignalLease, SignalOutcome } from '../ports.js'
+import type { InteractionStore, SignalDelivery, SignalDeliveryFailure, SignalLease, SignalOutcome } from '../ports.js'
 import { backoffDelay } from './backoff.js'
 import { parse } from './parse.js'
 import type { DeliveryPolicy, DeliveryReport } from './types.js'
@@ -16,8 +16,15 @@ const BatchOptionsSchema = z.strictObject({ limit: z.int().min(1).max(10_000).de
 const SignalIdSchema = z.string().min(1).max(LIMITS.identifier * 2)
 const FailedSignalsOptionsSchema = z.strictObject({ limit: z.int().min(1).max(1_000).default(100), after: SignalIdSchema.optional() })
 
-/** An error that a signal adapter marks as not worth retrying, such as an HTTP 400 from a receiver. */
-const isPermanent = (error: unknown) => typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true
+/**
+ * What a failed delivery's error says: `permanent` (not worth retrying, such as an HTTP 400) and
+ * `retryAfterMs` (a wait the receiver asked for); anything else in those fields is ignored.
+ */
+function failureOf(error: unknown): { permanent: boolean; retryAfterMs: number } {
+  const { permanent, retryAfterMs } = typeof error === 'object' && error !== null ? (error as SignalDeliveryFailure) : {}
+  const asked = typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs > 0
+  return { permanent: permanent === true, retryAfterMs: asked ? retryAfterMs : 0 }
+}
 
 /** The report field of each outcome a pass settles. */
 const REPORTED_AS: Record<SignalOutcome['status'], keyof DeliveryReport> = { delivered: 'delivered', pending: 'retrying', dead: 'dead' }
@@ -59,10 +66,12 @@ export function createOutbox(options: {
       await requireSignals().deliver(entry.signal)
       outcome = { status: 'delivered', at: clock().toISOString() }
     } catch (error) {
-      if (isPermanent(error) || entry.attempts >= delivery.maxAttempts) outcome = { status: 'dead', error: describeError(error) }
+      const { permanent, retryAfterMs } = failureOf(error)
+      if (permanent || entry.attempts >= delivery.maxAttempts) outcome = { status: 'dead', error: describeError(error) }
       else {
-        const next = addMilliseconds(clock(), backoffDelay(delivery, entry.attempts, random)).toISOString()
-        outcome = { status: 'pending', error: describeError(error), next_attempt_at: next }
+        // The receiver's wait when it asked for one longer than the backoff, under the same cap.
+        const wait = Math.min(delivery.maxMs, Math.max(backoffDelay(delivery, entry.attempts, random), retryAfterMs))
+        outcome = { status: 'pending', error: describeError(error), next_attempt_at: addMilliseconds(clock(), wait).toISOString() }
       }
     }
     const settled = await store.settleSignal(entry.id, entry.lease_owner!, outcome).catch(() => false)

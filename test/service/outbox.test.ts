@@ -271,6 +271,48 @@ describe('a pass and its leases', () => {
   })
 })
 
+describe('a receiver that asks for a delay (retryAfterMs)', () => {
+  /** A service whose receiver fails the first delivery with `failure` fields on its error; backoff is 750 ms then. */
+  async function askedToWait(failure: Record<string, unknown>, delivery: { maxMs?: number; maxAttempts?: number } = {}) {
+    const receiver = { attempts: 0 }
+    const signals = callbackSignals(() => {
+      if (receiver.attempts++ === 0) throw Object.assign(new Error('slow down'), failure)
+    })
+    const service = harness({ signals, random: () => 0.5, delivery: { baseMs: 1_000, factor: 2, maxMs: 3_600_000, ...delivery } })
+    const gate = await service.interactions.create('acme', deployGate)
+    await service.interactions.respond('acme', gate.id, respondYes)
+    return { ...service, receiver }
+  }
+  /** The delay after which the retry is delivered, probing the pass just before it. */
+  async function retriedAfter(service: Awaited<ReturnType<typeof askedToWait>>, ms: number) {
+    service.clock.advance(ms - 1)
+    expect(await service.interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
+    service.clock.advance(1)
+    expect(await service.interactions.deliverSignals()).toEqual({ delivered: 1, retrying: 0, dead: 0 })
+  }
+
+  it('deliverSignals — waits as long as asked when that is longer than the backoff', async () => {
+    await retriedAfter(await askedToWait({ retryAfterMs: 30_000 }), 30_000)
+  })
+
+  it('deliverSignals — keeps the backoff when the receiver asks for less, or for nothing readable', async () => {
+    for (const retryAfterMs of [100, 0, -5_000, Number.NaN, Number.POSITIVE_INFINITY, '30000', null]) {
+      await retriedAfter(await askedToWait({ retryAfterMs }), 750)
+    }
+  })
+
+  it('deliverSignals — never waits longer than delivery.maxMs', async () => {
+    await retriedAfter(await askedToWait({ retryAfterMs: 24 * 3_600_000 }, { maxMs: 60_000 }), 60_000)
+  })
+
+  it('deliverSignals — permanent and the last attempt still dead-letter, whatever the wait asked', async () => {
+    const permanent = await askedToWait({ retryAfterMs: 1_000, permanent: true })
+    expect(await permanent.interactions.failedSignals()).toHaveLength(1)
+    const last = await askedToWait({ retryAfterMs: 1_000 }, { maxAttempts: 1 })
+    expect(await last.interactions.failedSignals()).toMatchObject([{ last_error: 'Error: slow down' }])
+  })
+})
+
 describe('crashes', () => {
   const scenarios: { point: CrashPoint; written: boolean; deliveredBeforeRecovery: number }[] = [
     { point: 'before-update', written: false, deliveredBeforeRecovery: 0 },
