@@ -23,7 +23,15 @@ export type {
   SignalOutcome,
 } from './ports.js'
 export type { BackoffPolicy } from './service/backoff.js'
-export type { DeliveryPolicy, DeliveryReport, InboxOptions, InboxPage, Interactions, InteractionsOptions } from './service/types.js'
+export type {
+  DeliveryPolicy,
+  DeliveryReport,
+  InboxOptions,
+  InboxPage,
+  Interactions,
+  InteractionsOptions,
+  PruneSignalsOptions,
+} from './service/types.js'
 export { callbackSignals } from './signals/callback.js'
 export { memoryStore }
 

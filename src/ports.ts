@@ -97,6 +97,11 @@ export interface InteractionStore {
   listSignals(query: { status: OutboxEntry['status']; limit: number; after?: string }): Promise<OutboxEntry[]>
   /** Moves a dead entry back to pending, due at `now` with its attempts reset; undefined if no dead entry has this id. */
   reviveSignal(id: string, now: string): Promise<OutboxEntry | undefined>
+  /**
+   * Deletes up to `limit` delivered entries whose `delivered_at` is before `deliveredBefore`, oldest
+   * first, and returns how many it deleted; pending and dead entries are never deleted.
+   */
+  pruneSignals(query: { deliveredBefore: string; limit: number }): Promise<number>
 }
 
 /**

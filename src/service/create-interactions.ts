@@ -213,5 +213,6 @@ export function createInteractionsWith(options: InteractionsOptions & { store: I
     deliverSignals: outbox.deliverSignals,
     failedSignals: outbox.failedSignals,
     retrySignal: outbox.retrySignal,
+    pruneSignals: outbox.pruneSignals,
   }
 }

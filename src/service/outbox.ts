@@ -11,10 +11,18 @@ import type { DeliveryPolicy, DeliveryReport } from './types.js'
 
 /** Deliveries one `deliverSignals` pass runs at once: enough to overlap slow receivers. */
 const DELIVERY_CONCURRENCY = 8
+/** Entries one store call of `pruneSignals` deletes, so no statement holds many rows at once. */
+const PRUNE_BATCH = 1_000
+/** The longest retention `pruneSignals` takes: a century, so the cutoff stays a date every store can hold. */
+const MAX_RETENTION_MS = 100 * 365 * 24 * 60 * 60_000
 
 const BatchOptionsSchema = z.strictObject({ limit: z.int().min(1).max(10_000).default(100) })
 const SignalIdSchema = z.string().min(1).max(LIMITS.identifier * 2)
 const FailedSignalsOptionsSchema = z.strictObject({ limit: z.int().min(1).max(1_000).default(100), after: SignalIdSchema.optional() })
+const PruneOptionsSchema = z.strictObject({
+  olderThan: z.int().min(0).max(MAX_RETENTION_MS),
+  limit: z.int().min(1).max(1_000_000).default(10_000),
+})
 
 /**
  * What a failed delivery's error says: `permanent` (not worth retrying, such as an HTTP 400) and
@@ -131,6 +139,19 @@ export function createOutbox(options: {
       const revived = await store.reviveSignal(id, clock().toISOString())
       if (!revived) throw new InteractionError('not_found', `no dead-lettered signal with id ${id}`)
       return revived
+    },
+
+    async pruneSignals(pruneOptions: unknown): Promise<{ pruned: number }> {
+      const { olderThan, limit } = parse(PruneOptionsSchema, pruneOptions, 'pruneSignals options')
+      const deliveredBefore = addMilliseconds(clock(), -olderThan).toISOString()
+      let pruned = 0
+      while (pruned < limit) {
+        const batch = Math.min(PRUNE_BATCH, limit - pruned)
+        const deleted = await store.pruneSignals({ deliveredBefore, limit: batch })
+        pruned += deleted
+        if (deleted < batch) break
+      }
+      return { pruned }
     },
   }
 }

@@ -10,6 +10,9 @@ const T0 = '2026-04-21T09:00:00.000Z'
 const T1 = '2026-04-21T09:01:00.000Z'
 const T2 = '2026-04-21T09:02:00.000Z'
 const LATER = '2026-04-21T09:30:00.000Z'
+// Long before every other test's entries, so pruning up to it touches only the pruning test's own.
+const EARLY = '2000-01-01T00:00:00.000Z'
+const early = (seconds: number) => new Date(Date.parse(EARLY) + seconds * 1000).toISOString()
 // Other tests' entries share the store and may be leased too: each test looks only at its own.
 const mine = (entries: OutboxEntry[], ids: string[]) => entries.filter((e) => ids.includes(e.id))
 
@@ -17,9 +20,9 @@ const mine = (entries: OutboxEntry[], ids: string[]) => entries.filter((e) => id
 export function describeOutbox(getStore: () => InteractionStore, insert: (overrides: Partial<Interaction> & { project: string }) => Promise<Interaction>) {
   describe('outbox', () => {
     /** Completes a new run-linked record, writing its outbox entry, as the service does. */
-    const complete = async () => {
+    const complete = async (due = T0) => {
       const record = await insert({ project: uniqueProject(), run_id: 'run_1', topic: 'gate' })
-      const entry = makeOutboxEntry(record, T0)
+      const entry = makeOutboxEntry(record, due)
       expect(await getStore().update({ ...record, status: 'completed', completed_at: T0, version: 2 }, { expectedVersion: 1, outbox: entry })).toBe(true)
       return entry
     }
@@ -48,7 +51,7 @@ export function describeOutbox(getStore: () => InteractionStore, insert: (overri
     })
 
     it('leaseSignals — concurrent dispatchers never lease the same entry', async () => {
-      const entries = await Promise.all(Array.from({ length: 20 }, complete))
+      const entries = await Promise.all(Array.from({ length: 20 }, () => complete()))
       const ids = entries.map((e) => e.id)
       const batches = await Promise.all(['a', 'b', 'c', 'd'].map((owner) => lease(owner)))
       const leased = batches.flatMap((batch) => mine(batch, ids).map((e) => e.id))
@@ -102,7 +105,7 @@ export function describeOutbox(getStore: () => InteractionStore, insert: (overri
     })
 
     it('listSignals — pages in id order after a given id', async () => {
-      const entries = await Promise.all(Array.from({ length: 3 }, complete))
+      const entries = await Promise.all(Array.from({ length: 3 }, () => complete()))
       await lease('a')
       for (const entry of entries) await getStore().settleSignal(entry.id, 'a', { status: 'dead', error: 'x' })
       const all = (await getStore().listSignals({ status: 'dead', limit: 10_000 })).map((e) => e.id)
@@ -110,6 +113,32 @@ export function describeOutbox(getStore: () => InteractionStore, insert: (overri
       const first = all.indexOf(entries.map((e) => e.id).sort()[0]!)
       const page = await getStore().listSignals({ status: 'dead', limit: 2, after: all[first]! })
       expect(page.map((e) => e.id)).toEqual(all.slice(first + 1, first + 3))
+    })
+
+    it('pruneSignals — deletes entries delivered before the time, oldest first, up to limit; never pending or dead ones', async () => {
+      // All due, created and retried before the cutoff: only the status and delivered_at keep an entry.
+      const settled = async (outcome: Parameters<InteractionStore['settleSignal']>[2]) => {
+        const { id } = await complete(EARLY)
+        expect(mine(await lease('a', EARLY, early(60)), [id])).toHaveLength(1)
+        expect(await getStore().settleSignal(id, 'a', outcome)).toBe(true)
+        return id
+      }
+      const newest = await settled({ status: 'delivered', at: early(3) })
+      const oldest = await settled({ status: 'delivered', at: early(1) })
+      const middle = await settled({ status: 'delivered', at: early(2) })
+      const kept = await settled({ status: 'delivered', at: early(600) })
+      const retrying = await settled({ status: 'pending', error: 'boom', next_attempt_at: early(300) })
+      const dead = await settled({ status: 'dead', error: 'gone' })
+      const left = async (status: OutboxEntry['status']) =>
+        mine(await getStore().listSignals({ status, limit: 10_000 }), [newest, oldest, middle, kept, retrying, dead]).map((e) => e.id)
+
+      expect(await getStore().pruneSignals({ deliveredBefore: early(600), limit: 2 })).toBe(2)
+      expect(await left('delivered')).toEqual([newest, kept].sort())
+      expect(await getStore().pruneSignals({ deliveredBefore: early(600), limit: 10 })).toBe(1)
+      expect(await getStore().pruneSignals({ deliveredBefore: early(600), limit: 10 })).toBe(0)
+      expect(await left('delivered')).toEqual([kept])
+      expect(await left('pending')).toEqual([retrying])
+      expect(await left('dead')).toEqual([dead])
     })
 
     describe('deliverSignals of the service over this store', () => {
@@ -129,7 +158,7 @@ export function describeOutbox(getStore: () => InteractionStore, insert: (overri
       }
 
       it('deliverSignals — a receiver taking 10 s, a pass every 30 s: each signal is sent once, each send counted once', async () => {
-        const ids = (await Promise.all(Array.from({ length: 100 }, complete))).map((entry) => entry.id)
+        const ids = (await Promise.all(Array.from({ length: 100 }, () => complete()))).map((entry) => entry.id)
         const { time, sends, timesSent, interactions } = slowReceiver(() => 10_000)
         const passes = []
         for (let pass = 0; pass < 10; pass++) {

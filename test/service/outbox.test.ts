@@ -313,6 +313,95 @@ describe('a receiver that asks for a delay (retryAfterMs)', () => {
   })
 })
 
+describe('retention: pruneSignals', () => {
+  const HOUR = 3_600_000
+
+  it('pruneSignals — deletes signals delivered more than olderThan before now, never pending or dead ones', async () => {
+    let failure: 'transient' | 'permanent' | undefined
+    const signals = callbackSignals(() => {
+      if (failure) throw Object.assign(new Error(`receiver failed (${failure})`), { permanent: failure === 'permanent' })
+    })
+    const { interactions, clock, store } = harness({ signals })
+    const respondTo = async (failing?: typeof failure) => {
+      failure = failing
+      const created = await interactions.create('acme', { ...deployGate, expires_at: undefined })
+      await interactions.respond('acme', created.id, respondYes)
+      return `${created.id}:completed`
+    }
+    const retrying = await respondTo('transient')
+    const dead = await respondTo('permanent')
+    const deliveredEarly = await respondTo()
+    clock.advance(HOUR)
+    const deliveredLater = await respondTo()
+    clock.advance(HOUR)
+    const ids = async (status: 'pending' | 'delivered' | 'dead') => (await store.listSignals({ status, limit: 10 })).map((e) => e.id)
+    expect(await ids('delivered')).toEqual([deliveredEarly, deliveredLater].sort())
+
+    // Delivered two hours and one hour ago: one hour is not older than one hour.
+    expect(await interactions.pruneSignals({ olderThan: HOUR })).toEqual({ pruned: 1 })
+    expect(await ids('delivered')).toEqual([deliveredLater])
+    expect(await interactions.pruneSignals({ olderThan: 0 })).toEqual({ pruned: 1 })
+    expect(await ids('delivered')).toEqual([])
+    // Both written two hours ago, and never pruned.
+    expect(await ids('pending')).toEqual([retrying])
+    expect(await ids('dead')).toEqual([dead])
+  })
+
+  it('pruneSignals — deletes in batches of at most 1 000, up to limit', async () => {
+    const base = memoryStore()
+    let prunable = 2_345
+    const batches: number[] = []
+    const store = {
+      ...base,
+      async pruneSignals({ limit }: { deliveredBefore: string; limit: number }) {
+        batches.push(limit)
+        const deleted = Math.min(limit, prunable)
+        prunable -= deleted
+        return deleted
+      },
+    }
+    const { interactions } = harness({ store })
+    expect(await interactions.pruneSignals({ olderThan: 0, limit: 2_100 })).toEqual({ pruned: 2_100 })
+    expect(batches).toEqual([1_000, 1_000, 100])
+    batches.length = 0
+    expect(await interactions.pruneSignals({ olderThan: 0 })).toEqual({ pruned: 245 })
+    expect(batches).toEqual([1_000])
+    batches.length = 0
+    expect(await interactions.pruneSignals({ olderThan: 0 })).toEqual({ pruned: 0 })
+    expect(batches).toEqual([1_000])
+  })
+
+  it('pruneSignals — passes the cutoff olderThan before the clock to the store', async () => {
+    const base = memoryStore()
+    const cutoffs: string[] = []
+    const store = { ...base, pruneSignals: async ({ deliveredBefore }: { deliveredBefore: string }) => (cutoffs.push(deliveredBefore), 0) }
+    const { interactions } = harness({ store })
+    await interactions.pruneSignals({ olderThan: 7 * 24 * HOUR })
+    expect(cutoffs).toEqual(['2026-04-14T09:00:00.000Z'])
+  })
+
+  it.each([
+    ['no options', undefined, []],
+    ['olderThan missing', {}, ['olderThan']],
+    ['olderThan as a date', { olderThan: new Date('2026-04-01T00:00:00Z') }, ['olderThan']],
+    ['olderThan as a string', { olderThan: '7d' }, ['olderThan']],
+    ['olderThan negative', { olderThan: -1 }, ['olderThan']],
+    ['olderThan a fraction', { olderThan: 1.5 }, ['olderThan']],
+    ['olderThan over a century', { olderThan: 100 * 365 * 24 * HOUR + 1 }, ['olderThan']],
+    ['limit zero', { olderThan: HOUR, limit: 0 }, ['limit']],
+    ['limit over a million', { olderThan: HOUR, limit: 1_000_001 }, ['limit']],
+    ['an unknown option', { olderThan: HOUR, before: 'now' }, []],
+  ])('pruneSignals — %s is refused with validation_failed, deleting nothing', async (_name, options, path) => {
+    const { interactions, store } = harness()
+    const gate = await interactions.create('acme', { ...deployGate, expires_at: undefined })
+    await interactions.respond('acme', gate.id, respondYes)
+    const error = await rejection(() => interactions.pruneSignals(options as never))
+    expect(error.code).toBe('validation_failed')
+    expect(error.issues.map((issue) => issue.path)).toContainEqual(path)
+    expect(await store.listSignals({ status: 'delivered', limit: 10 })).toHaveLength(1)
+  })
+})
+
 describe('crashes', () => {
   const scenarios: { point: CrashPoint; written: boolean; deliveredBeforeRecovery: number }[] = [
     { point: 'before-update', written: false, deliveredBeforeRecovery: 0 },

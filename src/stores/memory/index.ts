@@ -185,5 +185,14 @@ export function memoryStore(): InteractionStore {
       pendingSignals.add(id)
       return copy(entry)
     },
+
+    async pruneSignals({ deliveredBefore, limit }) {
+      const old = [...outbox.values()]
+        .filter((entry) => entry.status === 'delivered' && entry.delivered_at! < deliveredBefore)
+        .sort((a, b) => (a.delivered_at! < b.delivered_at! ? -1 : 1))
+        .slice(0, limit)
+      for (const entry of old) outbox.delete(entry.id)
+      return old.length
+    },
   }
 }

@@ -2,7 +2,7 @@
  * @module
  * The PostgreSQL store: interactions, their inbox index and the signal outbox in one database,
  * shared safely by any number of service instances. Pass it a node-postgres `Pool` (or anything of
- * the same shape) and run {@link migrate} once per deploy, or apply `sql/001_init.sql` yourself.
+ * the same shape) and run {@link migrate} once per deploy, or apply the files in `sql/` yourself, in order.
  */
 import { InteractionError } from '../../errors.js'
 import { actorKey } from '../../model/actor.js'
@@ -77,7 +77,7 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
       if (MISSING_RELATION.has(sqlState(error) ?? '')) {
         throw new InteractionError(
           'configuration',
-          `postgresStore: the tables of schema "${s}" are missing (${(error as Error).message}); run migrate(pool, { schema: '${s}' }) from @hitl/interactions/postgres, or apply sql/001_init.sql`,
+          `postgresStore: the tables of schema "${s}" are missing (${(error as Error).message}); run migrate(pool, { schema: '${s}' }) from @hitl/interactions/postgres, or apply sql/*.sql in order`,
           { cause: error },
         )
       }
@@ -315,6 +315,26 @@ SELECT ${outboxSelect('o')} FROM revived o`,
           [id, now],
         )
         return rows[0] && toOutboxEntry(rows[0])
+      }),
+
+    pruneSignals: ({ deliveredBefore, limit }) =>
+      run(async () => {
+        // Oldest first along outbox_delivered_idx; SKIP LOCKED leaves rows a concurrent pruner holds.
+        const { rows } = await pool.query(
+          `WITH pruned AS (
+  DELETE FROM ${s}.outbox WHERE id IN (
+    SELECT id FROM ${s}.outbox
+    WHERE status = 'delivered' AND delivered_at < $1::timestamptz
+    ORDER BY delivered_at
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+  )
+  RETURNING 1
+)
+SELECT count(*)::int AS pruned FROM pruned`,
+          [deliveredBefore, limit],
+        )
+        return Number(rows[0]?.pruned ?? 0)
       }),
   }
 }
