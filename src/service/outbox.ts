@@ -30,8 +30,8 @@ const PruneOptionsSchema = z.strictObject({
  */
 function failureOf(error: unknown): { permanent: boolean; retryAfterMs: number } {
   const { permanent, retryAfterMs } = typeof error === 'object' && error !== null ? (error as SignalDeliveryFailure) : {}
-  const asked = typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs > 0
-  return { permanent: permanent === true, retryAfterMs: asked ? retryAfterMs : 0 }
+  // Number.isFinite is false for anything but a finite number, strings included.
+  return { permanent: permanent === true, retryAfterMs: Number.isFinite(retryAfterMs) ? Math.max(0, retryAfterMs!) : 0 }
 }
 
 /** The report field of each outcome a pass settles. */

@@ -123,8 +123,9 @@ export function describeOutbox(getStore: () => InteractionStore, insert: (overri
         expect(await getStore().settleSignal(id, 'a', outcome)).toBe(true)
         return id
       }
-      const newest = await settled({ status: 'delivered', at: early(3) })
+      // Written in neither delivery order nor its reverse, so only sorting by delivered_at prunes the right ones.
       const oldest = await settled({ status: 'delivered', at: early(1) })
+      const newest = await settled({ status: 'delivered', at: early(3) })
       const middle = await settled({ status: 'delivered', at: early(2) })
       const kept = await settled({ status: 'delivered', at: early(600) })
       const retrying = await settled({ status: 'pending', error: 'boom', next_attempt_at: early(300) })

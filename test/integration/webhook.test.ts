@@ -294,6 +294,9 @@ describe('webhookSignals — a real node:http receiver', () => {
       expect(error.retryAfterMs, `${status} with Retry-After: ${retryAfter}`).toBe(ms)
       expect(error.permanent).toBe(false)
     }
+    const bodiless = await receiver([{ status: 503, headers: { 'retry-after': '30' } }])
+    const error = await thrown<WebhookDeliveryError>(() => webhookSignals({ url: bodiless.url, secret }).deliver(signal))
+    expect(error.message).toBe(`POST ${bodiless.url}/ answered 503 Service Unavailable (retry after 30 s)`)
     const noHeader = await receiver([{ status: 429 }])
     const unasked = await thrown<WebhookDeliveryError>(() => webhookSignals({ url: noHeader.url, secret }).deliver(signal))
     expect(unasked.retryAfterMs).toBeUndefined()

@@ -2,6 +2,7 @@ import {
   callbackSignals,
   createInteractions,
   isInteractionError,
+  LIMITS,
   memoryStore,
   type InteractionStore,
   type Signal,
@@ -12,6 +13,7 @@ import { crashable, SimulatedCrash, type CrashPoint } from '../support/crash.js'
 import { alice, deployGate, harness, rejection } from '../support/harness.js'
 
 const LEASE_MS = 60_000
+type Service = ReturnType<typeof harness>['interactions']
 const respondYes = { actor: alice, value: { confirmed: true } }
 
 /** A receiver that fails the next `failures` deliveries, then accepts. */
@@ -85,7 +87,40 @@ describe('signal delivery through the outbox', () => {
     const gate = await interactions.create('acme', deployGate)
     await interactions.respond('acme', gate.id, respondYes)
     expect((await rejection(() => interactions.retrySignal(`${gate.id}:completed`))).code).toBe('not_found')
-    expect((await rejection(() => interactions.retrySignal('nope'))).code).toBe('not_found')
+    const unknown = await rejection(() => interactions.retrySignal('nope'))
+    expect(unknown).toMatchObject({ code: 'not_found', message: 'no dead-lettered signal with id nope' })
+    // A signal id is an interaction id, a colon and a status: up to twice an identifier's length.
+    expect((await rejection(() => interactions.retrySignal('x'.repeat(LIMITS.identifier * 2)))).code).toBe('not_found')
+    expect((await rejection(() => interactions.retrySignal('x'.repeat(LIMITS.identifier * 2 + 1)))).code).toBe('validation_failed')
+  })
+
+  it('failedSignals — pages through dead letters in id order, after a given id', async () => {
+    const receiver = flakyReceiver(3, true)
+    const { interactions } = harness({ signals: receiver.signals })
+    for (let i = 0; i < 3; i++) {
+      const gate = await interactions.create('acme', deployGate)
+      await interactions.respond('acme', gate.id, respondYes)
+    }
+    const all = (await interactions.failedSignals()).map((entry) => entry.id)
+    expect(all).toEqual([...all].sort())
+    expect(all).toHaveLength(3)
+    expect((await interactions.failedSignals({ limit: 2 })).map((entry) => entry.id)).toEqual(all.slice(0, 2))
+    expect((await interactions.failedSignals({ after: all[0] })).map((entry) => entry.id)).toEqual(all.slice(1))
+    expect((await interactions.failedSignals({ limit: 1_000 })).map((entry) => entry.id)).toEqual(all)
+  })
+
+  it.each([
+    ['deliverSignals', (svc: Service) => svc.deliverSignals({ limit: 0 }), ['limit']],
+    ['deliverSignals', (svc: Service) => svc.deliverSignals({ limit: 10_001 }), ['limit']],
+    ['failedSignals', (svc: Service) => svc.failedSignals({ limit: 0 }), ['limit']],
+    ['failedSignals', (svc: Service) => svc.failedSignals({ limit: 1_001 }), ['limit']],
+    ['failedSignals', (svc: Service) => svc.failedSignals({ after: '' }), ['after']],
+    ['retrySignal', (svc: Service) => svc.retrySignal(''), ['id']],
+  ] as const)('%s — bad options are validation_failed naming the call and the field', async (name, call, path) => {
+    const { interactions } = harness()
+    const error = await rejection(() => call(interactions))
+    expect(error).toMatchObject({ code: 'validation_failed', issues: [expect.objectContaining({ path })] })
+    expect(error.message).toContain(name === 'retrySignal' ? 'id' : `${name} options`)
   })
 
   it('respond — a failing receiver does not fail the decision', async () => {
@@ -166,7 +201,10 @@ describe('signal delivery through the outbox', () => {
 
   it('deliverSignals — needs a signals adapter', async () => {
     const { interactions } = harness({ signals: undefined })
-    expect((await rejection(() => interactions.deliverSignals())).code).toBe('configuration')
+    expect(await rejection(() => interactions.deliverSignals())).toMatchObject({
+      code: 'configuration',
+      message: expect.stringContaining('createInteractions needs a `signals` adapter'),
+    })
   })
 })
 
@@ -229,11 +267,17 @@ describe('a pass and its leases', () => {
   })
 
   it.each([
-    { recorded: true, report: { delivered: 1, retrying: 1, dead: 1 } },
-    { recorded: false, report: { delivered: 0, retrying: 0, dead: 0 } },
+    { recorded: 'yes', report: { delivered: 1, retrying: 1, dead: 1 } },
+    { recorded: 'refused', report: { delivered: 0, retrying: 0, dead: 0 } },
+    { recorded: 'store unreachable', report: { delivered: 0, retrying: 0, dead: 0 } },
   ])('deliverSignals — counts an outcome only when the store records it (recorded: $recorded)', async ({ recorded, report }) => {
     const base = memoryStore()
-    const settleSignal: typeof base.settleSignal = async (...args) => (await base.settleSignal(...args)) && recorded
+    // Every outcome is recorded while the signals are put in the outbox; the pass meets `recorded`.
+    let mode = 'yes'
+    const settleSignal: typeof base.settleSignal = async (...args) => {
+      if (mode === 'store unreachable') throw new Error('store unreachable')
+      return (await base.settleSignal(...args)) && mode === 'yes'
+    }
     const store = { ...base, settleSignal }
     let sent = 0
     const { interactions } = await waiting(3, {
@@ -244,7 +288,9 @@ describe('a pass and its leases', () => {
         if (attempt > 0) throw Object.assign(new Error('receiver failed'), { permanent: attempt === 2 })
       },
     })
+    mode = recorded
     expect(await interactions.deliverSignals()).toEqual(report)
+    expect(sent).toBe(3)
   })
 
   it('deliverSignals — a failing lease fails the pass with its error', async () => {
@@ -298,6 +344,21 @@ describe('a receiver that asks for a delay (retryAfterMs)', () => {
   it('deliverSignals — keeps the backoff when the receiver asks for less, or for nothing readable', async () => {
     for (const retryAfterMs of [100, 0, -5_000, Number.NaN, Number.POSITIVE_INFINITY, '30000', null]) {
       await retriedAfter(await askedToWait({ retryAfterMs }), 750)
+    }
+  })
+
+  it('deliverSignals — a thrown value that is not an object (null, undefined, a string) is an ordinary failure', async () => {
+    for (const thrown of [null, undefined, 'receiver down']) {
+      let attempts = 0
+      const signals = callbackSignals(() => {
+        if (attempts++ === 0) throw thrown
+      })
+      const { interactions, clock } = harness({ signals, random: () => 0, delivery: { baseMs: 1_000, maxMs: 1_000 } })
+      const gate = await interactions.create('acme', deployGate)
+      await interactions.respond('acme', gate.id, respondYes)
+      expect(await interactions.failedSignals()).toEqual([])
+      clock.advance(500)
+      expect(await interactions.deliverSignals()).toEqual({ delivered: 1, retrying: 0, dead: 0 })
     }
   })
 
@@ -380,6 +441,11 @@ describe('retention: pruneSignals', () => {
     expect(cutoffs).toEqual(['2026-04-14T09:00:00.000Z'])
   })
 
+  it('pruneSignals — takes a retention of up to a century', async () => {
+    const { interactions } = harness()
+    expect(await interactions.pruneSignals({ olderThan: 100 * 365 * 24 * HOUR })).toEqual({ pruned: 0 })
+  })
+
   it.each([
     ['no options', undefined, []],
     ['olderThan missing', {}, ['olderThan']],
@@ -398,6 +464,7 @@ describe('retention: pruneSignals', () => {
     const error = await rejection(() => interactions.pruneSignals(options as never))
     expect(error.code).toBe('validation_failed')
     expect(error.issues.map((issue) => issue.path)).toContainEqual(path)
+    expect(error.message).toContain('pruneSignals options')
     expect(await store.listSignals({ status: 'delivered', limit: 10 })).toHaveLength(1)
   })
 })

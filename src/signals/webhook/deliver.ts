@@ -61,7 +61,8 @@ const RETRY_AFTER_STATUSES = new Set([429, 503])
  * (`Wed, 21 Oct 2026 07:28:00 GMT`, 0 when past). Undefined when absent or unreadable.
  */
 function retryAfterMs(header: string | null, now: Date): number | undefined {
-  const value = header?.trim() ?? ''
+  if (header === null) return undefined
+  const value = header.trim()
   if (/^\d+$/.test(value)) return Number(value) * 1000
   // Date.parse also reads strings that are no HTTP-date (`1.5`, `2026`); an HTTP-date names GMT.
   const at = value.endsWith(' GMT') ? Date.parse(value) : Number.NaN
@@ -178,7 +179,7 @@ export function webhookSignals(options: WebhookSignalsOptions): SignalDelivery &
         url: redacted(url),
         status: response.status,
         permanent,
-        ...(wait !== undefined && { retryAfterMs: wait }),
+        retryAfterMs: wait,
       })
     },
   }
