@@ -11,9 +11,27 @@ import { memoryStore } from './stores/memory/index.js'
 export { InteractionError, isInteractionError, type InteractionErrorCode, type ValidationIssue } from './errors.js'
 export { interactionMachine, signalOf, stateValueOf, step, type InteractionEvent, type Refusal, type StepResult } from './machine/index.js'
 export * from './model/index.js'
-export type { Decision, Directory, InboxPosition, InboxQuery, InteractionStore, SignalDelivery, SignalLease, SignalOutcome } from './ports.js'
+export type {
+  Decision,
+  Directory,
+  InboxPosition,
+  InboxQuery,
+  InteractionStore,
+  SignalDelivery,
+  SignalDeliveryFailure,
+  SignalLease,
+  SignalOutcome,
+} from './ports.js'
 export type { BackoffPolicy } from './service/backoff.js'
-export type { DeliveryPolicy, DeliveryReport, InboxOptions, InboxPage, Interactions, InteractionsOptions } from './service/types.js'
+export type {
+  DeliveryPolicy,
+  DeliveryReport,
+  InboxOptions,
+  InboxPage,
+  Interactions,
+  InteractionsOptions,
+  PruneSignalsOptions,
+} from './service/types.js'
 export { callbackSignals } from './signals/callback.js'
 export { memoryStore }
 

@@ -110,11 +110,38 @@ export interface InteractionStore {
   listSignals(query: { status: OutboxEntry['status']; limit: number; after?: string }): Promise<OutboxEntry[]>
   /** Moves a dead entry back to pending, due at `now` with its attempts reset; undefined if no dead entry has this id. */
   reviveSignal(id: string, now: string): Promise<OutboxEntry | undefined>
+  /**
+   * Deletes up to `limit` delivered entries whose `delivered_at` is before `deliveredBefore`, oldest
+   * first, and returns how many it deleted; pending and dead entries are never deleted.
+   */
+  pruneSignals(query: { deliveredBefore: string; limit: number }): Promise<number>
 }
 
-/** Sends a signal to the engine that runs the linked workflow. Throw to have the outbox retry. */
+/**
+ * What an error thrown by {@link SignalDelivery.deliver} may say about the failure. The outbox reads
+ * both fields off any thrown value, so an adapter sets them on its own error class.
+ */
+export interface SignalDeliveryFailure {
+  /** Retrying cannot help (an HTTP 400, a run that does not exist): the entry is dead-lettered at once. */
+  permanent?: boolean
+  /**
+   * The receiver asked to wait this many milliseconds before the next attempt (a `Retry-After`, an
+   * engine's rate limit); the outbox waits at least this long, and at most `delivery.maxMs`.
+   */
+  retryAfterMs?: number
+}
+
+/**
+ * Sends a signal to the engine that runs the linked workflow. Throw to have the outbox retry; the
+ * error may carry {@link SignalDeliveryFailure} fields.
+ */
 export interface SignalDelivery {
   deliver(signal: Signal): Promise<void>
+  /**
+   * The longest one `deliver` call takes, in milliseconds, when the adapter bounds it. The service
+   * refuses a `delivery.leaseMs` that is not longer, since a send outliving its lease may be repeated.
+   */
+  readonly timeoutMs?: number
 }
 
 /** Resolves a group to its members; called once, when a group interaction is created. */

@@ -188,5 +188,6 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
     deliverSignals: outbox.deliverSignals,
     failedSignals: outbox.failedSignals,
     retrySignal: outbox.retrySignal,
+    pruneSignals: outbox.pruneSignals,
   }
 }

@@ -24,11 +24,15 @@ const StoreSchema = z.looseObject(
     settleSignal: method('settleSignal(id, owner, outcome)'),
     listSignals: method('listSignals(query)'),
     reviveSignal: method('reviveSignal(id, now)'),
+    pruneSignals: method('pruneSignals({ deliveredBefore, limit })'),
   },
   { error: 'must be a store object such as memoryStore() or postgresStore({ pool }): call the factory, do not pass it' },
 )
 const SignalsSchema = z.looseObject(
-  { deliver: method('deliver(signal) => Promise<void>') },
+  {
+    deliver: method('deliver(signal) => Promise<void>'),
+    timeoutMs: z.number('must be a number of milliseconds').positive('must be a number of milliseconds above 0').optional(),
+  },
   { error: 'must be a signals adapter, an object with deliver(signal), such as callbackSignals((signal) => …), not a bare function' },
 )
 const DirectorySchema = z.looseObject(

@@ -4,21 +4,38 @@ import { z } from 'zod'
 import { describeError, InteractionError } from '../errors.js'
 import { LIMITS } from '../model/limits.js'
 import type { OutboxEntry, Signal } from '../model/signal.js'
-import type { InteractionStore, SignalDelivery, SignalLease, SignalOutcome } from '../ports.js'
+import type { InteractionStore, SignalDelivery, SignalDeliveryFailure, SignalLease, SignalOutcome } from '../ports.js'
 import { backoffDelay } from './backoff.js'
-import { settleEach } from './concurrently.js'
 import { parse } from './parse.js'
 import type { DeliveryPolicy, DeliveryReport } from './types.js'
 
-/** Deliveries one `deliverSignals` pass runs at once: enough to overlap slow receivers, few enough to finish within a lease. */
+/** Deliveries one `deliverSignals` pass runs at once: enough to overlap slow receivers. */
 const DELIVERY_CONCURRENCY = 8
+/** Entries one store call of `pruneSignals` deletes, so no statement holds many rows at once. */
+const PRUNE_BATCH = 1_000
+/** The longest retention `pruneSignals` takes: a century, so the cutoff stays a date every store can hold. */
+const MAX_RETENTION_MS = 100 * 365 * 24 * 60 * 60_000
 
 const BatchOptionsSchema = z.strictObject({ limit: z.int().min(1).max(10_000).default(100) })
 const SignalIdSchema = z.string().min(1).max(LIMITS.identifier * 2)
 const FailedSignalsOptionsSchema = z.strictObject({ limit: z.int().min(1).max(1_000).default(100), after: SignalIdSchema.optional() })
+const PruneOptionsSchema = z.strictObject({
+  olderThan: z.int().min(0).max(MAX_RETENTION_MS),
+  limit: z.int().min(1).max(1_000_000).default(10_000),
+})
 
-/** An error that a signal adapter marks as not worth retrying, such as an HTTP 400 from a receiver. */
-const isPermanent = (error: unknown) => typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true
+/**
+ * What a failed delivery's error says: `permanent` (not worth retrying, such as an HTTP 400) and
+ * `retryAfterMs` (a wait the receiver asked for); anything else in those fields is ignored.
+ */
+function failureOf(error: unknown): { permanent: boolean; retryAfterMs: number } {
+  const { permanent, retryAfterMs } = typeof error === 'object' && error !== null ? (error as SignalDeliveryFailure) : {}
+  // Number.isFinite is false for anything but a finite number, strings included.
+  return { permanent: permanent === true, retryAfterMs: Number.isFinite(retryAfterMs) ? Math.max(0, retryAfterMs!) : 0 }
+}
+
+/** The report field of each outcome a pass settles. */
+const REPORTED_AS: Record<SignalOutcome['status'], keyof DeliveryReport> = { delivered: 'delivered', pending: 'retrying', dead: 'dead' }
 
 /** The delivery half of the service: outbox entries, dispatch with retries, dead letters. */
 export function createOutbox(options: {
@@ -30,6 +47,14 @@ export function createOutbox(options: {
   delivery: DeliveryPolicy
 }) {
   const { store, signals, now, random, delivery } = options
+  if (signals?.timeoutMs !== undefined && !(signals.timeoutMs < delivery.leaseMs)) {
+    const message =
+      `must be longer than the signals adapter's timeoutMs (${signals.timeoutMs} ms), ` +
+      `or a send still running when its lease ends may be sent again (got ${delivery.leaseMs} ms)`
+    throw new InteractionError('configuration', `createInteractions: delivery.leaseMs ${message}`, {
+      issues: [{ path: ['delivery', 'leaseMs'], message }],
+    })
+  }
 
   const newLease = (now: Date): SignalLease => ({ owner: `lease_${nanoid()}`, until: addMilliseconds(now, delivery.leaseMs).toISOString() })
 
@@ -39,24 +64,32 @@ export function createOutbox(options: {
   }
 
   /**
-   * Delivers one leased entry and records the outcome. Never rejects: when recording fails, the
-   * lease runs out and another pass delivers the entry again, which is what at-least-once allows.
+   * Delivers one leased entry and records the outcome; returns the report field to count, or
+   * undefined when the outcome could not be recorded. Never rejects: when recording fails (the store
+   * unreachable, or the lease taken over by another pass), the entry is left to whoever holds it or
+   * to the next pass after the lease, which is what at-least-once allows.
    */
-  async function dispatch(entry: OutboxEntry): Promise<keyof DeliveryReport> {
-    // Reading the time may fail like recording (a store's clock is a query): both count as not recorded.
-    const settle = (outcome: (at: Date) => SignalOutcome) =>
-      now().then((at) => store.settleSignal(entry.id, entry.lease_owner!, outcome(at))).catch(() => false)
+  async function dispatch(entry: OutboxEntry): Promise<keyof DeliveryReport | undefined> {
+    let outcome: (at: Date) => SignalOutcome
     try {
       await requireSignals().deliver(entry.signal)
+      outcome = (at) => ({ status: 'delivered', at: at.toISOString() })
     } catch (error) {
-      const dead = isPermanent(error) || entry.attempts >= delivery.maxAttempts
-      const next = (at: Date) => addMilliseconds(at, backoffDelay(delivery, entry.attempts, random)).toISOString()
+      const { permanent, retryAfterMs } = failureOf(error)
       const reason = describeError(error)
-      await settle((at) => (dead ? { status: 'dead', error: reason } : { status: 'pending', error: reason, next_attempt_at: next(at) }))
-      return dead ? 'dead' : 'retrying'
+      if (permanent || entry.attempts >= delivery.maxAttempts) outcome = () => ({ status: 'dead', error: reason })
+      else {
+        // The receiver's wait when it asked for one longer than the backoff, under the same cap.
+        const wait = Math.min(delivery.maxMs, Math.max(backoffDelay(delivery, entry.attempts, random), retryAfterMs))
+        outcome = (at) => ({ status: 'pending', error: reason, next_attempt_at: addMilliseconds(at, wait).toISOString() })
+      }
     }
-    await settle((at) => ({ status: 'delivered', at: at.toISOString() }))
-    return 'delivered'
+    const settle = async () => {
+      const settled = outcome(await now())
+      return (await store.settleSignal(entry.id, entry.lease_owner!, settled)) ? REPORTED_AS[settled.status] : undefined
+    }
+    // Reading the time may fail like recording (a store's clock is a query): both count as not recorded.
+    return settle().catch(() => undefined)
   }
 
   return {
@@ -81,10 +114,24 @@ export function createOutbox(options: {
     async deliverSignals(deliverOptions: unknown = {}): Promise<DeliveryReport> {
       const { limit } = parse(BatchOptionsSchema, deliverOptions, 'deliverSignals options')
       requireSignals()
-      const at = await now()
-      const entries = await store.leaseSignals({ now: at.toISOString(), limit, lease: newLease(at) })
       const report: DeliveryReport = { delivered: 0, retrying: 0, dead: 0 }
-      for (const outcome of await settleEach(entries, DELIVERY_CONCURRENCY, dispatch)) if (outcome.status === 'fulfilled') report[outcome.value]++
+      let taken = 0
+      // Each worker leases one entry right before it sends it, so a lease always starts with its
+      // send, however long the pass runs; a batch leased up front would see the leases of its last
+      // entries run out while they wait their turn, and another pass send them too.
+      const worker = async () => {
+        while (taken < limit) {
+          taken++
+          const at = await now()
+          const [entry] = await store.leaseSignals({ now: at.toISOString(), limit: 1, lease: newLease(at) })
+          if (!entry) return
+          const counted = await dispatch(entry)
+          if (counted) report[counted]++
+        }
+      }
+      const workers = await Promise.allSettled(Array.from({ length: Math.min(DELIVERY_CONCURRENCY, limit) }, worker))
+      const failed = workers.find((outcome) => outcome.status === 'rejected')
+      if (failed) throw failed.reason
       return report
     },
 
@@ -98,6 +145,19 @@ export function createOutbox(options: {
       const revived = await store.reviveSignal(id, (await now()).toISOString())
       if (!revived) throw new InteractionError('not_found', `no dead-lettered signal with id ${id}`)
       return revived
+    },
+
+    async pruneSignals(pruneOptions: unknown): Promise<{ pruned: number }> {
+      const { olderThan, limit } = parse(PruneOptionsSchema, pruneOptions, 'pruneSignals options')
+      const deliveredBefore = addMilliseconds(await now(), -olderThan).toISOString()
+      let pruned = 0
+      while (pruned < limit) {
+        const batch = Math.min(PRUNE_BATCH, limit - pruned)
+        const deleted = await store.pruneSignals({ deliveredBefore, limit: batch })
+        pruned += deleted
+        if (deleted < batch) break
+      }
+      return { pruned }
     },
   }
 }

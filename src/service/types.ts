@@ -62,6 +62,14 @@ export interface DeliveryReport {
   dead: number
 }
 
+/** Options of {@link Interactions.pruneSignals}. */
+export interface PruneSignalsOptions {
+  /** Delete what was delivered more than this many milliseconds before now, e.g. `7 * 24 * 60 * 60_000` to keep a week. */
+  olderThan: number
+  /** Entries to delete at most in this call, 1 to 1 000 000; 10 000 by default. */
+  limit?: number
+}
+
 /** The service a host calls: one per process, safe to share between concurrent requests. */
 export interface Interactions {
   /** Creates a pending interaction, or returns the existing one for a repeated `idempotency_key`. */
@@ -84,4 +92,6 @@ export interface Interactions {
   failedSignals(options?: { limit?: number; after?: string }): Promise<OutboxEntry[]>
   /** Puts a dead-lettered signal back in the outbox, due now, with its attempts reset. */
   retrySignal(id: string): Promise<OutboxEntry>
+  /** Deletes delivered signals older than `olderThan` from the outbox, in batches; run it on a schedule. Never pending or dead ones. */
+  pruneSignals(options: PruneSignalsOptions): Promise<{ pruned: number }>
 }

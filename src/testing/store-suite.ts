@@ -262,7 +262,7 @@ export function describeInteractionStore(
       })
     })
 
-    describeOutbox(() => store, insert)
+    describeOutbox(() => store, insert, { ownClock: capabilities.now === true })
 
     it('capabilities — the declared ones are exactly the implemented ones', () => {
       expect(typeof store.modify === 'function', 'modify').toBe(capabilities.modify === true)

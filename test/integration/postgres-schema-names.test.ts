@@ -3,7 +3,7 @@
  * names PostgreSQL cannot take that way, and every name they accept works.
  */
 import { callbackSignals, createInteractions, type Signal } from '@hitl/interactions'
-import { migrate, postgresStore } from '@hitl/interactions/postgres'
+import { MIGRATIONS, migrate, postgresStore } from '@hitl/interactions/postgres'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { alice } from '../support/harness.js'
@@ -66,7 +66,7 @@ describe('schema names', () => {
     const schema = 'values'
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
     try {
-      expect(await migrate(pool, { schema })).toEqual({ applied: [1] })
+      expect(await migrate(pool, { schema })).toEqual({ applied: MIGRATIONS.map((migration) => migration.version) })
       const delivered: Signal[] = []
       const signals = callbackSignals((signal) => void delivered.push(signal))
       const interactions = createInteractions({ store: postgresStore({ pool, schema }), signals })

@@ -22,7 +22,7 @@ afterAll(() => fx?.close())
 type Send = (client: PgClient, signal: Signal) => Promise<void>
 
 /** A service whose store sends with `send` inside its transaction, recording what the outbox path delivers. */
-function setup(send: Send, options: { pool?: PgPool; outboxFails?: boolean } = {}) {
+function setup(send: Send, options: { pool?: PgPool; outboxFails?: boolean; onDeliver?: (signal: Signal) => Promise<void> } = {}) {
   const clock = manualClock()
   const outboxDelivered: Signal[] = []
   const store = postgresStore({ pool: options.pool ?? fx.pool, schema: fx.schema, clock: 'service', sendInTransaction: (client, entry) => send(client, entry.signal) })
@@ -32,6 +32,7 @@ function setup(send: Send, options: { pool?: PgPool; outboxFails?: boolean } = {
     signals: {
       deliver: async (signal) => {
         if (options.outboxFails) throw new Error('engine unreachable')
+        await options.onDeliver?.(signal)
         outboxDelivered.push(signal)
       },
     },
@@ -81,10 +82,15 @@ describe('postgresStore sendInTransaction', () => {
   })
 
   it('respond — a send whose SQL fails (aborting the transaction) rolls back to the savepoint: the decision commits, its own writes do not, and the outbox delivers', async () => {
-    const { interactions, outboxDelivered } = setup(async (client, signal) => {
-      await insertMessage(client, signal)
-      await client.query('SELECT 1 / 0')
-    })
+    const errorsAtDelivery: unknown[] = []
+    const onDeliver = async (signal: Signal) => void errorsAtDelivery.push((await outboxRow(signal.idempotency_key)).last_error)
+    const { interactions, outboxDelivered } = setup(
+      async (client, signal) => {
+        await insertMessage(client, signal)
+        await client.query('SELECT 1 / 0')
+      },
+      { onDeliver },
+    )
     const created = await interactions.create('acme', deployGate)
     const done = await interactions.respond('acme', created.id, respondAsAlice)
     expect(done).toMatchObject({ status: 'completed', responses: [{ actor: alice, value: { confirmed: true } }] })
@@ -92,7 +98,9 @@ describe('postgresStore sendInTransaction', () => {
     const key = `${created.id}:completed`
     expect(await messages(key)).toEqual([])
     expect(outboxDelivered.map((s) => s.idempotency_key)).toEqual([key])
-    expect(await outboxRow(key)).toMatchObject({ status: 'delivered', attempts: 1, last_error: expect.stringMatching(/^in transaction: .*division by zero/) })
+    // The outbox path found why the send in the transaction failed; its delivery then cleared it.
+    expect(errorsAtDelivery).toEqual([expect.stringMatching(/^in transaction: .*division by zero/)])
+    expect(await outboxRow(key)).toMatchObject({ status: 'delivered', attempts: 1, last_error: null })
   })
 
   it('respond — a send that throws and an outbox that fails too: the decision commits and the entry waits for deliverSignals', async () => {

@@ -15,7 +15,15 @@ import {
   type Participant,
   type Signal,
 } from '@hitl/interactions'
-import { migrate, migrationFileName, migrationSql, MIGRATIONS, postgresStore, type PgPool } from '@hitl/interactions/postgres'
+import {
+  migrate,
+  migrationFileName,
+  migrationSql,
+  MIGRATIONS,
+  postgresStore,
+  type Migration,
+  type PgPool,
+} from '@hitl/interactions/postgres'
 import { describeInteractionStore } from '@hitl/interactions/testing'
 import type pg from 'pg'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -115,13 +123,14 @@ describeInteractionStore(
 )
 
 describe('migrate', () => {
-  it('migrate — applies version 1 once, then nothing', async () => {
+  it('migrate — applies every version once, then nothing', async () => {
     const schema = freshSchemaName()
     const pool = createPool()
     try {
-      expect(await migrate(pool, { schema })).toEqual({ applied: [1] })
+      expect(await migrate(pool, { schema })).toEqual({ applied: [1, 2] })
       expect(await migrate(pool, { schema })).toEqual({ applied: [] })
-      expect((await pool.query(`SELECT version FROM ${schema}.hitl_migrations`)).rows).toEqual([{ version: 1 }])
+      const { rows } = await pool.query(`SELECT version FROM ${schema}.hitl_migrations ORDER BY version`)
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }])
     } finally {
       await pool.query(`DROP SCHEMA ${schema} CASCADE`)
       await pool.end()
@@ -133,7 +142,7 @@ describe('migrate', () => {
     const pools = Array.from({ length: 5 }, () => createPool({ max: 2 }))
     try {
       const results = await Promise.all(pools.map((pool) => migrate(pool, { schema })))
-      expect(results.filter((r) => r.applied.length === 1)).toHaveLength(1)
+      expect(results.filter((r) => r.applied.length === MIGRATIONS.length)).toHaveLength(1)
       expect(results.filter((r) => r.applied.length === 0)).toHaveLength(4)
       const tables = await pools[0]!.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema])
       expect(tables.rows.map((r) => r.table_name)).toEqual(['hitl_migrations', 'interaction_inbox', 'interactions', 'outbox'])
@@ -143,16 +152,19 @@ describe('migrate', () => {
     }
   })
 
-  it('migrate — sql/001_init.sql is what migrate runs, and migrate recognises it when applied by hand', async () => {
-    const migration = MIGRATIONS[0]!
-    const file = await readFile(new URL(`../../sql/${migrationFileName(migration)}`, import.meta.url), 'utf8')
-    expect(file).toBe(migrationSql(migration, 'hitl'))
+  it('migrate — the files in sql/ are what migrate runs, and migrate recognises them when applied by hand', async () => {
+    const fileOf = (migration: Migration) => readFile(new URL(`../../sql/${migrationFileName(migration)}`, import.meta.url), 'utf8')
+    const files = await Promise.all(MIGRATIONS.map(fileOf))
+    expect(files).toEqual(MIGRATIONS.map((migration) => migrationSql(migration, 'hitl')))
 
-    // A team's own tool runs the file (here for another schema name, as the header says to).
+    // A team's own tool runs the files in order (here for another schema name, as the header says to).
     const schema = freshSchemaName()
     const pool = createPool()
     try {
-      await pool.query(`BEGIN; ${file.replaceAll('hitl.', `${schema}.`).replaceAll('SCHEMA IF NOT EXISTS hitl', `SCHEMA IF NOT EXISTS ${schema}`)} COMMIT;`)
+      for (const file of files) {
+        const forSchema = file.replaceAll('hitl.', `${schema}.`).replaceAll('SCHEMA IF NOT EXISTS hitl', `SCHEMA IF NOT EXISTS ${schema}`)
+        await pool.query(`BEGIN; ${forSchema} COMMIT;`)
+      }
       expect(await migrate(pool, { schema })).toEqual({ applied: [] })
       expect(await postgresStore({ pool, schema }).create(record())).toMatchObject({ created: true })
     } finally {
@@ -361,7 +373,10 @@ describe('signal outbox', () => {
     const fresh = await postgresFixture()
     try {
       const seeded = await seedOutbox(fresh.store(), 200)
-      const dispatchers = [fresh.store(fresh.newPool()), fresh.store(fresh.newPool())]
+      const pools = [fresh.newPool(), fresh.newPool()]
+      // Connected before the race, so neither pool leases everything while the other is still connecting.
+      await Promise.all(pools.map((pool) => pool.query('SELECT 1')))
+      const dispatchers = pools.map((pool) => fresh.store(pool))
       const taken = await Promise.all(
         dispatchers.map(async (dispatcher, n) => {
           const mine: OutboxEntry[] = []

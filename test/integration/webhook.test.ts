@@ -272,6 +272,47 @@ describe('webhookSignals — a real node:http receiver', () => {
     expect(error.message).toMatch(new RegExp(`^POST http://127.0.0.1:${port}/hook failed: .*ECONNREFUSED`))
   })
 
+  it('deliver — a 429 or 503 carries the wait its Retry-After asks for, in seconds or as an HTTP-date', async () => {
+    const inSeconds = (seconds: number) => new Date(T0.getTime() + seconds * 1000).toUTCString()
+    const cases: { status: number; retryAfter: string; ms: number | undefined }[] = [
+      { status: 429, retryAfter: '120', ms: 120_000 },
+      { status: 503, retryAfter: ' 0 ', ms: 0 },
+      { status: 503, retryAfter: inSeconds(90), ms: 90_000 },
+      { status: 429, retryAfter: inSeconds(-30), ms: 0 },
+      // Unreadable, or on an answer whose Retry-After is not about waiting: the outbox's backoff decides.
+      { status: 429, retryAfter: '1.5', ms: undefined },
+      { status: 429, retryAfter: '-5', ms: undefined },
+      { status: 429, retryAfter: '2026-10-21', ms: undefined },
+      { status: 503, retryAfter: 'soon', ms: undefined },
+      { status: 500, retryAfter: '120', ms: undefined },
+      { status: 408, retryAfter: '120', ms: undefined },
+    ]
+    const target = await receiver(cases.map(({ status, retryAfter }) => ({ status, headers: { 'retry-after': retryAfter } })))
+    const signals = webhookSignals({ url: `${target.url}/hook`, secret, clock: () => T0 })
+    for (const { status, retryAfter, ms } of cases) {
+      const error = await thrown<WebhookDeliveryError>(() => signals.deliver(signal))
+      expect(error.retryAfterMs, `${status} with Retry-After: ${retryAfter}`).toBe(ms)
+      expect(error.permanent).toBe(false)
+    }
+    const bodiless = await receiver([{ status: 503, headers: { 'retry-after': '30' } }])
+    const error = await thrown<WebhookDeliveryError>(() => webhookSignals({ url: bodiless.url, secret }).deliver(signal))
+    expect(error.message).toBe(`POST ${bodiless.url}/ answered 503 Service Unavailable (retry after 30 s)`)
+    const noHeader = await receiver([{ status: 429 }])
+    const unasked = await thrown<WebhookDeliveryError>(() => webhookSignals({ url: noHeader.url, secret }).deliver(signal))
+    expect(unasked.retryAfterMs).toBeUndefined()
+  })
+
+  it('deliver — the error of a 429 says how long the receiver asked to wait', async () => {
+    const target = await receiver([{ status: 429, body: 'slow down', headers: { 'retry-after': '90' } }])
+    const error = await thrown<WebhookDeliveryError>(() => webhookSignals({ url: `${target.url}/hook`, secret }).deliver(signal))
+    expect(error.message).toBe(`POST ${target.url}/hook answered 429 Too Many Requests (retry after 90 s): slow down`)
+  })
+
+  it('webhookSignals — declares its timeoutMs, so the service can check the lease against it', () => {
+    expect(webhookSignals({ url: 'https://engine.example.com/hook', secret }).timeoutMs).toBe(10_000)
+    expect(webhookSignals({ url: 'https://engine.example.com/hook', secret, timeoutMs: 2_500 }).timeoutMs).toBe(2_500)
+  })
+
   it('deliver — urlFor returning an unusable URL is permanent', async () => {
     const error = await thrown<WebhookDeliveryError>(() => webhookSignals({ urlFor: () => 'not a url', secret }).deliver(signal))
     expect(error).toMatchObject({ name: 'WebhookDeliveryError', permanent: true })
@@ -371,6 +412,35 @@ describe('webhookSignals — through the outbox of createInteractions', () => {
 
     expect(target.requests).toHaveLength(3)
     expect(new Set(target.requests.map((r) => r.headers['webhook-id'])).size).toBe(1)
+  })
+
+  it('respond — a 429 with Retry-After is tried again after the wait it asks, not the shorter backoff', async () => {
+    const target = await receiver([{ status: 429, headers: { 'retry-after': '45' } }])
+    const { interactions, store, clock } = service(`${target.url}/hook`)
+
+    const gate = await approve(interactions)
+    expect(await store.listSignals({ status: 'pending', limit: 10 })).toMatchObject([
+      {
+        id: `${gate.id}:completed`,
+        next_attempt_at: new Date(T0.getTime() + 45_000).toISOString(),
+        last_error: expect.stringContaining('(retry after 45 s)'),
+      },
+    ])
+    clock.advance(44_999)
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
+    clock.advance(1)
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 1, retrying: 0, dead: 0 })
+    expect(target.requests).toHaveLength(2)
+  })
+
+  it('respond — a 503 asking for longer than delivery.maxMs is tried again after maxMs', async () => {
+    const target = await receiver([{ status: 503, headers: { 'retry-after': new Date(T0.getTime() + 24 * 3_600_000).toUTCString() } }])
+    const { interactions, store } = service(`${target.url}/hook`)
+
+    await approve(interactions)
+    // The service's maxMs is 60 s.
+    const [entry] = await store.listSignals({ status: 'pending', limit: 10 })
+    expect(entry?.next_attempt_at).toBe(new Date(T0.getTime() + 60_000).toISOString())
   })
 })
 

@@ -40,5 +40,8 @@ describe('public types', () => {
     // @ts-expect-error unknown mode
     void interactions.create('acme', { type: 'input', spec: { mode: 'slider' }, target_actor: { type: 'member', id: 'a' } })
     expectTypeOf(interactions.get).returns.resolves.toEqualTypeOf<Interaction>()
+    // @ts-expect-error olderThan is a duration in milliseconds, and required
+    void interactions.pruneSignals({ limit: 10 })
+    expectTypeOf(interactions.pruneSignals).returns.resolves.toEqualTypeOf<{ pruned: number }>()
   })
 })

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer'
 import type { Signal } from '../../model/signal.js'
-import type { SignalDelivery } from '../../ports.js'
+import type { SignalDelivery, SignalDeliveryFailure } from '../../ports.js'
 import { webhookKeys, type WebhookSecret } from './secret.js'
 import { signatureHeader } from './sign.js'
 
@@ -23,8 +23,11 @@ export type WebhookSignalsOptions = WebhookTarget & {
   clock?: () => Date
 }
 
-/** A failed delivery attempt; `permanent` tells the outbox to dead-letter it instead of retrying. */
-export class WebhookDeliveryError extends Error {
+/**
+ * A failed delivery attempt; `permanent` tells the outbox to dead-letter it instead of retrying, and
+ * `retryAfterMs` to wait as long as the receiver's `Retry-After` asked.
+ */
+export class WebhookDeliveryError extends Error implements SignalDeliveryFailure {
   override readonly name = 'WebhookDeliveryError'
   /** The target, without its query string or credentials. */
   readonly url: string
@@ -32,12 +35,15 @@ export class WebhookDeliveryError extends Error {
   readonly status: number | undefined
   /** True for a 4xx other than 408 and 429: the receiver refused this signal, and a retry would not help. */
   readonly permanent: boolean
+  /** The wait a 429 or 503 asked for in its `Retry-After` header, in milliseconds, when it had a readable one. */
+  readonly retryAfterMs: number | undefined
 
-  constructor(message: string, options: { url: string; status?: number; permanent?: boolean; cause?: unknown }) {
+  constructor(message: string, options: { url: string; status?: number; permanent?: boolean; retryAfterMs?: number; cause?: unknown }) {
     super(message, { cause: options.cause })
     this.url = options.url
     this.status = options.status
     this.permanent = options.permanent ?? false
+    this.retryAfterMs = options.retryAfterMs
   }
 }
 
@@ -46,6 +52,22 @@ const BODY_PREFIX = 200
 
 /** A 4xx says the request itself is wrong, except 408 (too slow) and 429 (too many), which a later try may pass. */
 const isPermanentStatus = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429
+
+/** The answers whose `Retry-After` says when to come back: too many requests, and unavailable for a while. */
+const RETRY_AFTER_STATUSES = new Set([429, 503])
+
+/**
+ * A `Retry-After` value as milliseconds from `now`: delay-seconds (`120`) or an HTTP-date
+ * (`Wed, 21 Oct 2026 07:28:00 GMT`, 0 when past). Undefined when absent or unreadable.
+ */
+function retryAfterMs(header: string | null, now: Date): number | undefined {
+  if (header === null) return undefined
+  const value = header.trim()
+  if (/^\d+$/.test(value)) return Number(value) * 1000
+  // Date.parse also reads strings that are no HTTP-date (`1.5`, `2026`); an HTTP-date names GMT.
+  const at = value.endsWith(' GMT') ? Date.parse(value) : Number.NaN
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime())
+}
 
 function targetUrl(value: string | URL): URL {
   let url: URL
@@ -99,7 +121,8 @@ function failureText(error: unknown, timeoutMs: number): string {
  * the signal as JSON; `webhook-id` is its `idempotency_key` (the same on every retry), and
  * `webhook-signature` signs id, timestamp and body. A non-2xx answer, a timeout or a network error
  * throws, and the outbox retries; a 4xx other than 408 and 429 throws a `permanent` error, and the
- * outbox dead-letters the signal at once.
+ * outbox dead-letters the signal at once. A 429 or 503 with a `Retry-After` header makes the outbox
+ * wait as long as it asks, up to `delivery.maxMs`.
  *
  * @example
  * import { createInteractions } from '@hitl/interactions'
@@ -123,6 +146,7 @@ export function webhookSignals(options: WebhookSignalsOptions): SignalDelivery &
 
   return {
     name: 'webhook',
+    timeoutMs,
     async deliver(signal) {
       const url = fixedUrl ?? (await resolveUrl(urlFor!, signal))
       const body = JSON.stringify(signal)
@@ -147,12 +171,16 @@ export function webhookSignals(options: WebhookSignalsOptions): SignalDelivery &
         return
       }
       const permanent = isPermanentStatus(response.status)
+      const wait = RETRY_AFTER_STATUSES.has(response.status) ? retryAfterMs(response.headers.get('retry-after'), clock()) : undefined
       const answer = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`
+      const note = permanent ? ' (permanent, not retried)' : wait === undefined ? '' : ` (retry after ${Math.ceil(wait / 1000)} s)`
       const text = await bodyPrefix(response)
-      throw new WebhookDeliveryError(
-        `POST ${redacted(url)} answered ${answer}${permanent ? ' (permanent, not retried)' : ''}${text ? `: ${text}` : ''}`,
-        { url: redacted(url), status: response.status, permanent },
-      )
+      throw new WebhookDeliveryError(`POST ${redacted(url)} answered ${answer}${note}${text ? `: ${text}` : ''}`, {
+        url: redacted(url),
+        status: response.status,
+        permanent,
+        retryAfterMs: wait,
+      })
     },
   }
 }

@@ -160,8 +160,11 @@ export function memoryStore(): InteractionStore {
       if (!entry || entry.lease_owner !== owner || entry.status !== 'pending') return false
       delete entry.lease_owner
       delete entry.lease_expires_at
-      if (outcome.status === 'delivered') Object.assign(entry, { status: 'delivered', delivered_at: outcome.at })
-      else if (outcome.status === 'pending') Object.assign(entry, { status: 'pending', last_error: outcome.error, next_attempt_at: outcome.next_attempt_at })
+      if (outcome.status === 'delivered') {
+        Object.assign(entry, { status: 'delivered', delivered_at: outcome.at })
+        // The error of an earlier attempt no longer describes the entry.
+        delete entry.last_error
+      } else if (outcome.status === 'pending') Object.assign(entry, { status: 'pending', last_error: outcome.error, next_attempt_at: outcome.next_attempt_at })
       else Object.assign(entry, { status: 'dead', last_error: outcome.error })
       if (entry.status !== 'pending') pendingSignals.delete(id)
       return true
@@ -181,6 +184,15 @@ export function memoryStore(): InteractionStore {
       Object.assign(entry, { status: 'pending', attempts: 0, next_attempt_at: now })
       pendingSignals.add(id)
       return copy(entry)
+    },
+
+    async pruneSignals({ deliveredBefore, limit }) {
+      const old = [...outbox.values()]
+        .filter((entry) => entry.status === 'delivered' && entry.delivered_at! < deliveredBefore)
+        .sort((a, b) => (a.delivered_at! < b.delivered_at! ? -1 : 1))
+        .slice(0, limit)
+      for (const entry of old) outbox.delete(entry.id)
+      return old.length
     },
   }
 }

@@ -2,7 +2,7 @@
  * @module
  * The PostgreSQL store: interactions, their inbox index and the signal outbox in one database,
  * shared safely by any number of service instances. Pass it a node-postgres `Pool` (or anything of
- * the same shape) and run {@link migrate} once per deploy, or apply `sql/001_init.sql` yourself.
+ * the same shape) and run {@link migrate} once per deploy, or apply the files in `sql/` yourself, in order.
  */
 import { InteractionError } from '../../errors.js'
 import { actorKey } from '../../model/actor.js'
@@ -88,7 +88,7 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
       if (MISSING_RELATION.has(sqlState(error) ?? '')) {
         throw new InteractionError(
           'configuration',
-          `postgresStore: the tables of schema "${s}" are missing (${(error as Error).message}); run migrate(pool, { schema: '${s}' }) from @hitl/interactions/postgres, or apply sql/001_init.sql`,
+          `postgresStore: the tables of schema "${s}" are missing (${(error as Error).message}); run migrate(pool, { schema: '${s}' }) from @hitl/interactions/postgres, or apply sql/*.sql in order`,
           { cause: error },
         )
       }
@@ -299,7 +299,7 @@ SELECT ${outboxSelect('o')} FROM leased o ORDER BY o.next_attempt_at, o.id`,
       run(async () => {
         const [sets, values]: [string, unknown[]] =
           outcome.status === 'delivered'
-            ? [`status = 'delivered', delivered_at = $3::timestamptz`, [outcome.at]]
+            ? [`status = 'delivered', delivered_at = $3::timestamptz, last_error = NULL`, [outcome.at]]
             : outcome.status === 'pending'
               ? [`last_error = $3, next_attempt_at = $4::timestamptz`, [outcome.error, outcome.next_attempt_at]]
               : [`status = 'dead', last_error = $3`, [outcome.error]]
@@ -335,6 +335,26 @@ SELECT ${outboxSelect('o')} FROM revived o`,
           [id, now],
         )
         return rows[0] && toOutboxEntry(rows[0])
+      }),
+
+    pruneSignals: ({ deliveredBefore, limit }) =>
+      run(async () => {
+        // Oldest first along outbox_delivered_idx; SKIP LOCKED leaves rows a concurrent pruner holds.
+        const { rows } = await pool.query(
+          `WITH pruned AS (
+  DELETE FROM ${s}.outbox WHERE id IN (
+    SELECT id FROM ${s}.outbox
+    WHERE status = 'delivered' AND delivered_at < $1::timestamptz
+    ORDER BY delivered_at
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+  )
+  RETURNING 1
+)
+SELECT count(*)::int AS pruned FROM pruned`,
+          [deliveredBefore, limit],
+        )
+        return Number(rows[0]?.pruned ?? 0)
       }),
   }
 }

@@ -90,6 +90,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `INSERT INTO ${s}.hitl_migrations (version) VALUES (1) ON CONFLICT (version) DO NOTHING`,
     ],
   },
+  {
+    version: 2,
+    name: 'outbox_retention',
+    statements: (s) => [
+      // pruneSignals deletes the oldest delivered entries first without reading the others.
+      `CREATE INDEX IF NOT EXISTS outbox_delivered_idx
+  ON ${s}.outbox (delivered_at) WHERE status = 'delivered'`,
+      `INSERT INTO ${s}.hitl_migrations (version) VALUES (2) ON CONFLICT (version) DO NOTHING`,
+    ],
+  },
 ]
 
 /** The file name a migration is shipped under, e.g. `001_init.sql`. */
@@ -126,7 +136,7 @@ function lockKey(schema: string): number {
  * import { migrate } from '@hitl/interactions/postgres'
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
- * const { applied } = await migrate(pool) // [1] the first time, [] after
+ * const { applied } = await migrate(pool) // [1, 2] the first time, [] after
  */
 export async function migrate(pool: PgPool, options: { schema?: string } = {}): Promise<{ applied: number[] }> {
   const checkedPool = checkPool(pool, 'migrate')

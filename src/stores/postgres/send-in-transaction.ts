@@ -23,7 +23,7 @@ export async function sendWithinTransaction(
     await send(client, entry)
   } catch (error) {
     await client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`)
-    // Kept, so a fallback to the outbox says why (e.g. DBOS's tables in another database).
+    // Kept until an attempt delivers, so a fallback to the outbox says why (e.g. DBOS's tables in another database).
     await client.query(`UPDATE ${schema}.outbox SET last_error = $2 WHERE id = $1`, [entry.id, `in transaction: ${describeError(error)}`.slice(0, 2_000)])
     return false
   }
