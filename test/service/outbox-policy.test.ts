@@ -1,0 +1,177 @@
+import { callbackSignals, type Signal } from '@hitl/interactions'
+import { describe, expect, it } from 'vitest'
+import { alice, deployGate, harness, rejection } from '../support/harness.js'
+
+const respondYes = { actor: alice, value: { confirmed: true } }
+
+/** A receiver that refuses the first delivery of every signal with `failure`, and accepts the ones after. */
+function refusesFirstAttempt(failure: () => unknown = () => new Error('receiver busy')) {
+  const seen = new Set<string>()
+  const received: Signal[] = []
+  const signals = callbackSignals((signal) => {
+    if (!seen.has(signal.idempotency_key)) {
+      seen.add(signal.idempotency_key)
+      throw failure()
+    }
+    received.push(signal)
+  })
+  return { signals, received }
+}
+
+/** A service whose receiver refused the first delivery of `count` completed gates, so each waits in the outbox. */
+async function withWaitingSignals(count: number, failure?: () => unknown) {
+  const receiver = refusesFirstAttempt(failure)
+  const service = harness({ signals: receiver.signals, random: () => 0 })
+  const ids: string[] = []
+  for (let i = 0; i < count; i++) {
+    const gate = await service.interactions.create('acme', deployGate)
+    await service.interactions.respond('acme', gate.id, respondYes)
+    ids.push(`${gate.id}:completed`)
+  }
+  return { ...service, receiver, ids: ids.sort() }
+}
+
+describe('deliverSignals options', () => {
+  it('deliverSignals — delivers at most 100 signals a pass by default, the rest on the next pass', async () => {
+    const { interactions, clock, receiver } = await withWaitingSignals(101)
+    clock.advance(1_000)
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 100, retrying: 0, dead: 0 })
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 1, retrying: 0, dead: 0 })
+    expect(receiver.received).toHaveLength(101)
+  })
+
+  it('deliverSignals — delivers at most `limit` signals a pass, from 1 to 10 000', async () => {
+    const { interactions, clock } = await withWaitingSignals(3)
+    clock.advance(1_000)
+    expect(await interactions.deliverSignals({ limit: 1 })).toEqual({ delivered: 1, retrying: 0, dead: 0 })
+    expect(await interactions.deliverSignals({ limit: 10_000 })).toEqual({ delivered: 2, retrying: 0, dead: 0 })
+  })
+
+  it.each([0, 10_001, 2.5, '10', null])('deliverSignals — a limit of %j is validation_failed naming limit', async (limit) => {
+    const { interactions } = harness()
+    const error = await rejection(() => interactions.deliverSignals({ limit } as never))
+    expect(error.code).toBe('validation_failed')
+    expect(error.issues.map((issue) => issue.path)).toEqual([['limit']])
+  })
+
+  it('deliverSignals — an unknown option is validation_failed', async () => {
+    const { interactions } = harness()
+    expect((await rejection(() => interactions.deliverSignals({ limt: 5 } as never))).code).toBe('validation_failed')
+  })
+})
+
+describe('the outbox entry of a failed delivery', () => {
+  it('respond — a refused first delivery leaves the entry pending with its attempt, the error and the time of the retry', async () => {
+    const { interactions, store, clock, ids } = await withWaitingSignals(1)
+    const [entry] = await store.listSignals({ status: 'pending', limit: 10 })
+    const respondedAt = clock.now().getTime()
+    // random() = 0: half the 1 s base delay.
+    expect(entry).toMatchObject({ id: ids[0], status: 'pending', attempts: 1, last_error: 'Error: receiver busy' })
+    expect(entry!.created_at).toBe(new Date(respondedAt).toISOString())
+    expect(entry!.next_attempt_at).toBe(new Date(respondedAt + 500).toISOString())
+    clock.advance(499)
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
+  })
+
+  it('deliverSignals — a delivered entry records when it was delivered', async () => {
+    const { interactions, store, clock, ids } = await withWaitingSignals(1)
+    clock.advance(1_234)
+    await interactions.deliverSignals()
+    const [entry] = await store.listSignals({ status: 'delivered', limit: 10 })
+    expect(entry).toMatchObject({ id: ids[0], status: 'delivered', attempts: 2, delivered_at: clock.now().toISOString() })
+  })
+
+  it.each([
+    ['undefined', () => undefined, 'undefined'],
+    ['null', () => null, 'null'],
+    ['a string', () => 'rate limited', 'rate limited'],
+    ['an error whose permanent flag is not true', () => Object.assign(new Error('flagged'), { permanent: 'yes' }), 'Error: flagged'],
+  ])('deliverSignals — a receiver that throws %s is retried, its error kept as text', async (_, failure, text) => {
+    const { interactions, store, ids } = await withWaitingSignals(1, failure)
+    expect(await store.listSignals({ status: 'pending', limit: 10 })).toMatchObject([{ id: ids[0], attempts: 1, last_error: text }])
+    expect(await interactions.failedSignals()).toEqual([])
+  })
+
+  it('deliverSignals — dead-letters at the attempt that reaches maxAttempts, not before', async () => {
+    const attempts: Signal[] = []
+    const signals = callbackSignals((signal) => {
+      attempts.push(signal)
+      throw new Error(`down ${attempts.length}`)
+    })
+    const { interactions, clock } = harness({ signals, random: () => 0, delivery: { maxAttempts: 2, baseMs: 100, maxMs: 100 } })
+    const gate = await interactions.create('acme', deployGate)
+    await interactions.respond('acme', gate.id, respondYes)
+    expect(await interactions.failedSignals()).toEqual([])
+    clock.advance(50)
+    expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 1 })
+    expect(await interactions.failedSignals()).toMatchObject([{ id: `${gate.id}:completed`, status: 'dead', attempts: 2, last_error: 'Error: down 2' }])
+  })
+})
+
+describe('failedSignals and retrySignal', () => {
+  /** Three dead-lettered signals: every delivery fails permanently. */
+  async function withDeadSignals() {
+    const signals = callbackSignals(() => {
+      throw Object.assign(new Error('bad request'), { permanent: true })
+    })
+    const service = harness({ signals })
+    const ids: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const gate = await service.interactions.create('acme', deployGate)
+      await service.interactions.respond('acme', gate.id, respondYes)
+      ids.push(`${gate.id}:completed`)
+    }
+    return { ...service, ids: ids.sort() }
+  }
+
+  it('failedSignals — pages in id order with limit and after', async () => {
+    const { interactions, ids } = await withDeadSignals()
+    expect((await interactions.failedSignals()).map((entry) => entry.id)).toEqual(ids)
+    expect((await interactions.failedSignals({ limit: 2 })).map((entry) => entry.id)).toEqual(ids.slice(0, 2))
+    expect((await interactions.failedSignals({ limit: 2, after: ids[1] })).map((entry) => entry.id)).toEqual(ids.slice(2))
+    expect((await interactions.failedSignals({ limit: 1_000, after: ids[2] }))).toEqual([])
+  })
+
+  it.each([
+    [{ limit: 0 }, ['limit']],
+    [{ limit: 1_001 }, ['limit']],
+    [{ after: '' }, ['after']],
+    [{ after: 'x'.repeat(513) }, ['after']],
+  ])('failedSignals — %j is validation_failed naming the option', async (options, path) => {
+    const { interactions } = harness()
+    const error = await rejection(() => interactions.failedSignals(options))
+    expect(error.code).toBe('validation_failed')
+    expect(error.issues.map((issue) => issue.path)).toEqual([path])
+  })
+
+  it('retrySignal — revives a dead signal due now, and the next pass delivers it', async () => {
+    const { interactions, clock, ids, store } = await withDeadSignals()
+    clock.advance(60_000)
+    const revived = await interactions.retrySignal(ids[1]!)
+    expect(revived).toMatchObject({ id: ids[1], status: 'pending', attempts: 0, next_attempt_at: clock.now().toISOString() })
+    expect((await interactions.failedSignals()).map((entry) => entry.id)).toEqual([ids[0], ids[2]])
+    expect((await store.listSignals({ status: 'pending', limit: 10 })).map((entry) => entry.id)).toEqual([ids[1]])
+  })
+
+  it.each([
+    ['empty', '', 'validation_failed'],
+    ['longer than 512 characters', 'x'.repeat(513), 'validation_failed'],
+    ['512 characters and unknown', 'x'.repeat(512), 'not_found'],
+  ])('retrySignal — an id that is %s is %s', async (_, id, code) => {
+    const { interactions } = harness()
+    const error = await rejection(() => interactions.retrySignal(id))
+    expect(error.code).toBe(code)
+    if (code === 'validation_failed') expect(error.issues.map((issue) => issue.path)).toEqual([['id']])
+    else expect(error.message).toBe(`no dead-lettered signal with id ${id}`)
+  })
+})
+
+describe('without a signals adapter', () => {
+  it('create — a run-linked interaction needs a signals adapter, and the error says which option', async () => {
+    const { interactions, store } = harness({ signals: undefined })
+    const error = await rejection(() => interactions.create('acme', deployGate))
+    expect(error.code).toBe('configuration')
+    expect(error.message).toContain('`signals`')
+    expect(await store.listSignals({ status: 'pending', limit: 10 })).toEqual([])
+  })
+})
