@@ -1,39 +1,24 @@
 import { signalOf, step, type Interaction, type Participant } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { memberA, pendingApproval } from '../support/records.js'
 
 // What an accepted event writes into the stored record, field by field: the record is the state.
 
-const a: Participant = { type: 'member', id: 'a' }
+const a = memberA
 const b: Participant = { type: 'agent', id: 'b' }
 const c: Participant = { type: 'member', id: 'c' }
-const CREATED = '2026-04-21T09:00:00.000Z'
+const CREATED = pendingApproval.created_at
 const EXPIRES = '2026-04-21T10:00:00.000Z'
 const EARLY = '2026-04-21T09:30:00.000Z'
 const LATE = '2026-04-21T10:30:00.000Z'
 
-const direct: Interaction = {
-  id: 'iact_1',
-  project: 'acme',
-  type: 'approval',
-  spec: { mode: 'confirm' },
-  target_actor: a,
-  run_id: 'run_1',
-  topic: 'gate',
-  status: 'pending',
-  responses: [],
-  expires_at: EXPIRES,
-  created_at: CREATED,
-  updated_at: CREATED,
-  version: 3,
-}
+const direct: Interaction = { ...pendingApproval, run_id: 'run_1', topic: 'gate', expires_at: EXPIRES, version: 3 }
 const group: Interaction = { ...direct, target_actor: { type: 'group', id: 'ops' }, routing_policy: 'first_responder', members: [a, b, c] }
 const allMembers: Interaction = { ...group, routing_policy: 'all_members' }
 
-const at = (iso: string) => ({ at: iso, now: new Date(iso) })
-
 describe('records written by step', () => {
   it('step — a claim records the claimant and the time, and moves version and updated_at', () => {
-    const { record, changed } = step(group, { type: 'claim', actor: b, ...at(EARLY) }, new Date(EARLY))
+    const { record, changed } = step(group, { type: 'claim', actor: b, at: EARLY }, new Date(EARLY))
     expect(changed).toBe(true)
     expect(record).toStrictEqual({ ...group, claimed_by: b, claimed_at: EARLY, updated_at: EARLY, version: 4 })
   })

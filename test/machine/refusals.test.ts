@@ -1,27 +1,17 @@
 import { step, type Interaction, type InteractionEvent, type Participant } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { memberA, pendingApproval } from '../support/records.js'
 
 // Every refusal the machine can give, with the code, message and issues a caller sees: the message
 // names the interaction and the actor, so a host can show it as is.
 
-const a: Participant = { type: 'member', id: 'a' }
+const a = memberA
 const b: Participant = { type: 'member', id: 'b' }
 const outsider: Participant = { type: 'agent', id: 'z' }
 const AT = '2026-04-21T09:30:00.000Z'
 const NOW = new Date(AT)
 
-const direct: Interaction = {
-  id: 'iact_1',
-  project: 'acme',
-  type: 'approval',
-  spec: { mode: 'confirm' },
-  target_actor: a,
-  status: 'pending',
-  responses: [],
-  created_at: '2026-04-21T09:00:00.000Z',
-  updated_at: '2026-04-21T09:00:00.000Z',
-  version: 1,
-}
+const direct = pendingApproval
 const firstResponder: Interaction = { ...direct, target_actor: { type: 'group', id: 'ops' }, routing_policy: 'first_responder', members: [a, b] }
 const claimedByA: Interaction = { ...firstResponder, claimed_by: a, claimed_at: AT }
 const allMembers: Interaction = { ...firstResponder, routing_policy: 'all_members' }
