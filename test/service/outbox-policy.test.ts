@@ -174,4 +174,15 @@ describe('without a signals adapter', () => {
     expect(error.message).toContain('`signals`')
     expect(await store.listSignals({ status: 'pending', limit: 10 })).toEqual([])
   })
+
+  it('get — an instance without one that expires a run-linked interaction does not try to send its signal', async () => {
+    const writer = harness()
+    const reader = harness({ store: writer.store, signals: undefined })
+    const gate = await writer.interactions.create('acme', deployGate)
+    reader.clock.set('2026-04-23T00:00:00Z')
+    expect((await reader.interactions.get('acme', gate.id)).status).toBe('expired')
+    const [entry] = await writer.store.listSignals({ status: 'pending', limit: 10 })
+    expect(entry).toMatchObject({ id: `${gate.id}:expired`, attempts: 1, next_attempt_at: '2026-04-23T00:00:00.000Z' })
+    expect(entry!.last_error).toBeUndefined()
+  })
 })

@@ -68,6 +68,29 @@ describe('expireDue options', () => {
     expect((await base.get('acme', other.id))?.status).toBe('expired')
     expect((await base.get('acme', stuck.id))?.status).toBe('pending')
   })
+
+  it('expireDue — interactions another caller completed or expired after the sweep listed them are skipped, not failures', async () => {
+    const base = memoryStore()
+    const { interactions, clock } = harness({ store: base })
+    const answered = await interactions.create('acme', ask(alice, { expires_at: '2026-04-21T10:00:00Z' }))
+    const readLate = await interactions.create('acme', ask(alice, { expires_at: '2026-04-21T10:00:00Z' }))
+    const untouched = await interactions.create('acme', ask(alice, { expires_at: '2026-04-21T10:00:00Z' }))
+    const racing: InteractionStore = {
+      ...base,
+      async dueForExpiry(query) {
+        const due = await base.dueForExpiry(query)
+        // Between the listing and the sweep's own step, one is answered in time and one is read (and so expired).
+        await interactions.respond('acme', answered.id, { actor: alice, value: { confirmed: true } })
+        clock.set('2026-04-21T10:00:00Z')
+        await interactions.get('acme', readLate.id)
+        return due
+      },
+    }
+    const sweeper = harness({ store: racing })
+    sweeper.clock.set('2026-04-21T10:00:00Z')
+    expect(await sweeper.interactions.expireDue()).toEqual({ expired: 1 })
+    expect((await base.get('acme', untouched.id))?.status).toBe('expired')
+  })
 })
 
 describe('compare-and-swap retries', () => {
