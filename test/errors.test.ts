@@ -60,6 +60,7 @@ describe('isInteractionError', () => {
     ['an unknown code', { name: 'InteractionError', code: 'teapot' }],
     ['a code inherited from Object.prototype', { name: 'InteractionError', code: 'toString' }],
     ['a numeric code', { name: 'InteractionError', code: 410 }],
+    ['a code that is not a string but reads as a known one', { name: 'InteractionError', code: ['expired'] }],
     ['no code', { name: 'InteractionError' }],
   ])('isInteractionError — false for %s', (_, value) => {
     expect(isInteractionError(value)).toBe(false)

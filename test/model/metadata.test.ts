@@ -1,5 +1,6 @@
-import { findNulCharacter, JsonObjectSchema, LIMITS } from '@hitl/interactions'
+import { JsonObjectSchema, LIMITS } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { deployGate, harness, rejection } from '../support/harness.js'
 
 // The edges of the metadata rules: what is still accepted at each limit, and what the refusal says.
 
@@ -8,7 +9,7 @@ const issuesOf = (value: unknown) => {
   return result.success ? [] : result.error.issues.map((issue) => ({ path: issue.path, message: issue.message }))
 }
 /** A value reached through `keys` nested `k` keys. */
-const keysDeep = (keys: number): unknown => (keys === 0 ? 'value' : { k: keysDeep(keys - 1) })
+const keysDeep = (keys: number, value: unknown = 'value'): unknown => (keys === 0 ? value : { k: keysDeep(keys - 1, value) })
 
 describe('metadata', () => {
   it('metadata — a value as many keys deep as the depth limit is accepted, one key deeper names the path and the limit', () => {
@@ -40,17 +41,18 @@ describe('metadata', () => {
   })
 })
 
-describe('findNulCharacter', () => {
-  it('findNulCharacter — the path of a NUL in a string, a key, or an array item (by index)', () => {
-    expect(findNulCharacter('a\u0000')).toEqual([])
-    expect(findNulCharacter({ a: { 'b\u0000': 1 } })).toEqual(['a', 'b\u0000'])
-    expect(findNulCharacter({ tags: ['ok', 'bad\u0000'] })).toEqual(['tags', 1])
-    expect(findNulCharacter({ a: 'clean', b: [1, null, true, { c: 'clean' }] })).toBeUndefined()
+describe('text no store can keep', () => {
+  it('create — a NUL character in a metadata array item is refused at its index', async () => {
+    const { interactions } = harness()
+    const error = await rejection(() => interactions.create('acme', { ...deployGate, metadata: { tags: ['ok', 'bad\u0000'] } }))
+    expect(error.code).toBe('validation_failed')
+    expect(error.issues).toEqual([{ path: ['metadata', 'tags', 1], message: expect.stringContaining('NUL') }])
   })
 
-  it('findNulCharacter — looks deeper than the metadata limit, so a nested answer is checked too', () => {
-    const deep = (depth: number): unknown => (depth === 0 ? 'x\u0000' : { d: deep(depth - 1) })
-    const found = findNulCharacter(deep(LIMITS.metadataDepth + 5))
-    expect(found).toHaveLength(LIMITS.metadataDepth + 5)
+  it('create — a NUL character deeper than the nesting limit is still found and named by its path', async () => {
+    const keys = LIMITS.metadataDepth + 2
+    const { interactions } = harness()
+    const error = await rejection(() => interactions.create('acme', { ...deployGate, metadata: keysDeep(keys, 'x\u0000') as never }))
+    expect(error.issues).toEqual([{ path: ['metadata', ...Array<string>(keys).fill('k')], message: expect.stringContaining('NUL') }])
   })
 })

@@ -1,5 +1,5 @@
-import { callbackSignals, type Signal } from '@hitl/interactions'
-import { describe, expect, it } from 'vitest'
+import { callbackSignals, memoryStore, type InteractionStore, type Signal, type SignalOutcome } from '@hitl/interactions'
+import { describe, expect, it, vi } from 'vitest'
 import { alice, deployGate, harness, rejection } from '../support/harness.js'
 
 const respondYes = { actor: alice, value: { confirmed: true } }
@@ -54,9 +54,37 @@ describe('deliverSignals options', () => {
     expect(error.issues.map((issue) => issue.path)).toEqual([['limit']])
   })
 
-  it('deliverSignals — an unknown option is validation_failed', async () => {
+  it('deliverSignals — an unknown option is validation_failed, and the message names the call', async () => {
     const { interactions } = harness()
-    expect((await rejection(() => interactions.deliverSignals({ limt: 5 } as never))).code).toBe('validation_failed')
+    const error = await rejection(() => interactions.deliverSignals({ limt: 5 } as never))
+    expect(error.code).toBe('validation_failed')
+    expect(error.message).toMatch(/^Invalid deliverSignals options: /)
+  })
+
+  it('deliverSignals — a pass whose lease ran out during a slow delivery cannot record it; the pass holding the lease does', async () => {
+    const store = memoryStore()
+    const attempts: (() => void)[] = []
+    // The first delivery fails, so the entry waits in the outbox; later ones wait until the test lets them finish.
+    const signals = callbackSignals(() => {
+      if (attempts.push(() => {}) === 1) throw new Error('receiver busy')
+      return new Promise<void>((resolve) => (attempts[attempts.length - 1] = resolve))
+    })
+    const { interactions, clock } = harness({ store, signals, random: () => 0, delivery: { leaseMs: 10_000 } })
+    const gate = await interactions.create('acme', deployGate)
+    await interactions.respond('acme', gate.id, respondYes)
+    clock.advance(1_000)
+    const first = interactions.deliverSignals()
+    await vi.waitFor(() => expect(attempts).toHaveLength(2))
+    clock.advance(10_000)
+    const second = interactions.deliverSignals()
+    await vi.waitFor(() => expect(attempts).toHaveLength(3))
+    attempts[1]!()
+    await first
+    expect(await store.listSignals({ status: 'delivered', limit: 10 })).toEqual([])
+    clock.advance(500)
+    attempts[2]!()
+    expect(await second).toEqual({ delivered: 1, retrying: 0, dead: 0 })
+    expect(await store.listSignals({ status: 'delivered', limit: 10 })).toMatchObject([{ id: `${gate.id}:completed`, delivered_at: clock.now().toISOString() }])
   })
 })
 
@@ -90,6 +118,22 @@ describe('the outbox entry of a failed delivery', () => {
     const { interactions, store, ids } = await withWaitingSignals(1, failure)
     expect(await store.listSignals({ status: 'pending', limit: 10 })).toMatchObject([{ id: ids[0], attempts: 1, last_error: text }])
     expect(await interactions.failedSignals()).toEqual([])
+  })
+
+  it('deliverSignals — hands the store a dead outcome with the error for a permanent failure', async () => {
+    const base = memoryStore()
+    const outcomes: SignalOutcome[] = []
+    const store: InteractionStore = {
+      ...base,
+      settleSignal: (id, owner, outcome) => (outcomes.push(outcome), base.settleSignal(id, owner, outcome)),
+    }
+    const signals = callbackSignals(() => {
+      throw Object.assign(new Error('bad request'), { permanent: true })
+    })
+    const { interactions } = harness({ store, signals })
+    const gate = await interactions.create('acme', deployGate)
+    await interactions.respond('acme', gate.id, respondYes)
+    expect(outcomes).toEqual([{ status: 'dead', error: 'Error: bad request' }])
   })
 
   it('deliverSignals — dead-letters at the attempt that reaches maxAttempts, not before', async () => {
@@ -141,6 +185,7 @@ describe('failedSignals and retrySignal', () => {
     const { interactions } = harness()
     const error = await rejection(() => interactions.failedSignals(options))
     expect(error.code).toBe('validation_failed')
+    expect(error.message).toMatch(/^Invalid failedSignals options: /)
     expect(error.issues.map((issue) => issue.path)).toEqual([path])
   })
 
@@ -161,8 +206,10 @@ describe('failedSignals and retrySignal', () => {
     const { interactions } = harness()
     const error = await rejection(() => interactions.retrySignal(id))
     expect(error.code).toBe(code)
-    if (code === 'validation_failed') expect(error.issues.map((issue) => issue.path)).toEqual([['id']])
-    else expect(error.message).toBe(`no dead-lettered signal with id ${id}`)
+    if (code === 'validation_failed') {
+      expect(error.issues.map((issue) => issue.path)).toEqual([['id']])
+      expect(error.message).toMatch(/^Invalid id: id: /)
+    } else expect(error.message).toBe(`no dead-lettered signal with id ${id}`)
   })
 })
 
