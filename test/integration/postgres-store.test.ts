@@ -369,6 +369,7 @@ describe('signal outbox', () => {
     return entries
   }
 
+  // Seeds and leases 200 entries over two fresh pools: seconds on a loaded machine, hence the timeout.
   it('leaseSignals — two pools leasing at once never take the same entry', async () => {
     const fresh = await postgresFixture()
     try {
@@ -402,7 +403,7 @@ describe('signal outbox', () => {
     } finally {
       await fresh.close()
     }
-  })
+  }, 30_000)
 
   it('settleSignal, listSignals, reviveSignal — the same answers as the memory store; a wrong owner is refused', async () => {
     const fresh = await postgresFixture()
