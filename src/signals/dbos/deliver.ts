@@ -1,5 +1,5 @@
 import type { OutboxEntry, Signal } from '../../model/signal.js'
-import type { SignalDelivery } from '../../ports.js'
+import type { SignalDelivery, SignalDeliveryFailure } from '../../ports.js'
 
 /**
  * What {@link dbosSignals} needs of a DBOS client: `DBOSClient`'s `send`, which the `DBOS` class
@@ -35,7 +35,7 @@ export interface DBOSSignalsOptions {
 }
 
 /** A failed DBOS send; `permanent` tells the outbox to dead-letter it instead of retrying. */
-export class DBOSDeliveryError extends Error {
+export class DBOSDeliveryError extends Error implements SignalDeliveryFailure {
   override readonly name = 'DBOSDeliveryError'
   /** The DBOS workflow id the signal was for. */
   readonly runId: string
