@@ -102,6 +102,16 @@ export function resolveOptions(options: InteractionsOptions): ResolvedOptions {
     const { message, issues } = validationError('createInteractions options', issuesOf(parsed.error))
     throw new InteractionError('configuration', message, { issues })
   }
+  const { delivery } = parsed.data
+  const timeoutMs = options.signals?.timeoutMs
+  if (timeoutMs !== undefined && !(timeoutMs < delivery.leaseMs)) {
+    const message =
+      `must be longer than the signals adapter's timeoutMs (${timeoutMs} ms), ` +
+      `or a send still running when its lease ends may be sent again (got ${delivery.leaseMs} ms)`
+    throw new InteractionError('configuration', `createInteractions: delivery.leaseMs ${message}`, {
+      issues: [{ path: ['delivery', 'leaseMs'], message }],
+    })
+  }
   return {
     store: options.store,
     signals: options.signals,
@@ -109,6 +119,6 @@ export function resolveOptions(options: InteractionsOptions): ResolvedOptions {
     clock: options.clock ?? (() => new Date()),
     random: options.random ?? Math.random,
     conflictRetry: parsed.data.conflictRetry,
-    delivery: parsed.data.delivery,
+    delivery,
   }
 }

@@ -47,14 +47,6 @@ export function createOutbox(options: {
   delivery: DeliveryPolicy
 }) {
   const { store, signals, now, random, delivery } = options
-  if (signals?.timeoutMs !== undefined && !(signals.timeoutMs < delivery.leaseMs)) {
-    const message =
-      `must be longer than the signals adapter's timeoutMs (${signals.timeoutMs} ms), ` +
-      `or a send still running when its lease ends may be sent again (got ${delivery.leaseMs} ms)`
-    throw new InteractionError('configuration', `createInteractions: delivery.leaseMs ${message}`, {
-      issues: [{ path: ['delivery', 'leaseMs'], message }],
-    })
-  }
 
   const newLease = (now: Date): SignalLease => ({ owner: `lease_${nanoid()}`, until: addMilliseconds(now, delivery.leaseMs).toISOString() })
 
