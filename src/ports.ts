@@ -2,8 +2,9 @@
  * The interfaces a host implements to plug the library into its own storage, directory and
  * workflow engine. Each is small; `@hitl/interactions/testing` checks an implementation.
  */
-import type { Actor, Participant } from './model/actor.js'
-import type { Interaction } from './model/interaction.js'
+import type { Actor } from './model/actor.js'
+import type { Interaction, InteractionStatus } from './model/interaction.js'
+import type { HistoryEvent, NewHistoryEvent } from './model/history.js'
 import type { OutboxEntry, Signal } from './model/signal.js'
 
 /** A place in the inbox order (oldest first, ties broken by id); the inbox resumes after it. */
@@ -12,20 +13,59 @@ export interface InboxPosition {
   id: string
 }
 
-/** Which interactions an actor may act on now. */
+/** The interactions listed in one actor's inbox. */
 export interface InboxQuery {
   project: string
-  actor: Participant
+  /** The actor's {@link actorKey}, as the writes listed it. */
+  actorKey: string
   /** Interactions whose `expires_at` is at or before this time are left out. */
   now: string
   limit: number
   after?: InboxPosition
 }
 
-/** What a `modify` callback decided: a result for the caller and, when something changed, what to write. */
+/**
+ * Everything one decision writes, in one atomic step: the whole record, the inboxes it is listed in,
+ * the events it appends to the history and, when it reached an end state of a linked run, the signal.
+ * The store keeps what it is given; it never decides who may act or what a status means.
+ */
+export interface Write {
+  record: Interaction
+  /**
+   * The {@link actorKey}s of the actors who may act on the record now: the inboxes it is listed in,
+   * replacing the previous list. Empty once it has ended.
+   */
+  inbox: string[]
+  /** Appended to the record's history in this order, numbered after its last event. */
+  events: NewHistoryEvent[]
+  /** Inserted unless an entry with its id exists: an entry, once written, changes by leasing and settling alone. */
+  outbox?: OutboxEntry
+}
+
+/** What a `modify` decision returned: a result for the caller and, when something changed, what to write. */
 export interface Decision<T> {
   result: T
-  write?: { record: Interaction; outbox?: OutboxEntry }
+  write?: Write
+}
+
+/** The one read-decide-write operation of the port. */
+export interface ModifyQuery<T> {
+  project: string
+  id: string
+  /**
+   * Decides on the current record, synchronously and purely; if it throws, nothing is written. A
+   * store with a clock (`now`) passes its time, read after any lock was taken, so a caller that
+   * waited decides at the time it acts.
+   */
+  decide(current: Interaction, now: Date | undefined): Decision<T>
+  /**
+   * When given and the write carries an outbox entry, a store with transactions calls it inside the
+   * write's transaction, after the write, with its transaction handle (the PostgreSQL store passes
+   * its client). If it resolves, the store records the entry as delivered in the same transaction;
+   * if it rejects, the store undoes only what the hook did, still commits the decision, and keeps
+   * the entry pending with the reason in `last_error`. A store without transactions never calls it.
+   */
+  withinTransaction?(entry: OutboxEntry, transaction: unknown): Promise<void>
 }
 
 /** Who holds the right to deliver an outbox entry, and until when. */
@@ -40,57 +80,58 @@ export type SignalOutcome =
   | { status: 'pending'; error: string; next_attempt_at: string }
   | { status: 'dead'; error: string }
 
+/** The signal outbox: entries written by decisions, leased and settled by dispatchers. Every method is atomic. */
+export interface OutboxStore {
+  /**
+   * Takes the lease on up to `limit` pending entries that are due (`next_attempt_at` at or before
+   * `now`) and not leased by anyone else until after `now`; counts one attempt on each. Two
+   * concurrent calls never lease the same entry.
+   */
+  lease(query: { now: string; limit: number; lease: SignalLease }): Promise<OutboxEntry[]>
+  /** Records how a delivery ended and drops the lease, if `owner` still holds it; else returns false. */
+  settle(query: { id: string; owner: string; outcome: SignalOutcome }): Promise<boolean>
+  /** Entries in one status, in id order, resuming after the id `after`. */
+  list(query: { status: OutboxEntry['status']; limit: number; after?: string }): Promise<OutboxEntry[]>
+  /** Moves a dead entry back to pending, due at `now` with its attempts reset; undefined if no dead entry has this id. */
+  revive(query: { id: string; now: string }): Promise<OutboxEntry | undefined>
+  /**
+   * Deletes up to `limit` delivered entries whose `delivered_at` is before `deliveredBefore`, oldest
+   * first, and returns how many it deleted; pending and dead entries are never deleted.
+   */
+  prune(query: { deliveredBefore: string; limit: number }): Promise<number>
+}
+
 /**
- * Durable storage for interactions and their signal outbox. Every method is atomic on its own;
- * `update` is a compare-and-swap that also writes the outbox entry, all or nothing.
+ * Durable storage for interactions, their history and inboxes, and the signal outbox. Every method
+ * takes one query object and is atomic on its own; `modify` is the only way a record changes.
  */
 export interface InteractionStore {
   /** A short name for logs, e.g. `memory` or `postgres`. */
   readonly name: string
   /**
-   * Inserts a new record. When the project already has an interaction with the same
-   * `idempotency_key`, inserts nothing and returns that one with `created: false`.
+   * Inserts a new record with its inbox list and first history events. When the project already has
+   * an interaction with the same `idempotency_key`, writes nothing and returns that one with `created: false`.
    */
-  create(record: Interaction): Promise<{ interaction: Interaction; created: boolean }>
-  /** The record of this project with this `idempotency_key`, or undefined. */
-  findByIdempotencyKey(project: string, key: string): Promise<Interaction | undefined>
+  create(query: Omit<Write, 'outbox'>): Promise<{ interaction: Interaction; created: boolean }>
   /** The record with this id in this project, or undefined (also for another project's id). */
-  get(project: string, id: string): Promise<Interaction | undefined>
+  get(query: { project: string; id: string }): Promise<Interaction | undefined>
+  /** The record of this project with this `idempotency_key`, or undefined. */
+  findByIdempotencyKey(query: { project: string; key: string }): Promise<Interaction | undefined>
   /**
-   * Replaces the record if its stored version is still `expectedVersion`, and in the same atomic
-   * step inserts `outbox` when given. Returns false, and writes nothing, on a version mismatch.
+   * Reads the record, calls `decide` on it and writes what it returns (record, inbox list, history
+   * events, outbox entry) as one atomic step, so no concurrent write lands in between. Returns
+   * undefined, without calling `decide`, when the record does not exist. The memory store does it
+   * natively; a store with only get and compare-and-swap gets it from `compareAndSwapStore`.
    */
-  update(record: Interaction, options: { expectedVersion: number; outbox?: OutboxEntry }): Promise<boolean>
+  modify<T>(query: ModifyQuery<T>): Promise<{ result: T } | undefined>
+  /** The history of a record, oldest first; empty for an unknown record or another project's. */
+  history(query: { project: string; id: string }): Promise<HistoryEvent[]>
   /**
-   * Optional capability: reads the record under a lock, calls `decide` on it, writes what `decide`
-   * returns (record and outbox entry) and releases the lock, all in one transaction. Concurrent
-   * callers wait their turn instead of losing a compare-and-swap, so a hot interaction (hundreds of
-   * all-members responses at once) never fails with `conflict`. The service uses it when present.
-   * `decide` is synchronous and pure; if it throws, nothing is written. Returns undefined, without
-   * calling `decide`, when the record does not exist.
-   *
-   * `outboxSettled: true` says the store delivered the outbox entry inside the same transaction
-   * and recorded it as delivered, so the service must not deliver it again.
-   *
-   * A store with a clock (`now`) passes `decide` its time, read after the lock was taken, so a
-   * caller that waited for the lock decides at the time it acts, not the time it asked.
+   * Records of one project linked to `run_id`, in inbox order (oldest first, ties by id), resuming
+   * after `after`; only those in `status` when it is given.
    */
-  modify?<T>(
-    project: string,
-    id: string,
-    decide: (current: Interaction, now?: Date) => Decision<T>,
-  ): Promise<{ result: T; outboxSettled?: boolean } | undefined>
-  /**
-   * Optional capability: the store's own clock. When present, the service takes the time of every
-   * decision, timestamp, lease and sweep from it instead of its `clock` option, so all instances
-   * sharing the store agree on the time whatever their own clocks say.
-   */
-  now?(): Promise<Date>
-  /**
-   * Pending, unexpired interactions the actor may act on now, oldest first: those targeting the
-   * actor; first-responder groups it is a member of that are unclaimed or claimed by it; and
-   * all-members groups it is a member of and has not responded to.
-   */
+  runInteractions(query: { project: string; run_id: string; status?: InteractionStatus; limit: number; after?: InboxPosition }): Promise<Interaction[]>
+  /** Unexpired records listed in this actor's inbox by the last write of each, oldest first. */
   inbox(query: InboxQuery): Promise<Interaction[]>
   /**
    * Pending interactions whose `expires_at` is at or before `now`, soonest first, across projects,
@@ -99,22 +140,13 @@ export interface InteractionStore {
    */
   dueForExpiry(query: { now: string; limit: number; claimUntil: string }): Promise<Interaction[]>
   /**
-   * Takes the lease on up to `limit` pending outbox entries that are due (`next_attempt_at` at or
-   * before `now`) and not leased by anyone else until after `now`; counts one attempt on each.
-   * Two concurrent calls never lease the same entry.
+   * Optional capability: the store's own clock. When present, the service takes the time of every
+   * decision, timestamp, lease and sweep from it instead of its `clock` option, so all instances
+   * sharing the store agree on the time whatever their own clocks say.
    */
-  leaseSignals(query: { now: string; limit: number; lease: SignalLease }): Promise<OutboxEntry[]>
-  /** Records how a delivery ended and drops the lease, if `owner` still holds it; else returns false. */
-  settleSignal(id: string, owner: string, outcome: SignalOutcome): Promise<boolean>
-  /** Outbox entries in one status, in id order, resuming after the id `after`. */
-  listSignals(query: { status: OutboxEntry['status']; limit: number; after?: string }): Promise<OutboxEntry[]>
-  /** Moves a dead entry back to pending, due at `now` with its attempts reset; undefined if no dead entry has this id. */
-  reviveSignal(id: string, now: string): Promise<OutboxEntry | undefined>
-  /**
-   * Deletes up to `limit` delivered entries whose `delivered_at` is before `deliveredBefore`, oldest
-   * first, and returns how many it deleted; pending and dead entries are never deleted.
-   */
-  pruneSignals(query: { deliveredBefore: string; limit: number }): Promise<number>
+  now?(): Promise<Date>
+  /** The signal outbox, written by `modify` and read by dispatchers. */
+  readonly outbox: OutboxStore
 }
 
 /**
@@ -142,6 +174,13 @@ export interface SignalDelivery {
    * refuses a `delivery.leaseMs` that is not longer, since a send outliving its lease may be repeated.
    */
   readonly timeoutMs?: number
+  /**
+   * Optional: sends the signal inside the store transaction that decided it, on that transaction's
+   * handle (for the PostgreSQL store, its `pg` client), so the decision and the message commit
+   * together. The service passes it to `store.modify`; a store without transactions never calls it,
+   * and then `deliver` sends the signal after the write as usual.
+   */
+  deliverInTransaction?(signal: Signal, transaction: unknown): Promise<void>
 }
 
 /** Resolves a group to its members; called once, when a group interaction is created. */
