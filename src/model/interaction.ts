@@ -12,6 +12,10 @@ export const InteractionTypeSchema = z.enum(['approval', 'review', 'input'])
 export const RoutingPolicySchema = z.enum(['first_responder', 'all_members'])
 export type RoutingPolicy = z.infer<typeof RoutingPolicySchema>
 
+/** What a completed approval decided, by its routing policy's rule. */
+export const OutcomeSchema = z.enum(['approved', 'rejected'])
+export type Outcome = z.infer<typeof OutcomeSchema>
+
 /** Where an interaction is in its lifecycle. */
 export const InteractionStatusSchema = z.enum(['pending', 'completed', 'expired'])
 export type InteractionStatus = z.infer<typeof InteractionStatusSchema>
@@ -88,6 +92,8 @@ export const InteractionSchema = CreateFieldsSchema.extend({
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
   completed_at: z.iso.datetime().optional(),
+  /** Set on a completed approval. */
+  outcome: OutcomeSchema.optional(),
   expired_at: z.iso.datetime().optional(),
   version: z.int().min(1),
 })

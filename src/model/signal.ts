@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { IdentifierSchema } from './actor.js'
+import { OutcomeSchema } from './interaction.js'
 import { ResponseSchema } from './response.js'
 
 /** What a suspended run receives when its interaction reaches an end state. */
@@ -10,6 +11,8 @@ export const SignalSchema = z.strictObject({
   topic: IdentifierSchema,
   status: z.enum(['completed', 'expired']),
   responses: z.array(ResponseSchema),
+  /** Set when a completed approval resumes the run: what it decided. */
+  outcome: OutcomeSchema.optional(),
   /** Stable for one interaction and end state: receivers drop a signal whose key they have seen. */
   idempotency_key: z.string(),
 })
