@@ -77,10 +77,16 @@ let openTelemetry: Promise<OpenTelemetryApi | null> | undefined
 
 /** `@opentelemetry/api`, imported once; null when it is not installed, so the service runs without it. */
 export function importOpenTelemetry(): Promise<OpenTelemetryApi | null> {
-  openTelemetry ??= import('@opentelemetry/api').then(
-    (api) => api,
-    () => null,
-  )
+  // An awaited import() in a try block: bundlers (webpack, esbuild, Metro) then take a missing package
+  // for an optional one, a warning at most, instead of failing the host's build.
+  const load = async () => {
+    try {
+      return await import('@opentelemetry/api')
+    } catch {
+      return null
+    }
+  }
+  openTelemetry ??= load()
   return openTelemetry
 }
 
