@@ -11,7 +11,7 @@ describe('@hitl/interactions/adapter types', () => {
     expectTypeOf(actorKey).returns.toEqualTypeOf<string>()
   })
 
-  it('a base needs compareAndSwap and must not bring its own modify', () => {
+  it('a base needs compareAndSwap, and options are typed', () => {
     const { compareAndSwap: _, ...withoutCompareAndSwap } = mapCasBase()
     // @ts-expect-error: compareAndSwap is what the helper writes with
     compareAndSwapStore(withoutCompareAndSwap)
