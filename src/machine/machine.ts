@@ -12,6 +12,7 @@ export type InteractionEvent =
   | { type: 'release'; actor: Participant; at: string }
   | { type: 'respond'; actor: Participant; value: Record<string, unknown>; comment?: string; at: string }
   | { type: 'expire'; at: string }
+  | { type: 'cancel'; actor: Participant; reason?: string; at: string }
 
 /** Why the machine refused an event; the service turns it into an InteractionError. */
 export interface Refusal {
@@ -26,7 +27,7 @@ type RespondEvent = Extract<InteractionEvent, { type: 'respond' }>
 export const isDue = (interaction: Interaction, at: string | Date): boolean =>
   interaction.expires_at !== undefined && new Date(at).getTime() >= Date.parse(interaction.expires_at)
 
-const ACTOR_EVENTS = ['claim', 'release', 'respond'] as const
+const ACTOR_EVENTS = ['claim', 'release', 'respond', 'cancel'] as const
 const actorOf = (event: InteractionEvent) => {
   assertEvent(event, ACTOR_EVENTS)
   return event.actor
@@ -126,6 +127,10 @@ export const interactionMachine = setup({
       ...(context.type === 'approval' && { outcome: policyOf(context).outcome(context) }),
     })),
     markExpired: assign(({ event }) => ({ status: 'expired' as const, expired_at: event.at })),
+    markCancelled: assign(({ event }) => {
+      assertEvent(event, 'cancel')
+      return { status: 'cancelled' as const, cancelled_at: event.at, cancelled_by: event.actor, cancel_reason: event.reason }
+    }),
   },
   guards: {
     isRoutedTo: ({ context }, state: PendingState) => policyOf(context).state(context) === state,
@@ -161,6 +166,8 @@ export const interactionMachine = setup({
         ],
         claim: { actions: refuseNotClaimable },
         release: { actions: refuseNotClaimable },
+        // Whoever asked may withdraw the question: who is allowed to is the host's decision.
+        cancel: { target: 'cancelled' },
       },
       states: {
         /** Enters the sub-state the record's policy names. */
@@ -238,6 +245,18 @@ export const interactionMachine = setup({
       type: 'final',
       entry: ['markExpired', logged('expired'), 'signal'],
       meta: { refusal: { code: 'expired', message: 'has expired' } },
+    },
+    cancelled: {
+      type: 'final',
+      entry: [
+        'markCancelled',
+        logged('cancelled', ({ event }) => {
+          assertEvent(event, 'cancel')
+          return event.reason === undefined ? undefined : { reason: event.reason }
+        }),
+        'signal',
+      ],
+      meta: { refusal: { code: 'not_pending', message: 'is cancelled' } },
     },
   },
 })

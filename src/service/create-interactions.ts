@@ -6,9 +6,9 @@ import { inboxOf, step, type StepResult } from '../machine/step.js'
 import { actorKey, IdentifierSchema, ParticipantSchema, type Actor, type Participant } from '../model/actor.js'
 import { CreateInteractionInputSchema, type Interaction } from '../model/interaction.js'
 import { LIMITS } from '../model/limits.js'
-import { RespondInputSchema } from '../model/response.js'
+import { CancelInputSchema, RespondInputSchema } from '../model/response.js'
 import type { OutboxEntry } from '../model/signal.js'
-import type { Decision, InteractionStore, Write } from '../ports.js'
+import type { Decision, InboxPosition, InteractionStore, Write } from '../ports.js'
 import { settleEach } from './concurrently.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { newInteractionId } from './ids.js'
@@ -156,6 +156,33 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
       const tenant = projectOf(project)
       const { actor, value, comment } = parse(RespondInputSchema, input, 'response')
       return (await apply(tenant, id, (at) => ({ type: 'respond', actor, value, ...(comment !== undefined && { comment }), at }))).record
+    },
+
+    async cancel(project, id, input) {
+      const tenant = projectOf(project)
+      const { actor, reason } = parse(CancelInputSchema, input, 'cancel input')
+      return (await apply(tenant, id, (at) => ({ type: 'cancel', actor, ...(reason !== undefined && { reason }), at }))).record
+    },
+
+    async cancelRun(project, runId, input) {
+      const tenant = projectOf(project)
+      const run_id = parse(IdentifierSchema, runId, 'run_id', ['run_id'])
+      const { actor, reason } = parse(CancelInputSchema, input, 'cancel input')
+      let cancelled = 0
+      let after: InboxPosition | undefined
+      for (;;) {
+        const page = await store.runInteractions({ project: tenant, run_id, status: 'pending', limit: SWEEP_CONCURRENCY, ...(after && { after }) })
+        const outcomes = await settleEach(page, SWEEP_CONCURRENCY, (record) =>
+          apply(tenant, record.id, (at) => ({ type: 'cancel', actor, ...(reason !== undefined && { reason }), at })),
+        )
+        for (const outcome of outcomes) {
+          if (outcome.status === 'fulfilled') cancelled++
+          // Answered, expired or cancelled by someone else since the listing: it has ended either way.
+          else if (!isInteractionError(outcome.reason, 'not_pending')) throw outcome.reason
+        }
+        if (page.length < SWEEP_CONCURRENCY) return { cancelled }
+        after = page.at(-1)
+      }
     },
 
     async inbox(project, actor, inboxOptions = {}) {
