@@ -5,6 +5,7 @@ import type { InboxPosition, InteractionStore } from '../ports.js'
 import { describeClock } from './clock-suite.js'
 import { createdEvent, insertRecord, makeOutboxEntry, makeRecord, uniqueProject, writeRecord } from './fixtures.js'
 import { describeOutbox } from './outbox-suite.js'
+import { describeServiceOver } from './service-suite.js'
 
 const alice = { type: 'member', id: 'user_alice' } as const
 const bob = { type: 'member', id: 'user_bob' } as const
@@ -347,6 +348,7 @@ export function describeInteractionStore(
     })
 
     describeOutbox(() => store, insert, { ownClock: capabilities.now === true })
+    describeServiceOver(() => store)
 
     it('capabilities — the declared ones are exactly the implemented ones', () => {
       expect(typeof store.now === 'function', 'now').toBe(capabilities.now === true)
