@@ -17,6 +17,7 @@ import { resolveMembers } from './members.js'
 import { createOutbox } from './outbox.js'
 import { resolveOptions } from './options.js'
 import { parse } from './parse.js'
+import { createTelemetry, type Telemetry } from './telemetry.js'
 import type { Interactions, InteractionsOptions } from './types.js'
 
 /** Expiries one sweep runs at once; each may wait for its signal's first delivery. */
@@ -39,14 +40,18 @@ const writeOf = (record: Interaction, events: NewHistoryEvent[]): Omit<Write, 'o
 
 /**
  * The service over the options' store, or `defaultStore()` when none is given; `createInteractions`
- * from the package entry supplies the memory store.
+ * from the package entry supplies the memory store. `telemetry` is replaced only by tests.
  */
-export function createInteractionsWith(options: InteractionsOptions, defaultStore: () => InteractionStore): Interactions {
+export function createInteractionsWith(
+  options: InteractionsOptions,
+  defaultStore: () => InteractionStore,
+  telemetry: Telemetry = createTelemetry(),
+): Interactions {
   const { directory, clock, random, delivery, ...resolved } = resolveOptions(options)
   const store = resolved.store ?? defaultStore()
   // A store with a clock of its own (PostgreSQL's, by default) sets the time, so instances sharing it agree.
   const now = store.now ? store.now.bind(store) : async () => clock()
-  const outbox = createOutbox({ store, signals: resolved.signals, now, random, delivery })
+  const outbox = createOutbox({ store, signals: resolved.signals, now, random, delivery, telemetry })
 
   /**
    * The one write path: the store's atomic read-decide-write runs the pure step on the current
@@ -85,19 +90,21 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
       },
       ...(deliverInTransaction && {
         withinTransaction: async (entry: OutboxEntry, transaction: unknown) => {
-          await deliverInTransaction(entry.signal, transaction)
+          await telemetry.delivering(entry, () => deliverInTransaction(entry.signal, transaction))
           sentInTransaction = true
         },
       }),
     })
     if (!modified) throw notFound()
+    // Once ended, a record never changes again: a write of an ended record is the one that ended it.
+    if (written && written.record.status !== 'pending') telemetry.ended(written.record)
     // Without a signals adapter (an instance that only reads), the entry waits for one that has it.
     if (written?.outbox && resolved.signals && !sentInTransaction) await outbox.dispatch(written.outbox)
     if (modified.result.refusal) throw refusalError(modified.result.refusal)
     return modified.result
   }
 
-  return {
+  return telemetry.instrument({
     async create(rawProject, input) {
       const project = projectOf(rawProject)
       const parsed = parse(CreateInteractionInputSchema, input, 'create input')
@@ -231,5 +238,5 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
     failedSignals: outbox.failedSignals,
     retrySignal: outbox.retrySignal,
     pruneSignals: outbox.pruneSignals,
-  }
+  })
 }

@@ -7,6 +7,7 @@ import type { OutboxEntry, Signal } from '../model/signal.js'
 import type { InteractionStore, SignalDelivery, SignalDeliveryFailure, SignalLease, SignalOutcome } from '../ports.js'
 import { backoffDelay } from './backoff.js'
 import { parse } from './parse.js'
+import type { Telemetry } from './telemetry.js'
 import type { DeliveryPolicy, DeliveryReport } from './types.js'
 
 /** Deliveries one `deliverSignals` pass runs at once: enough to overlap slow receivers. */
@@ -45,8 +46,9 @@ export function createOutbox(options: {
   now: () => Promise<Date>
   random: () => number
   delivery: DeliveryPolicy
+  telemetry: Telemetry
 }) {
-  const { store, signals, now, random, delivery } = options
+  const { store, signals, now, random, delivery, telemetry } = options
 
   const newLease = (now: Date): SignalLease => ({ owner: `lease_${nanoid()}`, until: addMilliseconds(now, delivery.leaseMs).toISOString() })
 
@@ -64,7 +66,7 @@ export function createOutbox(options: {
   async function dispatch(entry: OutboxEntry): Promise<keyof DeliveryReport | undefined> {
     let outcome: (at: Date) => SignalOutcome
     try {
-      await requireSignals().deliver(entry.signal)
+      await telemetry.delivering(entry, () => requireSignals().deliver(entry.signal))
       outcome = (at) => ({ status: 'delivered', at: at.toISOString() })
     } catch (error) {
       const { permanent, retryAfterMs } = failureOf(error)

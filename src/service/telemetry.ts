@@ -62,9 +62,12 @@ const interactionAttributes = (record: Interaction): AttributeValues => ({
 const OPERATIONS: Record<keyof Interactions, Operation> = {
   create: { span: 'hitl.create', arguments: project, result: interactionAttributes },
   get: { span: 'hitl.get', arguments: interaction, result: interactionAttributes },
+  history: { span: 'hitl.history', arguments: interaction },
   claim: { span: 'hitl.claim', arguments: interaction, result: interactionAttributes },
   release: { span: 'hitl.release', arguments: interaction, result: interactionAttributes },
   respond: { span: 'hitl.respond', arguments: interaction, result: interactionAttributes },
+  cancel: { span: 'hitl.cancel', arguments: interaction, result: interactionAttributes },
+  cancelRun: { span: 'hitl.cancel_run', arguments: ([project, runId]) => ({ 'hitl.project': text(project), 'hitl.run_id': text(runId) }) },
   inbox: { span: 'hitl.inbox', arguments: project },
   expireDue: { span: 'hitl.expire_due' },
   deliverSignals: { span: 'hitl.deliver_signals' },

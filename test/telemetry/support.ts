@@ -3,7 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { context, metrics, ROOT_CONTEXT, trace, type Context, type ContextManager } from '@opentelemetry/api'
 import { DataPointType, MeterProvider, MetricReader, type HistogramMetricData, type MetricData } from '@opentelemetry/sdk-metrics'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
-import { expect } from 'vitest'
+import { afterEach, beforeEach, expect } from 'vitest'
 
 /**
  * Carries the active span across awaits, as the SDK's Node setup does (NodeSDK registers the same
@@ -35,8 +35,8 @@ class OnDemandReader extends MetricReader {
   protected override onForceFlush = async () => {}
 }
 
-/** Registers an SDK globally; `disable()` unregisters it, as a test's afterEach must. */
-export function registerSdk() {
+/** Registers an SDK globally; `disable()` unregisters it. */
+function registerSdk() {
   const exporter = new InMemorySpanExporter()
   const reader = new OnDemandReader()
   context.setGlobalContextManager(new AsyncContextManager().enable())
@@ -64,5 +64,23 @@ export function registerSdk() {
       metrics.disable()
       context.disable()
     },
+  }
+}
+
+/**
+ * A fresh SDK registered before each test of the calling block and unregistered after it, so no
+ * test sees another's spans; `register()` replaces it mid-test, as a host that sets up its SDK late.
+ */
+export function sdkPerTest() {
+  let current: ReturnType<typeof registerSdk> | undefined
+  beforeEach(() => void (current = registerSdk()))
+  afterEach(() => current?.disable())
+  const sdk = () => current!
+  return {
+    spans: () => sdk().spans(),
+    spansNamed: (name: string) => sdk().spansNamed(name),
+    durations: () => sdk().durations(),
+    disable: () => sdk().disable(),
+    register: () => void (current = registerSdk()),
   }
 }
