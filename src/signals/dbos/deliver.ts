@@ -115,14 +115,16 @@ const misconfigured = (path: string, message: string) =>
 export function dbosSignals(options: DBOSSignalsOptions): SignalDelivery & { name: 'dbos' } {
   const { client, inTransaction } = options ?? {}
   if (typeof client?.send !== 'function') {
-    throw misconfigured('client', 'needs a `client` with send: a DBOSClient (await DBOSClient.create({ systemDatabaseUrl })) or the DBOS class')
+    const message = 'needs a `client` with send: a DBOSClient (await DBOSClient.create({ systemDatabaseUrl })) or the DBOS class'
+    throw misconfigured('client', message)
   }
   if (inTransaction !== undefined && typeof inTransaction !== 'boolean') {
     throw misconfigured('inTransaction', `inTransaction must be true or false (got ${JSON.stringify(inTransaction)})`)
   }
   const transactional = client as Partial<DBOSTransactionalSender>
   if (inTransaction && typeof transactional.sendInTransaction !== 'function') {
-    throw misconfigured('client', 'inTransaction needs a DBOSClient (await DBOSClient.create({ systemDatabaseUrl })), which has sendInTransaction; the DBOS class has not')
+    const message = 'inTransaction needs a DBOSClient (await DBOSClient.create({ systemDatabaseUrl })), which has sendInTransaction; the DBOS class has not'
+    throw misconfigured('client', message)
   }
   /** Runs a send, rethrowing its failure as a DBOSDeliveryError the outbox can classify. */
   const classified = async (signal: Signal, sending: () => Promise<void>) => {
@@ -139,10 +141,12 @@ export function dbosSignals(options: DBOSSignalsOptions): SignalDelivery & { nam
       async deliverInTransaction(signal: Signal, transaction: unknown) {
         const connection = transaction as Partial<DBOSTransactionConnection> | null
         if (typeof connection?.query !== 'function') {
-          throw new InteractionError('configuration', 'dbosSignals: deliverInTransaction needs the PostgreSQL store\'s transaction client, with query(text, values)')
+          const message = 'dbosSignals: deliverInTransaction needs the PostgreSQL store\'s transaction client, with query(text, values)'
+          throw new InteractionError('configuration', message)
         }
         const sendInTransaction = transactional.sendInTransaction!.bind(client)
-        await classified(signal, () => sendInTransaction(connection as DBOSTransactionConnection, signal.run_id, signal, signal.topic, signal.idempotency_key))
+        const { run_id, topic, idempotency_key } = signal
+        await classified(signal, () => sendInTransaction(connection as DBOSTransactionConnection, run_id, signal, topic, idempotency_key))
       },
     }),
   }

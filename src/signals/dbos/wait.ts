@@ -21,7 +21,9 @@ export interface WaitForInteractionOptions {
  * How a wait for an interaction ended: its signal, under the signal's own status (`completed`,
  * `expired`…), or no signal before the timeout.
  */
-export type InteractionOutcome = { [S in Signal['status']]: { status: S; signal: Signal & { status: S } } }[Signal['status']] | { status: 'timed_out' }
+export type InteractionOutcome =
+  | { [S in Signal['status']]: { status: S; signal: Signal & { status: S } } }[Signal['status']]
+  | { status: 'timed_out' }
 
 let sdk: Promise<DBOSReceiver> | undefined
 
@@ -70,7 +72,8 @@ export async function waitForInteraction(topic: string, options: WaitForInteract
   }
   if (typeof timeoutSeconds !== 'number' || !Number.isFinite(timeoutSeconds) || timeoutSeconds < 0) {
     const message = `must be a non-negative number of seconds (got ${String(timeoutSeconds)})`
-    throw new InteractionError('configuration', `waitForInteraction: timeoutSeconds ${message}`, { issues: [{ path: ['timeoutSeconds'], message }] })
+    const issues = [{ path: ['timeoutSeconds'], message }]
+    throw new InteractionError('configuration', `waitForInteraction: timeoutSeconds ${message}`, { issues })
   }
   const dbos = options.dbos ?? (await loadDBOS())
   // DBOS returns null when the timeout passes without a message.

@@ -5,7 +5,6 @@
  * the same shape) and run {@link migrate} once per deploy, or apply the files in `sql/` yourself, in order.
  */
 import { InteractionError } from '../../errors.js'
-import type { Interaction } from '../../model/interaction.js'
 import type { InteractionStore, OutboxStore, Write } from '../../ports.js'
 import { checkPool, checkSchema, DEFAULT_SCHEMA, inTransaction, sqlState, type PgPool, type PgQueryable } from './pool.js'
 import {
@@ -94,6 +93,7 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
   /** Writes a decision on a row its transaction has locked: record, inbox rows, history events and outbox entry. */
   async function write(db: PgQueryable, { record, inbox, events, outbox }: Write) {
     const params: unknown[] = [...interactionParams(record), inbox, historyParam(events)]
+    const lastSeq = `(SELECT coalesce(max(seq), 0) FROM ${s}.interaction_history WHERE project = $1 AND interaction_id = $2)`
     // The placeholder of a column's new value, e.g. $('created_at') is '$21::timestamptz'.
     const $ = (column: string) => interactionPlaceholders(1)[interactionColumnNames.indexOf(column)]!
     const [keys, history] = [`$${params.length - 1}::text[]`, `$${params.length}::jsonb`]
@@ -125,7 +125,7 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
   ON CONFLICT DO NOTHING
 ), appended AS (
   INSERT INTO ${s}.interaction_history (project, interaction_id, seq, type, at, actor, data)
-  ${historyRows('$1', '$2', history, `(SELECT coalesce(max(seq), 0) FROM ${s}.interaction_history WHERE project = $1 AND interaction_id = $2)`)}
+  ${historyRows('$1', '$2', history, lastSeq)}
 )${signalled}
 SELECT 1`,
       params,

@@ -71,7 +71,10 @@ const COLUMN_FIELDS = new Set<string>(INTERACTION_COLUMNS.map((c) => c.field))
 
 /** How each field with a column reads back: a field spread over several columns reads in its last one. */
 const READERS = new Map<string, (row: PgRow) => unknown>(
-  INTERACTION_COLUMNS.map(({ column, kind, field, read }) => [field, read ?? ((row) => (kind === 'jsonb' ? json(row[column]) : row[column]))]),
+  INTERACTION_COLUMNS.map(({ column, kind, field, read }) => [
+    field,
+    read ?? ((row) => (kind === 'jsonb' ? json(row[column]) : row[column])),
+  ]),
 )
 
 /** Field order of a record the service builds, so a record reads back with its keys in the same order. */
@@ -106,7 +109,10 @@ export const interactionParams = (record: Interaction) => [
 
 /** The select list that reads a record back, with the table alias `alias`. */
 export const interactionSelect = (alias: string) =>
-  [...INTERACTION_COLUMNS.map(({ column, kind }) => (kind === 'timestamptz' ? iso(`${alias}.${column}`) : `${alias}.${column}`)), `${alias}.extra`].join(', ')
+  [
+    ...INTERACTION_COLUMNS.map(({ column, kind }) => (kind === 'timestamptz' ? iso(`${alias}.${column}`) : `${alias}.${column}`)),
+    `${alias}.extra`,
+  ].join(', ')
 
 /** An object of the entries whose value is set: a NULL column reads back as an absent field. */
 function present(entries: Iterable<[string, unknown]>): Record<string, unknown> {
@@ -136,7 +142,8 @@ export const historyRows = (project: string, id: string, events: string, lastSeq
 FROM jsonb_array_elements(${events}) WITH ORDINALITY AS e(event, n)`
 
 /** The select list that reads a history event back, with the table alias `alias`. */
-export const historySelect = (alias: string) => [`${alias}.seq`, `${alias}.type`, iso(`${alias}.at`), `${alias}.actor`, `${alias}.data`].join(', ')
+export const historySelect = (alias: string) =>
+  [`${alias}.seq`, `${alias}.type`, iso(`${alias}.at`), `${alias}.actor`, `${alias}.data`].join(', ')
 
 /** A row of `interaction_history`, read with {@link historySelect}, as the event it stores. */
 export const toHistoryEvent = (row: PgRow): HistoryEvent =>
