@@ -1,4 +1,5 @@
 import type { Participant } from '../model/actor.js'
+import type { HistoryEvent } from '../model/history.js'
 import type { CreateInteractionInput, Interaction } from '../model/interaction.js'
 import type { RespondInput } from '../model/response.js'
 import type { OutboxEntry } from '../model/signal.js'
@@ -30,8 +31,6 @@ export interface InteractionsOptions {
   directory?: Directory
   /** The current time. Defaults to `() => new Date()`. */
   clock?: () => Date
-  /** Retries of a call that lost a compare-and-swap race to a concurrent call. */
-  conflictRetry?: Partial<BackoffPolicy & { attempts: number }>
   /** Retries of a failed signal delivery. */
   delivery?: Partial<DeliveryPolicy>
   /** A number in [0, 1) for backoff jitter. Defaults to `Math.random`. */
@@ -76,6 +75,8 @@ export interface Interactions {
   create(project: string, input: CreateInteractionInput): Promise<Interaction>
   /** The interaction; a pending one whose `expires_at` has passed is expired first. */
   get(project: string, id: string): Promise<Interaction>
+  /** Everything that happened to the interaction, oldest first, numbered from 1. */
+  history(project: string, id: string): Promise<HistoryEvent[]>
   /** Claims a first-responder group interaction for one of its members. */
   claim(project: string, id: string, actor: Participant): Promise<Interaction>
   /** Gives up a claim, so that any member may claim or respond again. */

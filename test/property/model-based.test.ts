@@ -42,12 +42,12 @@ async function outcome(call: Promise<unknown>): Promise<string | undefined> {
 /** The invariants, checked against the real store after every command. */
 async function checkInvariants(model: Model, real: Real) {
   const entries = [
-    ...(await real.store.listSignals({ status: 'pending', limit: 10_000 })),
-    ...(await real.store.listSignals({ status: 'delivered', limit: 10_000 })),
-    ...(await real.store.listSignals({ status: 'dead', limit: 10_000 })),
+    ...(await real.store.outbox.list({ status: 'pending', limit: 10_000 })),
+    ...(await real.store.outbox.list({ status: 'delivered', limit: 10_000 })),
+    ...(await real.store.outbox.list({ status: 'dead', limit: 10_000 })),
   ]
   for (const m of model.items) {
-    const record = (await real.store.get('p', m.id))!
+    const record = (await real.store.get({ project: 'p', id: m.id }))!
     expect(['pending', 'completed', 'expired']).toContain(record.status)
     // The real record is compared field by field with the model: status, claim, who responded, version.
     expect(record.status).toBe(m.status)
