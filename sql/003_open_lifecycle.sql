@@ -36,18 +36,21 @@ WHERE i.project = x.project AND i.id = x.interaction_id
   );
 
 INSERT INTO hitl.interaction_history (project, interaction_id, seq, type, at, actor, data)
-SELECT e.project, e.id, row_number() OVER (PARTITION BY e.project, e.id ORDER BY e.at, e.rank), e.type, e.at, e.actor, NULL
+SELECT e.project, e.id, row_number() OVER (PARTITION BY e.project, e.id ORDER BY e.at, e.rank), e.type, e.at, e.actor, e.data
 FROM (
-  SELECT project, id, 'created' AS type, created_at AS at, requested_by AS actor, 0 AS rank FROM hitl.interactions
+  SELECT project, id, 'created' AS type, created_at AS at, requested_by AS actor, NULL::jsonb AS data, 0 AS rank FROM hitl.interactions
   UNION ALL
-  SELECT project, id, 'claimed', claimed_at, claimed_by, 1 FROM hitl.interactions WHERE claimed_by IS NOT NULL AND claimed_at IS NOT NULL
+  SELECT project, id, 'claimed', claimed_at, claimed_by, NULL, 1 FROM hitl.interactions WHERE claimed_by IS NOT NULL AND claimed_at IS NOT NULL
   UNION ALL
-  SELECT i.project, i.id, 'responded', (r.response->>'responded_at')::timestamptz, r.response->'actor', 1 + r.n
+  SELECT i.project, i.id, 'responded', (r.response->>'responded_at')::timestamptz, r.response->'actor',
+    jsonb_build_object('value', r.response->'value')
+      || CASE WHEN r.response ? 'comment' THEN jsonb_build_object('comment', r.response->'comment') ELSE '{}' END,
+    1 + r.n
   FROM hitl.interactions i, jsonb_array_elements(i.responses) WITH ORDINALITY AS r(response, n)
   UNION ALL
-  SELECT project, id, 'completed', completed_at, NULL, 2147483647 FROM hitl.interactions WHERE completed_at IS NOT NULL
+  SELECT project, id, 'completed', completed_at, NULL, NULL, 2147483647 FROM hitl.interactions WHERE completed_at IS NOT NULL
   UNION ALL
-  SELECT project, id, 'expired', expired_at, NULL, 2147483647 FROM hitl.interactions WHERE expired_at IS NOT NULL
+  SELECT project, id, 'expired', expired_at, NULL, NULL, 2147483647 FROM hitl.interactions WHERE expired_at IS NOT NULL
 ) e
 WHERE NOT EXISTS (SELECT 1 FROM hitl.interaction_history h WHERE h.project = e.project AND h.interaction_id = e.id);
 

@@ -26,7 +26,7 @@ const before: Record<string, Interaction> = {
   },
   voting: {
     id: 'iact_voting', project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: ops, routing_policy: 'all_members',
-    members: [alice, bob, carol], status: 'pending', responses: [{ actor: alice, value: yes, responded_at: at(4) }],
+    members: [alice, bob, carol], status: 'pending', responses: [{ actor: alice, value: yes, comment: 'fine by me', responded_at: at(4) }],
     created_at: at(3), updated_at: at(4), version: 2,
   },
   completed: {
@@ -109,13 +109,13 @@ describe('migration 003 on a populated database', () => {
     ])
     expect(await history('iact_voting')).toEqual([
       { seq: 1, type: 'created', at: at(3) },
-      { seq: 2, type: 'responded', at: at(4), actor: alice },
+      { seq: 2, type: 'responded', at: at(4), actor: alice, data: { value: yes, comment: 'fine by me' } },
     ])
     // A claim and a response at the same instant: the claim comes first, the end last.
     expect(await history('iact_completed')).toEqual([
       { seq: 1, type: 'created', at: at(5) },
       { seq: 2, type: 'claimed', at: at(6), actor: alice },
-      { seq: 3, type: 'responded', at: at(6), actor: alice },
+      { seq: 3, type: 'responded', at: at(6), actor: alice, data: { value: yes } },
       { seq: 4, type: 'completed', at: at(6) },
     ])
     expect(await history('iact_expired')).toEqual([
