@@ -184,6 +184,7 @@ describe('DBOS workflows resumed by interactions', () => {
         topic: TOPIC,
         status: 'completed',
         responses: [{ actor: alice, value: { confirmed: true }, comment: 'ship it', responded_at: T0 }],
+        outcome: 'approved',
         idempotency_key: `${interactionId}:completed`,
       },
     })

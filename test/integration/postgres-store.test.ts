@@ -12,11 +12,9 @@ import {
   memoryStore,
   type Interaction,
   type InteractionStore,
-  type NewHistoryEvent,
   type OutboxEntry,
   type Participant,
   type Signal,
-  type Write,
 } from '@hitl/interactions'
 import {
   migrate,
@@ -38,6 +36,10 @@ const carol = { type: 'member', id: 'user_carol' } as const
 const bot = { type: 'agent', id: 'agent_reviewer' } as const
 const T0 = '2026-04-21T09:00:00.000Z'
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString()
+
+/** What one decision writes (the port's `Write`). */
+type Write = Parameters<InteractionStore['create']>[0] & { outbox?: OutboxEntry }
+type NewHistoryEvent = Write['events'][number]
 
 let counter = 0
 /** A valid pending direct record; override any field. */

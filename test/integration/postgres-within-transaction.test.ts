@@ -45,7 +45,9 @@ describe('postgresStore modify withinTransaction', () => {
     await store.create({ record, inbox: ['member:user_alice'], events: [{ type: 'created', at: T0 }] })
     const done: Interaction = { ...record, status: 'completed', completed_at: T0, version: 2 }
     const signal: Signal = { interaction_id: record.id, project: 'acme', run_id: 'run_01abc', topic: 'deploy-gate', status: 'completed', responses: [], idempotency_key: `${record.id}:completed` }
-    const entry: OutboxEntry = { id: signal.idempotency_key, signal, status: 'pending', attempts: 1, next_attempt_at: T0, lease_owner: 'me', lease_expires_at: T0, created_at: T0 }
+    // Due in a month, so that an entry left pending here is not delivered by the service tests below.
+    const later = '2026-05-21T09:00:00.000Z'
+    const entry: OutboxEntry = { id: signal.idempotency_key, signal, status: 'pending', attempts: 1, next_attempt_at: later, lease_owner: 'me', lease_expires_at: later, created_at: T0 }
     return { record, done, entry }
   }
   const complete = (store: ReturnType<typeof fx.store>, gate: Awaited<ReturnType<typeof pendingGate>>, send: Send, outbox: boolean = true) =>
