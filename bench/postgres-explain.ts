@@ -1,7 +1,7 @@
 /**
  * Fills a scratch schema with 100 000 interactions (plus their inbox rows and outbox entries)
  * and prints EXPLAIN (ANALYZE, BUFFERS) for the queries the PostgreSQL store runs most: the inbox
- * page, a run's interactions, the expiry sweep and the signal lease. The output is pasted into docs/postgres.md.
+ * page, a run's interactions, the sweep of what is due and the signal lease. The output is pasted into docs/postgres.md.
  *
  *   npx tsx --conditions=@hitl/source bench/postgres-explain.ts
  *
@@ -59,6 +59,8 @@ SELECT 'project_2', 'iact_busy_' || lpad(g::text, 5, '0'), 'pending', 'review',
   '{"mode":"select","options":[{"value":"ok","label":"OK"},{"value":"no","label":"No"}]}',
   'agent', 'agent_triage', '[]', ts, ts, ts + interval '7 days', 1
 FROM generate_series(1, ${BUSY}) g, LATERAL (SELECT timestamptz '${NOW}' - interval '6 days' + g * interval '90 seconds' AS ts) v`)
+  // A pending interaction's wake-up is its expiry, as the service writes it.
+  await pool.query(`UPDATE ${s}.interactions SET wake_at = expires_at WHERE status = 'pending'`)
   // The inbox rows the store keeps for pending interactions: the target, or each group member.
   await pool.query(`
 INSERT INTO ${s}.interaction_inbox (project, actor_key, created_at, interaction_id)
@@ -130,7 +132,7 @@ FROM (SELECT *, row_number() OVER (ORDER BY id) AS n FROM ${s}.interactions WHER
   await explain(`inbox: first page of 21 for an agent with ${BUSY} pending`, (st) =>
     st.inbox({ project: 'project_2', actorKey: 'agent:agent_triage', now: NOW, limit: 21 }),
   )
-  await explain('dueForExpiry: a sweep of 100', (st) => st.dueForExpiry({ now: NOW, limit: 100, claimUntil: NOW }))
+  await explain('due: a sweep of 100', (st) => st.due({ now: NOW, limit: 100, claimUntil: NOW }))
   await explain('runInteractions: the pending interactions of one run', (st) =>
     st.runInteractions({ project: 'project_2', run_id: 'run_1002', status: 'pending', limit: 100 }),
   )

@@ -18,7 +18,10 @@ const yes = { confirmed: true }
 
 /** Records as the service of migrations 1 and 2 wrote them. */
 const before: Record<string, Interaction> = {
-  direct: { id: 'iact_direct', project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, status: 'pending', responses: [], created_at: at(0), updated_at: at(0), version: 1 },
+  direct: {
+    id: 'iact_direct', project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, status: 'pending', responses: [],
+    expires_at: at(60), created_at: at(0), updated_at: at(0), version: 1,
+  },
   claimed: {
     id: 'iact_claimed', project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: ops, routing_policy: 'first_responder',
     requested_by: { type: 'agent', id: 'planner' }, members: [alice, bob, carol], claimed_by: bob, claimed_at: at(2), status: 'pending', responses: [],
@@ -26,13 +29,19 @@ const before: Record<string, Interaction> = {
   },
   voting: {
     id: 'iact_voting', project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: ops, routing_policy: 'all_members',
-    members: [alice, bob, carol], status: 'pending', responses: [{ actor: alice, value: yes, comment: 'fine by me', responded_at: at(4) }],
+    requested_by: ops, members: [alice, bob, carol], status: 'pending', responses: [{ actor: alice, value: yes, comment: 'fine by me', responded_at: at(4) }],
     created_at: at(3), updated_at: at(4), version: 2,
   },
   completed: {
     id: 'iact_completed', project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: ops, members: [alice, bob],
     claimed_by: alice, claimed_at: at(6), status: 'completed', responses: [{ actor: alice, value: yes, responded_at: at(6) }],
     created_at: at(5), updated_at: at(6), completed_at: at(6), version: 2, run_id: 'run_1', topic: 'gate',
+  },
+  vetoed: {
+    id: 'iact_vetoed', project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: ops, routing_policy: 'all_members',
+    members: [alice, bob], status: 'completed',
+    responses: [{ actor: alice, value: yes, responded_at: at(6) }, { actor: bob, value: { confirmed: false }, responded_at: at(7) }],
+    created_at: at(5), updated_at: at(7), completed_at: at(7), version: 3,
   },
   expired: {
     id: 'iact_expired', project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, status: 'expired', responses: [],
@@ -116,8 +125,9 @@ describe('migration 003 on a populated database', () => {
       { seq: 1, type: 'created', at: at(5) },
       { seq: 2, type: 'claimed', at: at(6), actor: alice },
       { seq: 3, type: 'responded', at: at(6), actor: alice, data: { value: yes } },
-      { seq: 4, type: 'completed', at: at(6) },
+      { seq: 4, type: 'completed', at: at(6), data: { outcome: 'approved' } },
     ])
+    expect((await history('iact_vetoed')).at(-1)).toEqual({ seq: 4, type: 'completed', at: at(7), data: { outcome: 'rejected' } })
     expect(await history('iact_expired')).toEqual([
       { seq: 1, type: 'created', at: at(7) },
       { seq: 2, type: 'expired', at: at(8) },
@@ -135,7 +145,15 @@ describe('migration 003 on a populated database', () => {
 
   it('get, inbox, modify — the new store reads the migrated records as they were, and writes after their history', async () => {
     const store = postgresStore({ pool, schema, clock: 'service' })
-    for (const r of Object.values(before)) expect(await store.get({ project: 'acme', id: r.id })).toStrictEqual(r)
+    // A completed approval gains the outcome its routing policy gives it; nothing else changes.
+    const outcomes: Record<string, 'approved' | 'rejected'> = { iact_completed: 'approved', iact_vetoed: 'rejected' }
+    for (const r of Object.values(before)) {
+      const outcome = outcomes[r.id]
+      expect(await store.get({ project: 'acme', id: r.id })).toStrictEqual(outcome ? { ...r, outcome } : r)
+    }
+    // The sweep finds a pending record at its expiry, as the service would have scheduled it.
+    expect((await store.due({ now: at(59), limit: 10, claimUntil: at(59) })).map((r) => r.id)).toEqual([])
+    expect((await store.due({ now: at(60), limit: 10, claimUntil: at(60) })).map((r) => r.id)).toEqual(['iact_direct'])
     const inboxIds = async (actor: { type: string; id: string }) =>
       (await store.inbox({ project: 'acme', actorKey: `${actor.type}:${actor.id}`, now: at(10), limit: 10 })).map((r) => r.id)
     expect(await inboxIds(alice)).toEqual(['iact_direct'])

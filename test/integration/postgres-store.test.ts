@@ -65,6 +65,7 @@ const creation = (r: Interaction, inbox = r.status === 'pending' ? [actorKey(r.t
   record: r,
   inbox,
   events: [{ type: 'created', at: r.created_at }],
+  ...(r.status === 'pending' && r.expires_at !== undefined && { wakeAt: r.expires_at }),
 })
 
 /** An unleased outbox entry for a record, due at `due`. */
@@ -467,7 +468,7 @@ describe('inbox, runs and expiry', () => {
     }
   })
 
-  it('dueForExpiry — soonest first across projects, skipping a row a writer holds', async () => {
+  it('due — soonest first across projects, skipping a row a writer holds', async () => {
     const fresh = await postgresFixture()
     try {
       const target = fresh.store()
@@ -481,8 +482,8 @@ describe('inbox, runs and expiry', () => {
         record({ id: 'iact_7', project: 'a', expires_at: at(1), status: 'completed', completed_at: at(0) }),
       ]
       for (const r of records) await target.create(creation(r))
-      expect((await target.dueForExpiry({ now: at(3), limit: 2, claimUntil: at(3) })).map((r) => r.id)).toEqual(['iact_1', 'iact_2'])
-      const due = await target.dueForExpiry({ now: at(3), limit: 100, claimUntil: at(3) })
+      expect((await target.due({ now: at(3), limit: 2, claimUntil: at(3) })).map((r) => r.id)).toEqual(['iact_1', 'iact_2'])
+      const due = await target.due({ now: at(3), limit: 100, claimUntil: at(3) })
       expect(due).toEqual(['iact_1', 'iact_2', 'iact_4', 'iact_3'].map((id) => records.find((r) => r.id === id)))
 
       // A writer mid-transaction on iact_1: the sweep does not wait for it, it passes it over.
@@ -491,8 +492,8 @@ describe('inbox, runs and expiry', () => {
         await writer.query('BEGIN')
         await writer.query(`SELECT 1 FROM ${fresh.schema}.interactions WHERE id = 'iact_1' FOR UPDATE`)
         const skipped = await Promise.race([
-          target.dueForExpiry({ now: at(3), limit: 100, claimUntil: at(3) }),
-          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('dueForExpiry blocked on a locked row')), 5_000)),
+          target.due({ now: at(3), limit: 100, claimUntil: at(3) }),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('due blocked on a locked row')), 5_000)),
         ])
         expect(skipped.map((r) => r.id)).toEqual(['iact_2', 'iact_4', 'iact_3'])
       } finally {

@@ -91,13 +91,13 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
   }
 
   /** Writes a decision on a row its transaction has locked: record, inbox rows, history events and outbox entry. */
-  async function write(db: PgQueryable, { record, inbox, events, outbox }: Write) {
-    const params: unknown[] = [...interactionParams(record), inbox, historyParam(events)]
+  async function write(db: PgQueryable, { record, inbox, events, wakeAt, outbox }: Write) {
+    const params: unknown[] = [...interactionParams(record), inbox, historyParam(events), wakeAt ?? null]
     const lastSeq = `(SELECT coalesce(max(seq), 0) FROM ${s}.interaction_history WHERE project = $1 AND interaction_id = $2)`
     // The placeholder of a column's new value, e.g. $('created_at') is '$21::timestamptz'.
     const $ = (column: string) => interactionPlaceholders(1)[interactionColumnNames.indexOf(column)]!
-    const [keys, history] = [`$${params.length - 1}::text[]`, `$${params.length}::jsonb`]
-    const sets = interactionColumnNames.slice(2).map((column) => `${column} = ${$(column)}`)
+    const [keys, history, wake] = [`$${params.length - 2}::text[]`, `$${params.length - 1}::jsonb`, `$${params.length}::timestamptz`]
+    const sets = [...interactionColumnNames.slice(2).map((column) => `${column} = ${$(column)}`), `wake_at = ${wake}`]
     let signalled = ''
     if (outbox) {
       // Insert only, as in the memory store: an entry, once written, changes by leasing and settling alone.
@@ -226,15 +226,15 @@ SELECT count(*)::int AS pruned FROM pruned`,
     ...(clock === 'database' && { now: () => run(databaseTime) }),
     outbox,
 
-    create: ({ record, inbox, events }) =>
+    create: ({ record, inbox, events, wakeAt }) =>
       run(async () => {
-        const params = [...interactionParams(record), inbox, historyParam(events)]
-        const [keys, history] = [`$${params.length - 1}::text[]`, `$${params.length}::jsonb`]
+        const params = [...interactionParams(record), inbox, historyParam(events), wakeAt ?? null]
+        const [keys, history, wake] = [`$${params.length - 2}::text[]`, `$${params.length - 1}::jsonb`, `$${params.length}::timestamptz`]
         // One statement, so the record, its inbox rows and its first events appear together or not
         // at all. A repeated idempotency key inserts nothing; a repeated id fails on the primary key, as in memory.
         const text = `WITH inserted AS (
-  INSERT INTO ${s}.interactions AS i (${interactionColumnNames.join(', ')})
-  VALUES (${interactionPlaceholders(1).join(', ')})
+  INSERT INTO ${s}.interactions AS i (${interactionColumnNames.join(', ')}, wake_at)
+  VALUES (${interactionPlaceholders(1).join(', ')}, ${wake})
   ON CONFLICT (project, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING i.*
 ), listed AS (
@@ -334,7 +334,7 @@ LIMIT $4`,
         return rows.map(toInteraction)
       }),
 
-    dueForExpiry: ({ now, limit, claimUntil }) =>
+    due: ({ now, limit, claimUntil }) =>
       run(async () => {
         // Claims what it returns, as outbox.lease does: SKIP LOCKED passes over rows another sweeper
         // or a responder is writing at this moment, and the claim keeps the next sweeper off the
@@ -344,15 +344,15 @@ LIMIT $4`,
   UPDATE ${s}.interactions i SET sweep_claimed_until = $3::timestamptz
   WHERE (i.project, i.id) IN (
     SELECT project, id FROM ${s}.interactions
-    WHERE status = 'pending' AND expires_at <= $1::timestamptz
+    WHERE wake_at <= $1::timestamptz
       AND (sweep_claimed_until IS NULL OR sweep_claimed_until <= $1::timestamptz)
-    ORDER BY expires_at, project, id
+    ORDER BY wake_at, project, id
     LIMIT $2
     FOR NO KEY UPDATE SKIP LOCKED
   )
   RETURNING i.*
 )
-SELECT ${select} FROM claimed i ORDER BY i.expires_at, i.project, i.id`,
+SELECT ${select} FROM claimed i ORDER BY i.wake_at, i.project, i.id`,
           [now, limit, claimUntil],
         )
         return rows.map(toInteraction)

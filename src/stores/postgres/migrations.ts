@@ -111,6 +111,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE ${s}.interactions ADD COLUMN IF NOT EXISTS extra jsonb`,
       `CREATE INDEX IF NOT EXISTS interactions_run_idx
   ON ${s}.interactions (project, run_id, created_at, id) WHERE run_id IS NOT NULL`,
+      // When the sweep must next look at a record, as the service hands it over (an expiry today, a
+      // claim timeout or a reminder later), in place of the sweep's own reading of expires_at.
+      `ALTER TABLE ${s}.interactions ADD COLUMN IF NOT EXISTS wake_at timestamptz`,
+      `UPDATE ${s}.interactions SET wake_at = expires_at WHERE status = 'pending' AND expires_at IS NOT NULL AND wake_at IS NULL`,
+      `CREATE INDEX IF NOT EXISTS interactions_wake_idx ON ${s}.interactions (wake_at, project, id) WHERE wake_at IS NOT NULL`,
+      `DROP INDEX IF EXISTS ${s}.interactions_due_idx`,
+      // A completed approval now carries its outcome: approved when every response confirmed (one
+      // response for a direct or first-responder one), as the routing policies decide it.
+      `UPDATE ${s}.interactions SET extra = coalesce(extra, '{}') || jsonb_build_object('outcome',
+    CASE WHEN jsonb_array_length(responses) > 0
+      AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(responses) r WHERE (r->'value'->'confirmed') IS DISTINCT FROM 'true')
+    THEN 'approved' ELSE 'rejected' END)
+  WHERE status = 'completed' AND type = 'approval' AND NOT coalesce(extra ? 'outcome', false)`,
       // Append-only: the library inserts events, numbered from 1 per interaction, and never changes them.
       `CREATE TABLE IF NOT EXISTS ${s}.interaction_history (
   project text COLLATE "C" NOT NULL,
@@ -140,7 +153,9 @@ WHERE i.project = x.project AND i.id = x.interaction_id
       `INSERT INTO ${s}.interaction_history (project, interaction_id, seq, type, at, actor, data)
 SELECT e.project, e.id, row_number() OVER (PARTITION BY e.project, e.id ORDER BY e.at, e.rank), e.type, e.at, e.actor, e.data
 FROM (
-  SELECT project, id, 'created' AS type, created_at AS at, requested_by AS actor, NULL::jsonb AS data, 0 AS rank FROM ${s}.interactions
+  SELECT project, id, 'created' AS type, created_at AS at,
+    CASE WHEN requested_by->>'type' <> 'group' THEN requested_by END AS actor, NULL::jsonb AS data, 0 AS rank
+  FROM ${s}.interactions
   UNION ALL
   SELECT project, id, 'claimed', claimed_at, claimed_by, NULL, 1 FROM ${s}.interactions WHERE claimed_by IS NOT NULL AND claimed_at IS NOT NULL
   UNION ALL
@@ -150,7 +165,9 @@ FROM (
     1 + r.n
   FROM ${s}.interactions i, jsonb_array_elements(i.responses) WITH ORDINALITY AS r(response, n)
   UNION ALL
-  SELECT project, id, 'completed', completed_at, NULL, NULL, 2147483647 FROM ${s}.interactions WHERE completed_at IS NOT NULL
+  SELECT project, id, 'completed', completed_at, NULL, CASE WHEN extra ? 'outcome' THEN jsonb_build_object('outcome', extra->'outcome') END,
+    2147483647
+  FROM ${s}.interactions WHERE completed_at IS NOT NULL
   UNION ALL
   SELECT project, id, 'expired', expired_at, NULL, NULL, 2147483647 FROM ${s}.interactions WHERE expired_at IS NOT NULL
 ) e
