@@ -9,11 +9,12 @@ import { compareAndSwapStore, type CompareAndSwapOptions, type CompareAndSwapSto
 
 type HistoryEvent = Awaited<ReturnType<InteractionStore['history']>>[number]
 
-/** What one item of the table holds: the record, the inbox keys it is listed under, its history and a sweeper's claim. */
+/** What one item of the table holds: the record, the inbox keys it is listed under, its history, its wake-up and a sweeper's claim. */
 interface Item {
   record: Interaction
   inbox: string[]
   history: HistoryEvent[]
+  wakeAt?: string
   sweptUntil?: string
 }
 
@@ -43,11 +44,11 @@ export function mapCasBase(): CompareAndSwapStoreBase {
   return {
     name: 'map',
 
-    async create({ record, inbox, events }) {
+    async create({ record, inbox, events, wakeAt }) {
       const existing = record.idempotency_key && idempotencyKeys.get(keyOf(record.project, record.idempotency_key))
       if (existing) return { interaction: copy(items.get(existing)!.record), created: false }
       const key = keyOf(record.project, record.id)
-      const item: Item = { record: copy(record), inbox: [...inbox], history: [] }
+      const item: Item = { record: copy(record), inbox: [...inbox], history: [], ...(wakeAt !== undefined && { wakeAt }) }
       item.history.push(...numbered(item, events))
       items.set(key, item)
       if (record.idempotency_key) idempotencyKeys.set(keyOf(record.project, record.idempotency_key), key)
@@ -65,11 +66,11 @@ export function mapCasBase(): CompareAndSwapStoreBase {
     },
 
     // The one conditional write: everything a decision changes, or nothing if the version moved.
-    async compareAndSwap({ expectedVersion, write: { record, inbox, events, outbox: entry } }) {
+    async compareAndSwap({ expectedVersion, write: { record, inbox, events, wakeAt, outbox: entry } }) {
       const item = items.get(keyOf(record.project, record.id))
       if (!item || item.record.version !== expectedVersion) return false
       item.history.push(...numbered(item, events))
-      Object.assign(item, { record: copy(record), inbox: [...inbox] })
+      Object.assign(item, { record: copy(record), inbox: [...inbox], wakeAt })
       if (entry && !outbox.has(entry.id)) outbox.set(entry.id, copy(entry))
       return true
     },
@@ -93,11 +94,10 @@ export function mapCasBase(): CompareAndSwapStoreBase {
       return sorted(listed, after, limit)
     },
 
-    async dueForExpiry({ now, limit, claimUntil }) {
+    async due({ now, limit, claimUntil }) {
       const due = [...items.values()]
-        .filter(({ record }) => record.status === 'pending' && record.expires_at !== undefined && record.expires_at <= now)
-        .filter(({ sweptUntil = '' }) => sweptUntil <= now)
-        .sort((a, b) => compare(a.record.expires_at!, b.record.expires_at!))
+        .filter(({ wakeAt, sweptUntil = '' }) => wakeAt !== undefined && wakeAt <= now && sweptUntil <= now)
+        .sort((a, b) => compare(a.wakeAt!, b.wakeAt!))
         .slice(0, limit)
       for (const item of due) item.sweptUntil = claimUntil
       return due.map((item) => copy(item.record))

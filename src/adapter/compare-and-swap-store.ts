@@ -125,7 +125,7 @@ export function compareAndSwapStore(base: CompareAndSwapStoreBase, options: Comp
     history: (query) => base.history(query),
     runInteractions: (query) => base.runInteractions(query),
     inbox: (query) => base.inbox(query),
-    dueForExpiry: (query) => base.dueForExpiry(query),
+    due: (query) => base.due(query),
     ...(base.now && { now: () => base.now!() }),
     outbox: base.outbox,
   }

@@ -4,7 +4,7 @@
  */
 import { callbackSignals, createInteractions, type Interaction, type Signal } from '@hitl/interactions'
 import { postgresStore } from '@hitl/interactions/postgres'
-import { makeRecord } from '@hitl/interactions/testing'
+import { insertRecord, makeRecord } from '@hitl/interactions/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { alice, rejection } from '../support/harness.js'
 import { postgresFixture, type PostgresFixture } from '../support/postgres.js'
@@ -38,7 +38,7 @@ const fast = (deliver?: (signal: Signal) => void | Promise<void>) => instance(2 
 async function insert(overrides: Partial<Interaction>): Promise<Interaction> {
   const created = iso((await databaseNow()) - 10 * MINUTE)
   const record = makeRecord({ project: 'acme', run_id: 'run_clock', topic: 'gate', created_at: created, updated_at: created, ...overrides })
-  return (await fx.store().create(record)).interaction
+  return insertRecord(fx.store(), record)
 }
 
 /** Expects an ISO time within [from, to] (epoch milliseconds). */
@@ -59,7 +59,7 @@ describe('two instances, two minutes slow and two minutes fast, on one database'
     const error = await rejection(() => responder.respond('acme', gate.id, { actor: alice, value: { confirmed: true } }))
     const after = await databaseNow()
     expect(error.code).toBe('expired')
-    const stored = (await fx.store().get('acme', gate.id))!
+    const stored = (await fx.store().get({ project: 'acme', id: gate.id }))!
     expect(stored).toMatchObject({ status: 'expired', responses: [], version: 2 })
     within(stored.expired_at, before, after)
     expect(delivered.map((s) => s.status)).toEqual(['expired'])

@@ -10,9 +10,9 @@ import { describe, expectTypeOf, it } from 'vitest'
 
 describe('public types', () => {
   it('infers the record and the signal from the schemas', () => {
-    expectTypeOf<Interaction['status']>().toEqualTypeOf<'pending' | 'completed' | 'expired'>()
+    expectTypeOf<Interaction['status']>().toEqualTypeOf<'pending' | 'completed' | 'expired' | 'cancelled'>()
     expectTypeOf<Interaction['routing_policy']>().toEqualTypeOf<'first_responder' | 'all_members' | undefined>()
-    expectTypeOf<Signal['status']>().toEqualTypeOf<'completed' | 'expired'>()
+    expectTypeOf<Signal['status']>().toEqualTypeOf<'completed' | 'expired' | 'cancelled'>()
     expectTypeOf<Spec['mode']>().toEqualTypeOf<'confirm' | 'select' | 'multi_select' | 'input'>()
     expectTypeOf<InteractionErrorCode>().toEqualTypeOf<
       'validation_failed' | 'not_found' | 'not_eligible' | 'already_claimed' | 'already_responded' | 'not_pending' | 'expired' | 'conflict' | 'configuration'
