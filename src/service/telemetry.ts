@@ -1,8 +1,8 @@
 /**
  * OpenTelemetry spans and metrics of the service. `@opentelemetry/api` is an optional peer, imported
- * on the first operation: when it is installed, operations are spans on the global tracer and every
- * ended interaction is measured on the global meter, so a host sees them by registering an SDK; when
- * it is not, nothing is imported and operations run unwrapped.
+ * by the first operation after a host registered an SDK: then operations are spans on the global
+ * tracer and every ended interaction is measured on the global meter. Until then, or when the
+ * package is not installed, nothing is imported and operations run unwrapped.
  */
 import { isInteractionError } from '../errors.js'
 import type { Interaction } from '../model/interaction.js'
@@ -94,6 +94,22 @@ export function importOpenTelemetry(): Promise<OpenTelemetryApi | null> {
 }
 
 /**
+ * Where every copy of `@opentelemetry/api` 1.x keeps what a host registered (the key copies agree on,
+ * so that an SDK registered through one copy serves all of them).
+ */
+const API_REGISTRY = Symbol.for('opentelemetry.js.api.1')
+
+/**
+ * True once a host has registered a tracer or a meter provider. Until then the API could record
+ * nothing, so the service neither imports it nor wraps a call: no cost, and no import racing the
+ * first operation for a host without an SDK.
+ */
+function providerRegistered(): boolean {
+  const registry = (globalThis as unknown as Record<symbol, { trace?: unknown; metrics?: unknown } | undefined>)[API_REGISTRY]
+  return registry?.trace !== undefined || registry?.metrics !== undefined
+}
+
+/**
  * What `make` builds for the current global provider, built again only when the provider changes:
  * the metrics API hands out no-op meters until an SDK is registered and does not forward them after,
  * so a service created before the SDK must not keep its first one.
@@ -130,15 +146,16 @@ export interface Telemetry {
 
 /**
  * The telemetry of one service. `load` resolves to the OpenTelemetry API, or to null to run without
- * it; it is called on the first operation, and its answer kept.
+ * it; it is called on the first operation after a host registered a provider, and its answer kept.
  */
 export function createTelemetry(load: () => Promise<OpenTelemetryApi | null> = importOpenTelemetry): Telemetry {
   let loading: Promise<OpenTelemetryApi | null> | undefined
   // Kept once known, so that later calls do not even wait a microtask for it.
   let api: OpenTelemetryApi | null | undefined
-  /** Runs `traced` with the API, or `plain` when it is not installed. */
+  /** Runs `traced` with the API, or `plain` when it is not installed or nothing could record. */
   const withApi = <T>(traced: (otel: OpenTelemetryApi) => Promise<T>, plain: () => Promise<T>): Promise<T> => {
-    if (api !== undefined) return api ? traced(api) : plain()
+    if (api === null || !providerRegistered()) return plain()
+    if (api) return traced(api)
     loading ??= load().then((loaded) => (api = loaded))
     return loading.then((loaded) => (loaded ? traced(loaded) : plain()))
   }
@@ -213,7 +230,7 @@ export function createTelemetry(load: () => Promise<OpenTelemetryApi | null> = i
     },
 
     ended(record) {
-      // Writes happen inside instrumented operations, which loaded the API first.
+      // The operation that wrote loaded the API first, unless no provider was registered to record on.
       if (!api) return
       const seconds = (Date.parse(record.updated_at) - Date.parse(record.created_at)) / 1_000
       const attributes: Attributes = { 'hitl.status': record.status, 'hitl.interaction.type': record.type }

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs'
 import { callbackSignals, memoryStore, type Signal } from '@hitl/interactions'
 import { describe, expect, it, vi } from 'vitest'
 import { createInteractionsWith } from '../../src/service/create-interactions.js'
-import { createTelemetry, INSTRUMENTATION_SCOPE } from '../../src/service/telemetry.js'
+import { createTelemetry, importOpenTelemetry, INSTRUMENTATION_SCOPE } from '../../src/service/telemetry.js'
 import { alice, bob, carol, deployGate, harness, manualClock, rejection } from '../support/harness.js'
-import { sdkPerTest } from './support.js'
+import { registerSdk, sdkPerTest } from './support.js'
 
 const ops = { type: 'group', id: 'group_ops' } as const
 
@@ -126,5 +126,27 @@ describe('telemetry — without the API', () => {
     expect(sdk.spans()).toEqual([])
     expect((await sdk.durations()).points).toEqual([])
     expect(load).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('telemetry — with no SDK registered', () => {
+  it('the API is not imported and operations run unwrapped, until a host registers an SDK', async () => {
+    const load = vi.fn(importOpenTelemetry)
+    const delivered: Signal[] = []
+    const signals = callbackSignals((signal) => void delivered.push(signal))
+    const interactions = createInteractionsWith({ clock: manualClock().now, signals }, memoryStore, createTelemetry(load))
+    const gate = await interactions.create('acme', deployGate)
+    await interactions.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })
+    expect(delivered).toHaveLength(1)
+    expect(load).not.toHaveBeenCalled()
+
+    const sdk = registerSdk()
+    try {
+      await interactions.get('acme', gate.id)
+      expect(load).toHaveBeenCalledTimes(1)
+      expect(sdk.spans().map((span) => span.name)).toEqual(['hitl.get'])
+    } finally {
+      sdk.disable()
+    }
   })
 })

@@ -36,7 +36,7 @@ class OnDemandReader extends MetricReader {
 }
 
 /** Registers an SDK globally; `disable()` unregisters it. */
-function registerSdk() {
+export function registerSdk() {
   const exporter = new InMemorySpanExporter()
   const reader = new OnDemandReader()
   context.setGlobalContextManager(new AsyncContextManager().enable())
