@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { ActorSchema, IdentifierSchema, ParticipantSchema } from './actor.js'
 import { JsonObjectSchema } from './json.js'
 import { LIMITS } from './limits.js'
-import { ResponseSchema } from './response.js'
+import { InteractionResponseSchema } from './response.js'
 import { MODES_BY_TYPE, SpecSchema } from './spec.js'
 
 /** The three interaction types; each fixes which spec modes are allowed. */
@@ -88,7 +88,7 @@ export const InteractionSchema = CreateFieldsSchema.extend({
   members: z.array(ParticipantSchema).optional(),
   claimed_by: ParticipantSchema.optional(),
   claimed_at: z.iso.datetime().optional(),
-  responses: z.array(ResponseSchema),
+  responses: z.array(InteractionResponseSchema),
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
   completed_at: z.iso.datetime().optional(),

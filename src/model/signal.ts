@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { IdentifierSchema } from './actor.js'
 import { OutcomeSchema } from './interaction.js'
-import { ResponseSchema } from './response.js'
+import { InteractionResponseSchema } from './response.js'
 
 /** What a suspended run receives when its interaction reaches an end state. */
 export const SignalSchema = z.strictObject({
@@ -10,7 +10,7 @@ export const SignalSchema = z.strictObject({
   run_id: IdentifierSchema,
   topic: IdentifierSchema,
   status: z.enum(['completed', 'expired']),
-  responses: z.array(ResponseSchema),
+  responses: z.array(InteractionResponseSchema),
   /** Set when a completed approval resumes the run: what it decided. */
   outcome: OutcomeSchema.optional(),
   /** Stable for one interaction and end state: receivers drop a signal whose key they have seen. */

@@ -1,0 +1,162 @@
+import {
+  answersOf,
+  inputText,
+  isApproved,
+  isInteractionError,
+  selectedValue,
+  selectedValues,
+  type Interaction,
+  type Signal,
+} from '@hitl/interactions'
+import { describe, expect, it } from 'vitest'
+
+// Hand-built records and signals in every mode and status; readers answer the same for both shapes.
+
+const alice = { type: 'member', id: 'alice' } as const
+const bob = { type: 'member', id: 'bob' } as const
+const ops = { type: 'group', id: 'ops' } as const
+const at = '2026-04-21T09:00:00.000Z'
+type Value = Interaction['responses'][number]['value']
+const answer = (value: Value, actor: typeof alice | typeof bob = alice) => ({ actor, value, responded_at: at })
+
+function record(spec: Interaction['spec'], fields: Partial<Interaction> = {}): Interaction {
+  const type = spec.mode === 'confirm' ? 'approval' : spec.mode === 'select' ? 'review' : 'input'
+  return {
+    id: 'iact_1',
+    project: 'acme',
+    type,
+    spec,
+    target_actor: alice,
+    status: 'pending',
+    responses: [],
+    created_at: at,
+    updated_at: at,
+    version: 1,
+    ...fields,
+  } as Interaction
+}
+
+/** The signal a run receives for `interaction`. */
+const signalOf = (interaction: Interaction): Signal => ({
+  interaction_id: interaction.id,
+  project: interaction.project,
+  run_id: 'run_1',
+  topic: 'gate',
+  status: interaction.status === 'pending' ? 'completed' : (interaction.status as Signal['status']),
+  responses: interaction.responses,
+  ...(interaction.outcome === undefined ? {} : { outcome: interaction.outcome }),
+  idempotency_key: `${interaction.id}:${interaction.status}`,
+})
+
+const options = [
+  { value: 'blue', label: 'Blue' },
+  { value: 'green', label: 'Green' },
+]
+const confirm = { mode: 'confirm' } as const
+const select = { mode: 'select', options } as const
+const multiSelect = { mode: 'multi_select', options } as const
+const input = { mode: 'input' } as const
+const completed = (fields: Partial<Interaction>) => ({ status: 'completed', completed_at: at, ...fields }) as Partial<Interaction>
+
+/** Both shapes a reader accepts for one end state. */
+const both = (interaction: Interaction) => [interaction, signalOf(interaction)] as const
+
+function refusal(read: () => unknown) {
+  try {
+    read()
+  } catch (error) {
+    if (isInteractionError(error, 'validation_failed')) return error.issues
+    throw error
+  }
+  throw new Error('the reader answered instead of refusing')
+}
+
+describe('readers', () => {
+  it('isApproved — answers from the outcome of a completed approval, for the record and its signal', () => {
+    for (const x of both(record(confirm, completed({ responses: [answer({ confirmed: true })], outcome: 'approved' })))) {
+      expect(isApproved(x)).toBe(true)
+    }
+    for (const x of both(record(confirm, completed({ responses: [answer({ confirmed: false })], outcome: 'rejected' })))) {
+      expect(isApproved(x)).toBe(false)
+    }
+    // All members: one refusal rejects, though a confirmation came first.
+    const split = [answer({ confirmed: true }), answer({ confirmed: false }, bob)]
+    for (const x of both(record(confirm, completed({ responses: split, outcome: 'rejected' })))) expect(isApproved(x)).toBe(false)
+  })
+
+  it('isApproved — false while pending and once expired', () => {
+    expect(isApproved(record(confirm))).toBe(false)
+    for (const x of both(record(confirm, { status: 'expired', expired_at: at }))) expect(isApproved(x)).toBe(false)
+  })
+
+  it('isApproved — refuses a review or input interaction, and a signal carrying another mode of answer', () => {
+    expect(refusal(() => isApproved(record(select, completed({ responses: [answer({ value: 'blue' })] }))))).toEqual([
+      { path: ['type'], message: 'isApproved reads an approval (got "review")' },
+    ])
+    expect(refusal(() => isApproved(signalOf(record(select, completed({ responses: [answer({ value: 'blue' })] })))))).toEqual([
+      { path: ['responses', 0, 'value'], message: 'isApproved reads a "confirm" answer (got a "select" answer)' },
+    ])
+  })
+
+  it('selectedValue — the chosen option of a completed select; undefined while pending or expired', () => {
+    for (const x of both(record(select, completed({ responses: [answer({ value: 'green' })] })))) expect(selectedValue(x)).toBe('green')
+    expect(selectedValue(record(select))).toBeUndefined()
+    for (const x of both(record(select, { status: 'expired', expired_at: at }))) expect(selectedValue(x)).toBeUndefined()
+  })
+
+  it('selectedValue — a partial all-members answer is no decision yet', () => {
+    const pending = record(select, { target_actor: ops, routing_policy: 'all_members', responses: [answer({ value: 'blue' })] })
+    expect(selectedValue(pending)).toBeUndefined()
+  })
+
+  it('selectedValues — the chosen options of a completed multi_select, as a copy', () => {
+    const done = record(multiSelect, completed({ responses: [answer({ values: ['blue', 'green'] })] }))
+    for (const x of both(done)) expect(selectedValues(x)).toEqual(['blue', 'green'])
+    selectedValues(done)!.pop()
+    expect(selectedValues(done)).toEqual(['blue', 'green'])
+    expect(selectedValues(record(multiSelect))).toBeUndefined()
+  })
+
+  it('inputText — the text of a completed input; undefined while pending or expired', () => {
+    for (const x of both(record(input, completed({ responses: [answer({ text: 'looks fine' })] })))) expect(inputText(x)).toBe('looks fine')
+    expect(inputText(record(input))).toBeUndefined()
+    for (const x of both(record(input, { status: 'expired', expired_at: at }))) expect(inputText(x)).toBeUndefined()
+  })
+
+  it('selectedValue, selectedValues, inputText — refuse another mode, named by spec.mode or by the answer', () => {
+    expect(refusal(() => selectedValue(record(input)))).toEqual([
+      { path: ['spec', 'mode'], message: 'selectedValue reads a "select" answer (got "input")' },
+    ])
+    expect(refusal(() => selectedValues(record(select)))).toEqual([
+      { path: ['spec', 'mode'], message: 'selectedValues reads a "multi_select" answer (got "select")' },
+    ])
+    const approved = signalOf(record(confirm, completed({ responses: [answer({ confirmed: true })], outcome: 'approved' })))
+    expect(refusal(() => inputText(approved))).toEqual([
+      { path: ['responses', 0, 'value'], message: 'inputText reads a "input" answer (got a "confirm" answer)' },
+    ])
+  })
+
+  it('selectedValue — refuses an all-members result, which holds one answer per member', () => {
+    const votes = [answer({ value: 'blue' }), answer({ value: 'green' }, bob)]
+    const message = 'selectedValue reads the one deciding answer, and all 2 members answered; read them with answersOf'
+    for (const x of both(record(select, completed({ target_actor: ops, routing_policy: 'all_members', responses: votes })))) {
+      expect(refusal(() => selectedValue(x))).toEqual([{ path: ['responses'], message }])
+    }
+  })
+
+  it('answersOf — every response so far, in order, with its value unwrapped and its comment kept', () => {
+    const votes = [{ ...answer({ values: ['blue'] }), comment: 'only blue' }, answer({ values: [] }, bob)]
+    const vote = record(multiSelect, { target_actor: ops, routing_policy: 'all_members', responses: votes })
+    expect(answersOf(vote)).toEqual([
+      { actor: alice, value: ['blue'], comment: 'only blue', responded_at: at },
+      { actor: bob, value: [], responded_at: at },
+    ])
+    const rejected = signalOf(record(confirm, completed({ responses: [answer({ confirmed: false })], outcome: 'rejected' })))
+    expect(answersOf(rejected)).toEqual([{ actor: alice, value: false, responded_at: at }])
+    const text = record(input, completed({ responses: [answer({ text: 'ok' })] }))
+    expect(answersOf(text)).toEqual([{ actor: alice, value: 'ok', responded_at: at }])
+    const choice = record(select, completed({ responses: [answer({ value: 'green' })] }))
+    expect(answersOf(choice)).toEqual([{ actor: alice, value: 'green', responded_at: at }])
+    expect(answersOf(record(input))).toEqual([])
+  })
+})
