@@ -64,6 +64,15 @@ export const describeError = (error: unknown): string =>
 
 const formatPath = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(root)'
 
+/**
+ * A `configuration` error for one option of a host's setup: the message reads `caller: path rule`,
+ * and the one issue names the option's path and the rule it breaks.
+ */
+export function configurationError(caller: string, path: (string | number)[], rule: string, options: { cause?: unknown } = {}) {
+  const issues = [{ path, message: rule }]
+  return new InteractionError('configuration', `${caller}: ${formatPath(path)} ${rule}`, { issues, cause: options.cause })
+}
+
 /** Turns zod issues into a `validation_failed` error whose message names every field. */
 export function validationError(what: string, issues: readonly z.core.$ZodIssue[] | readonly ValidationIssue[], prefix: (string | number)[] = []) {
   const normalized: ValidationIssue[] = issues.map((issue) => ({
