@@ -7,7 +7,14 @@
  * adds about 255 MB and 300 packages to an install. The real v4 `Inngest` client and `step` tools
  * fit `InngestLike` and `StepLike`.
  */
-import { SignalSchema, type CreateInteractionInput, type Interaction, type Signal, type SignalDelivery } from '@hitl/interactions'
+import {
+  isApproved,
+  SignalSchema,
+  type CreateInteractionInput,
+  type Interaction,
+  type Signal,
+  type SignalDelivery,
+} from '@hitl/interactions'
 
 /** The name of the event that carries a signal; the event's `data` is the signal. */
 export const INTERACTION_ENDED = 'hitl/interaction.ended'
@@ -61,6 +68,5 @@ export async function deployGate({ runId, step }: { runId: string; step: StepLik
   })
   // A wait sees only events sent after it began: an answer given in between is read back here.
   const ended = event ? SignalSchema.parse(event.data) : await step.run('read-alice', () => interactions.get('acme', gate.id))
-  const value = ended.responses[0]?.value
-  return ended.status === 'completed' && value !== undefined && 'confirmed' in value && value.confirmed ? 'deployed' : 'stopped'
+  return isApproved(ended) ? 'deployed' : 'stopped'
 }

@@ -6,9 +6,40 @@ import {
   type Signal,
   type Spec,
 } from '@hitl/interactions'
+import * as root from '@hitl/interactions'
 import { describe, expectTypeOf, it } from 'vitest'
 
 describe('public types', () => {
+  it('the root entry exports these values and no others: adding or removing one is a decision, made here', () => {
+    expectTypeOf<keyof typeof root>().toEqualTypeOf<
+      | 'ActorSchema'
+      | 'CreateInteractionInputSchema'
+      | 'InteractionError'
+      | 'InteractionResponseSchema'
+      | 'InteractionSchema'
+      | 'LIMITS'
+      | 'OutboxEntrySchema'
+      | 'ParticipantSchema'
+      | 'RespondInputSchema'
+      | 'ResponseValueSchema'
+      | 'SignalSchema'
+      | 'SpecOptionSchema'
+      | 'SpecSchema'
+      | 'answersOf'
+      | 'callbackSignals'
+      | 'createInteractions'
+      | 'inputText'
+      | 'interactionMachine'
+      | 'isApproved'
+      | 'isInteractionError'
+      | 'memoryStore'
+      | 'permanentFailure'
+      | 'retryLater'
+      | 'selectedValue'
+      | 'selectedValues'
+    >()
+  })
+
   it('infers the record and the signal from the schemas', () => {
     expectTypeOf<Interaction['status']>().toEqualTypeOf<'pending' | 'completed' | 'expired'>()
     expectTypeOf<Interaction['routing_policy']>().toEqualTypeOf<'first_responder' | 'all_members' | undefined>()
