@@ -9,31 +9,20 @@ import {
   type Signal,
 } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { alice, bob } from '../support/harness.js'
+import { pendingApproval } from '../support/records.js'
 
 // Hand-built records and signals in every mode and status; readers answer the same for both shapes.
 
-const alice = { type: 'member', id: 'alice' } as const
-const bob = { type: 'member', id: 'bob' } as const
 const ops = { type: 'group', id: 'ops' } as const
 const at = '2026-04-21T09:00:00.000Z'
 type Value = Interaction['responses'][number]['value']
 const answer = (value: Value, actor: typeof alice | typeof bob = alice) => ({ actor, value, responded_at: at })
 
+/** A record in `spec`'s mode, of the type that allows it, pending unless `fields` say otherwise. */
 function record(spec: Interaction['spec'], fields: Partial<Interaction> = {}): Interaction {
   const type = spec.mode === 'confirm' ? 'approval' : spec.mode === 'select' ? 'review' : 'input'
-  return {
-    id: 'iact_1',
-    project: 'acme',
-    type,
-    spec,
-    target_actor: alice,
-    status: 'pending',
-    responses: [],
-    created_at: at,
-    updated_at: at,
-    version: 1,
-    ...fields,
-  } as Interaction
+  return { ...pendingApproval, target_actor: alice, type, spec, ...fields } as Interaction
 }
 
 /** The signal a run receives for `interaction`. */
