@@ -33,9 +33,11 @@ export type { JsonObject } from './model/json.js'
 export { LIMITS } from './model/limits.js'
 export { answersOf, inputText, isApproved, selectedValue, selectedValues, type Answer, type Answered } from './model/readers.js'
 export {
+  CancelInputSchema,
   InteractionResponseSchema,
   RespondInputSchema,
   ResponseValueSchema,
+  type CancelInput,
   type InteractionResponse,
   type RespondInput,
   type ResponseValue,

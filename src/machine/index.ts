@@ -1,2 +1,3 @@
-export { interactionMachine, type InteractionEvent, type Refusal } from './machine.js'
-export { signalOf, stateValueOf, step, type StepResult } from './step.js'
+export { interactionMachine, isDue, type InteractionEvent, type Refusal } from './machine.js'
+export { mayActNow, POLICIES, policyNameOf, policyOf, type PendingState, type Policy, type PolicyName } from './policies.js'
+export { inboxOf, signalOf, stateValueOf, step, type StepResult } from './step.js'

@@ -1,9 +1,10 @@
-import { assign, not, setup } from 'xstate'
+import { assertEvent, assign, not, setup } from 'xstate'
 import { validationError, type InteractionErrorCode, type ValidationIssue } from '../errors.js'
 import { sameActor, type Participant } from '../model/actor.js'
-import { hasResponded, isDue, isEligible } from '../model/eligibility.js'
+import type { NewHistoryEvent } from '../model/history.js'
 import type { Interaction } from '../model/interaction.js'
 import { responseValueSchemaFor } from '../model/response.js'
+import { hasResponded, policyOf, type PendingState } from './policies.js'
 
 /** Events the machine accepts; `at` is the time the service read from its clock. */
 export type InteractionEvent =
@@ -11,6 +12,7 @@ export type InteractionEvent =
   | { type: 'release'; actor: Participant; at: string }
   | { type: 'respond'; actor: Participant; value: Record<string, unknown>; comment?: string; at: string }
   | { type: 'expire'; at: string }
+  | { type: 'cancel'; actor: Participant; reason?: string; at: string }
 
 /** Why the machine refused an event; the service turns it into an InteractionError. */
 export interface Refusal {
@@ -19,11 +21,25 @@ export interface Refusal {
   issues?: ValidationIssue[]
 }
 
-type ActorEvent = Extract<InteractionEvent, { actor: Participant }>
 type RespondEvent = Extract<InteractionEvent, { type: 'respond' }>
 
-const valueIssues = (context: Interaction, event: RespondEvent) =>
-  responseValueSchemaFor(context.spec).safeParse(event.value).error?.issues ?? []
+/** Whether `expires_at` has come at time `at`: a response at exactly `expires_at` is late. */
+export const isDue = (interaction: Interaction, at: string | Date): boolean =>
+  interaction.expires_at !== undefined && new Date(at).getTime() >= Date.parse(interaction.expires_at)
+
+const ACTOR_EVENTS = ['claim', 'release', 'respond', 'cancel'] as const
+const actorOf = (event: InteractionEvent) => {
+  assertEvent(event, ACTOR_EVENTS)
+  return event.actor
+}
+
+/** Whether the actor is one the interaction is routed to: its target, or a member of its group's snapshot. */
+const isParticipant = (record: Interaction, actor: Participant) => policyOf(record).participants(record).some((p) => sameActor(p, actor))
+
+const valueIssues = (context: Interaction, event: InteractionEvent) => {
+  assertEvent(event, 'respond')
+  return responseValueSchemaFor(context.spec).safeParse(event.value).error?.issues ?? []
+}
 
 const describe = (actor: Participant) => `${actor.type} "${actor.id}"`
 
@@ -33,7 +49,7 @@ type RefusalArgs = { context: Interaction; event: InteractionEvent }
 const refuse = (code: InteractionErrorCode, message: (args: RefusalArgs) => string) =>
   ({ type: 'refuse', params: (args: RefusalArgs): Refusal => ({ code, message: message(args) }) }) as const
 
-const refuseNotEligible = refuse('not_eligible', ({ context, event }) => `${describe((event as ActorEvent).actor)} is not eligible to act on interaction ${context.id}`)
+const refuseNotEligible = refuse('not_eligible', ({ context, event }) => `${describe(actorOf(event))} is not eligible to act on interaction ${context.id}`)
 const refuseAlreadyClaimed = refuse('already_claimed', ({ context }) => `interaction ${context.id} is claimed by ${describe(context.claimed_by!)}`)
 
 const refuseInvalidValue = {
@@ -54,6 +70,27 @@ const refuseNotClaimable = {
 } as const
 
 /**
+ * A `log` action: a history event at the event's time, with the event's actor unless it is an end
+ * state's (the actor who ended it is on the event before it).
+ */
+const logged = (type: NewHistoryEvent['type'], data?: (args: RefusalArgs) => NewHistoryEvent['data']) =>
+  ({
+    type: 'log',
+    params: (args: RefusalArgs): NewHistoryEvent => {
+      const { event } = args
+      const details = data?.(args)
+      const actor = type !== 'completed' && type !== 'expired' && 'actor' in event ? event.actor : undefined
+      return { type, at: event.at, ...(actor && { actor }), ...(details && { data: details }) }
+    },
+  }) as const
+
+/** The `responded` event carries the value and comment, so the history reads on its own. */
+const responded = logged('responded', ({ event }) => {
+  assertEvent(event, 'respond')
+  return { value: event.value as Record<string, never>, ...(event.comment !== undefined && { comment: event.comment }) }
+})
+
+/**
  * The lifecycle of one interaction. The context is the stored record itself; the service drives the
  * machine with XState's pure `transition()`, so nothing stays alive between calls.
  *
@@ -71,28 +108,37 @@ export const interactionMachine = setup({
     refuse: (_, _refusal: Refusal) => {},
     /** Reaching an end state resumes the linked run, if any. */
     signal: () => {},
+    /** Appends an event to the history; executed by the service, which writes it with the record. */
+    log: (_, _event: NewHistoryEvent) => {},
     recordClaim: assign(({ event }) => {
-      const { actor, at } = event as ActorEvent
-      return { claimed_by: actor, claimed_at: at }
+      assertEvent(event, ACTOR_EVENTS)
+      return { claimed_by: event.actor, claimed_at: event.at }
     }),
     clearClaim: assign({ claimed_by: undefined, claimed_at: undefined }),
     recordResponse: assign(({ context, event }) => {
-      const { actor, value, comment, at } = event as RespondEvent
+      assertEvent(event, 'respond')
+      const { actor, value, comment, at } = event
       const response = { actor, value: value as never, ...(comment === undefined ? {} : { comment }), responded_at: at }
       return { responses: [...context.responses, response] }
     }),
-    markCompleted: assign(({ event }) => ({ status: 'completed' as const, completed_at: event.at })),
+    markCompleted: assign(({ context, event }) => ({
+      status: 'completed' as const,
+      completed_at: event.at,
+      ...(context.type === 'approval' && { outcome: policyOf(context).outcome(context) }),
+    })),
     markExpired: assign(({ event }) => ({ status: 'expired' as const, expired_at: event.at })),
+    markCancelled: assign(({ event }) => {
+      assertEvent(event, 'cancel')
+      return { status: 'cancelled' as const, cancelled_at: event.at, cancelled_by: event.actor, cancel_reason: event.reason }
+    }),
   },
   guards: {
-    isGroup: ({ context }) => context.target_actor.type === 'group',
-    isAllMembers: ({ context }) => context.routing_policy === 'all_members',
-    isNotEligible: ({ context, event }) => !isEligible(context, (event as ActorEvent).actor),
-    isClaimant: ({ context, event }) => context.claimed_by !== undefined && sameActor(context.claimed_by, (event as ActorEvent).actor),
-    hasResponded: ({ context, event }) => hasResponded(context, (event as ActorEvent).actor),
-    isInvalidValue: ({ context, event }) => valueIssues(context, event as RespondEvent).length > 0,
-    // Called only for an eligible member who has not responded yet, so they are one of the missing.
-    isLastMissingResponse: ({ context }) => (context.members ?? []).filter((member) => !hasResponded(context, member)).length === 1,
+    isRoutedTo: ({ context }, state: PendingState) => policyOf(context).state(context) === state,
+    isNotEligible: ({ context, event }) => !isParticipant(context, actorOf(event)),
+    isClaimant: ({ context, event }) => context.claimed_by !== undefined && sameActor(context.claimed_by, actorOf(event)),
+    hasResponded: ({ context, event }) => hasResponded(context, actorOf(event)),
+    isInvalidValue: ({ context, event }) => valueIssues(context, event).length > 0,
+    isComplete: ({ context }) => policyOf(context).isComplete(context),
     isDue: ({ context, event }) => isDue(context, event.at),
   },
 }).createMachine({
@@ -102,6 +148,8 @@ export const interactionMachine = setup({
   states: {
     pending: {
       initial: 'routing',
+      // After every event: a response that completes the interaction under its policy ends it.
+      always: { guard: 'isComplete', target: 'completed' },
       on: {
         expire: [
           { guard: 'isDue', target: 'expired' },
@@ -118,15 +166,16 @@ export const interactionMachine = setup({
         ],
         claim: { actions: refuseNotClaimable },
         release: { actions: refuseNotClaimable },
+        // Whoever asked may withdraw the question: who is allowed to is the host's decision.
+        cancel: { target: 'cancelled' },
       },
       states: {
-        /** Chooses the sub-state for a new interaction from its target and routing policy. */
+        /** Enters the sub-state the record's policy names. */
         routing: {
-          always: [
-            { guard: 'isAllMembers', target: 'collecting' },
-            { guard: 'isGroup', target: 'unclaimed' },
-            { target: 'direct' },
-          ],
+          always: (['direct', 'unclaimed', 'claimed', 'collecting'] as const).map((state) => ({
+            guard: { type: 'isRoutedTo', params: state },
+            target: state,
+          })),
         },
         /** Routed to one member or agent, who answers directly. */
         direct: {
@@ -134,19 +183,19 @@ export const interactionMachine = setup({
             respond: [
               { guard: 'isNotEligible', actions: refuseNotEligible },
               { guard: 'isInvalidValue', actions: refuseInvalidValue },
-              { target: '#interaction.completed', actions: 'recordResponse' },
+              { actions: ['recordResponse', responded] },
             ],
           },
         },
         /** First responder: any member may claim, or respond and claim in one step. */
         unclaimed: {
           on: {
-            claim: [{ guard: 'isNotEligible', actions: refuseNotEligible }, { target: 'claimed', actions: 'recordClaim' }],
+            claim: [{ guard: 'isNotEligible', actions: refuseNotEligible }, { target: 'claimed', actions: ['recordClaim', logged('claimed')] }],
             release: { actions: refuse('not_eligible', ({ context }) => `interaction ${context.id} is not claimed, so there is nothing to release`) },
             respond: [
               { guard: 'isNotEligible', actions: refuseNotEligible },
               { guard: 'isInvalidValue', actions: refuseInvalidValue },
-              { target: '#interaction.completed', actions: ['recordClaim', 'recordResponse'] },
+              { target: 'claimed', actions: ['recordClaim', logged('claimed'), 'recordResponse', responded] },
             ],
           },
         },
@@ -160,29 +209,28 @@ export const interactionMachine = setup({
               { actions: refuseAlreadyClaimed },
             ],
             release: [
-              { guard: 'isClaimant', target: 'unclaimed', actions: 'clearClaim' },
+              { guard: 'isClaimant', target: 'unclaimed', actions: ['clearClaim', logged('released')] },
               { actions: refuse('not_eligible', ({ context }) => `only the claimant, ${describe(context.claimed_by!)}, may release interaction ${context.id}`) },
             ],
             respond: [
               { guard: 'isNotEligible', actions: refuseNotEligible },
               { guard: not('isClaimant'), actions: refuseAlreadyClaimed },
               { guard: 'isInvalidValue', actions: refuseInvalidValue },
-              { target: '#interaction.completed', actions: 'recordResponse' },
+              { actions: ['recordResponse', responded] },
             ],
           },
         },
-        /** All members: every snapshotted member responds once; the last response completes it. */
+        /** All members: every snapshotted member responds once. */
         collecting: {
           on: {
             respond: [
               { guard: 'isNotEligible', actions: refuseNotEligible },
               {
                 guard: 'hasResponded',
-                actions: refuse('already_responded', ({ context, event }) => `${describe((event as ActorEvent).actor)} has already responded to interaction ${context.id}`),
+                actions: refuse('already_responded', ({ context, event }) => `${describe(actorOf(event))} has already responded to interaction ${context.id}`),
               },
               { guard: 'isInvalidValue', actions: refuseInvalidValue },
-              { guard: 'isLastMissingResponse', target: '#interaction.completed', actions: 'recordResponse' },
-              { actions: 'recordResponse' },
+              { actions: ['recordResponse', responded] },
             ],
           },
         },
@@ -190,13 +238,25 @@ export const interactionMachine = setup({
     },
     completed: {
       type: 'final',
-      entry: ['markCompleted', 'signal'],
+      entry: ['markCompleted', logged('completed', ({ context }) => context.outcome && { outcome: context.outcome }), 'signal'],
       meta: { refusal: { code: 'not_pending', message: 'is already completed' } },
     },
     expired: {
       type: 'final',
-      entry: ['markExpired', 'signal'],
+      entry: ['markExpired', logged('expired'), 'signal'],
       meta: { refusal: { code: 'expired', message: 'has expired' } },
+    },
+    cancelled: {
+      type: 'final',
+      entry: [
+        'markCancelled',
+        logged('cancelled', ({ event }) => {
+          assertEvent(event, 'cancel')
+          return event.reason === undefined ? undefined : { reason: event.reason }
+        }),
+        'signal',
+      ],
+      meta: { refusal: { code: 'not_pending', message: 'is cancelled' } },
     },
   },
 })

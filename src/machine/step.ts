@@ -1,25 +1,32 @@
 import { transition, type StateValue } from 'xstate'
-import { isDue } from '../model/eligibility.js'
+import { actorKey } from '../model/actor.js'
+import type { NewHistoryEvent } from '../model/history.js'
 import { isRunLinked, type Interaction } from '../model/interaction.js'
 import type { Signal } from '../model/signal.js'
-import { interactionMachine, type InteractionEvent, type Refusal } from './machine.js'
+import { interactionMachine, isDue, type InteractionEvent, type Refusal } from './machine.js'
+import { policyOf } from './policies.js'
 
 /** What one step decided: the next record, whether it changed, and its effects. */
 export interface StepResult {
   record: Interaction
   changed: boolean
+  /** What happened, in order, for the history; empty when nothing changed. */
+  events: NewHistoryEvent[]
   /** Set when this step reached an end state of a run-linked interaction. */
   signal?: Signal
   /** Set when the event was refused; `record` may still have changed by a lazy expiry. */
   refusal?: Refusal
 }
 
-/** The machine state a stored record is in. */
+/** The machine state a stored record is in: its status, and while pending the sub-state its policy names. */
 export function stateValueOf(record: Interaction): StateValue {
-  if (record.status !== 'pending') return record.status
-  if (record.target_actor.type !== 'group') return { pending: 'direct' }
-  if (record.routing_policy === 'all_members') return { pending: 'collecting' }
-  return { pending: record.claimed_by ? 'claimed' : 'unclaimed' }
+  return record.status === 'pending' ? { pending: policyOf(record).state(record) } : record.status
+}
+
+/** The inbox keys of a record: those of the actors its policy lets act now, none once it has ended. */
+export function inboxOf(record: Interaction): string[] {
+  if (record.status !== 'pending') return []
+  return [...new Set(policyOf(record).mayActNow(record).map(actorKey))]
 }
 
 /** The signal a run-linked interaction sends on reaching an end state. */
@@ -32,6 +39,7 @@ export function signalOf(record: Interaction): Signal | undefined {
     topic: record.topic,
     status: record.status,
     responses: record.responses,
+    ...(record.outcome && { outcome: record.outcome }),
     idempotency_key: `${record.id}:${record.status}`,
   }
 }
@@ -50,17 +58,21 @@ export function step(record: Interaction, event: InteractionEvent | undefined, n
   let snapshot = interactionMachine.resolveState({ value: stateValueOf(record), context: record })
   let signaled = false
   let refusal: Refusal | undefined
+  const events: NewHistoryEvent[] = []
 
   const send = (next: InteractionEvent) => {
     if (snapshot.status === 'done') {
       const { refusal: reason } = Object.values(snapshot.getMeta())[0] as { refusal: Refusal }
-      refusal = { code: reason.code, message: `interaction ${record.id} ${reason.message}` }
+      // Too late to cancel is not_pending whatever ended it; only a response learns that it came too late.
+      const code = next.type === 'cancel' ? 'not_pending' : reason.code
+      refusal = { code, message: `interaction ${record.id} ${reason.message}` }
       return
     }
     const [nextSnapshot, actions] = transition(interactionMachine, snapshot, next)
     snapshot = nextSnapshot
     for (const action of actions) {
       if (action.type === 'signal') signaled = true
+      if (action.type === 'log') events.push(action.params as NewHistoryEvent)
       if (action.type === 'refuse') refusal = action.params as Refusal
     }
   }
@@ -71,5 +83,5 @@ export function step(record: Interaction, event: InteractionEvent | undefined, n
 
   const changed = snapshot.context !== record
   const next = changed ? { ...withoutUndefined(snapshot.context), updated_at: at, version: record.version + 1 } : record
-  return { record: next, changed, signal: signaled ? signalOf(next) : undefined, refusal }
+  return { record: next, changed, events: changed ? events : [], signal: signaled ? signalOf(next) : undefined, refusal }
 }

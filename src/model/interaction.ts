@@ -17,7 +17,7 @@ export const OutcomeSchema = z.enum(['approved', 'rejected'])
 export type Outcome = z.infer<typeof OutcomeSchema>
 
 /** Where an interaction is in its lifecycle. */
-export const InteractionStatusSchema = z.enum(['pending', 'completed', 'expired'])
+export const InteractionStatusSchema = z.enum(['pending', 'completed', 'expired', 'cancelled'])
 export type InteractionStatus = z.infer<typeof InteractionStatusSchema>
 
 const [EARLIEST_TIME, LATEST_TIME] = [Date.parse(LIMITS.earliestTime), Date.parse(LIMITS.latestTime)]
@@ -95,6 +95,10 @@ export const InteractionSchema = CreateFieldsSchema.extend({
   /** Set on a completed approval. */
   outcome: OutcomeSchema.optional(),
   expired_at: z.iso.datetime().optional(),
+  cancelled_at: z.iso.datetime().optional(),
+  /** Who cancelled it. */
+  cancelled_by: ParticipantSchema.optional(),
+  cancel_reason: z.string().optional(),
   version: z.int().min(1),
 })
 export type Interaction = z.infer<typeof InteractionSchema>

@@ -24,6 +24,13 @@ export const RespondInputSchema = z.strictObject({
 })
 export type RespondInput = z.input<typeof RespondInputSchema>
 
+/** What a caller sends to cancel a pending interaction. */
+export const CancelInputSchema = z.strictObject({
+  actor: ParticipantSchema,
+  reason: z.string().max(LIMITS.comment).optional(),
+})
+export type CancelInput = z.input<typeof CancelInputSchema>
+
 /** One recorded response. */
 export const InteractionResponseSchema = z.strictObject({
   actor: ParticipantSchema,

@@ -9,7 +9,8 @@ export const SignalSchema = z.strictObject({
   project: IdentifierSchema,
   run_id: IdentifierSchema,
   topic: IdentifierSchema,
-  status: z.enum(['completed', 'expired']),
+  /** The end state reached: every run handles all three, since a cancelled question is not an answer. */
+  status: z.enum(['completed', 'expired', 'cancelled']),
   responses: z.array(InteractionResponseSchema),
   /** Set when a completed approval resumes the run: what it decided. */
   outcome: OutcomeSchema.optional(),

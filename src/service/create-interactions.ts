@@ -2,13 +2,13 @@ import { addMilliseconds } from 'date-fns/addMilliseconds'
 import { z } from 'zod'
 import { InteractionError, isInteractionError, validationError } from '../errors.js'
 import type { InteractionEvent, Refusal } from '../machine/machine.js'
-import { step } from '../machine/step.js'
-import { IdentifierSchema, ParticipantSchema } from '../model/actor.js'
+import { inboxOf, step, type StepResult } from '../machine/step.js'
+import { actorKey, IdentifierSchema, ParticipantSchema, type Actor, type Participant } from '../model/actor.js'
 import { CreateInteractionInputSchema, type Interaction } from '../model/interaction.js'
 import { LIMITS } from '../model/limits.js'
-import { RespondInputSchema } from '../model/response.js'
-import type { InteractionStore } from '../ports.js'
-import { backoffDelay, sleep } from './backoff.js'
+import { CancelInputSchema, RespondInputSchema } from '../model/response.js'
+import type { OutboxEntry } from '../model/signal.js'
+import type { Decision, InboxPosition, InteractionStore, Write } from '../ports.js'
 import { settleEach } from './concurrently.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { newInteractionId } from './ids.js'
@@ -28,66 +28,66 @@ const SweepOptionsSchema = z.strictObject({ limit: z.int().min(1).max(10_000).de
 
 const refusalError = (refusal: Refusal) => new InteractionError(refusal.code, refusal.message, { issues: refusal.issues })
 const projectOf = (project: unknown) => parse(IdentifierSchema, project, 'project', ['project'])
+const isParticipant = (actor: Actor | undefined): actor is Participant => actor !== undefined && actor.type !== 'group'
 
 /**
  * The service over the options' store, or `defaultStore()` when none is given; `createInteractions`
  * from the package entry supplies the memory store.
  */
 export function createInteractionsWith(options: InteractionsOptions, defaultStore: () => InteractionStore): Interactions {
-  const { directory, clock, random, conflictRetry, delivery, ...resolved } = resolveOptions(options)
+  const { directory, clock, random, delivery, ...resolved } = resolveOptions(options)
   const store = resolved.store ?? defaultStore()
   // A store with a clock of its own (PostgreSQL's, by default) sets the time, so instances sharing it agree.
   const now = store.now ? store.now.bind(store) : async () => clock()
   const outbox = createOutbox({ store, signals: resolved.signals, now, random, delivery })
 
   /**
-   * Load → step → save → deliver. The save is the store's locked `modify` when it has one, else a
-   * compare-and-swap: a lost race re-reads and steps again, so the machine always decides on the
-   * latest record. Without an event (a read), nothing is locked or written unless a lazy expiry is due.
+   * The one write path: the store's atomic read-decide-write runs the pure step on the current
+   * record, and writes the next record with its inbox list, history events and outbox entry
+   * together; then the signal is delivered. Without an event (a read), the record is read without
+   * a lock and nothing is written unless a lazy expiry is due.
    */
   async function apply(project: string, id: string, event?: (at: string) => InteractionEvent) {
     parse(IdSchema, id, 'id', ['id'])
     const notFound = () => new InteractionError('not_found', `interaction ${id} not found in project ${project}`)
-    const decide = (current: Interaction, at: Date) => {
+    const decide = (current: Interaction, storeTime: Date | undefined): Decision<StepResult> => {
+      const at = storeTime ?? clock()
       const result = step(current, event?.(at.toISOString()), at)
+      if (!result.changed) return { result }
       const entry = result.signal && outbox.entryFor(result.signal, at)
-      return { result, write: result.changed ? { record: result.record, ...(entry && { outbox: entry }) } : undefined }
-    }
-    // `outboxSettled`: the store already delivered the entry inside its transaction. Without a
-    // signals adapter (an instance that only reads), the entry waits for one that has it.
-    const finish = async ({ result, write }: ReturnType<typeof decide>, outboxSettled = false) => {
-      if (write?.outbox && resolved.signals && !outboxSettled) await outbox.dispatch(write.outbox)
-      if (result.refusal) throw refusalError(result.refusal)
-      return result
+      return { result, write: { record: result.record, inbox: inboxOf(result.record), events: result.events, ...(entry && { outbox: entry }) } }
     }
 
     if (!event) {
-      const [current, at] = await Promise.all([store.get(project, id), now()])
+      const current = await store.get({ project, id })
       if (!current) throw notFound()
-      const decision = decide(current, at)
-      if (!decision.write) return finish(decision)
+      const read = decide(current, store.now && (await store.now()))
+      if (!read.write) return read.result
     }
-    if (store.modify) {
-      const decided = await store.modify(project, id, (current, lockedAt) => {
-        const decision = decide(current, lockedAt ?? clock())
-        return { result: decision, write: decision.write }
-      })
-      if (!decided) throw notFound()
-      return finish(decided.result, decided.outboxSettled === true)
-    }
-    for (let attempt = 1; ; attempt++) {
-      const [current, at] = await Promise.all([store.get(project, id), now()])
-      if (!current) throw notFound()
-      const decision = decide(current, at)
-      if (decision.write && !(await store.update(decision.write.record, { expectedVersion: current.version, ...(decision.write.outbox && { outbox: decision.write.outbox }) }))) {
-        if (attempt >= conflictRetry.attempts) {
-          throw new InteractionError('conflict', `interaction ${id} changed under ${attempt} concurrent attempts; try again`)
-        }
-        await sleep(backoffDelay(conflictRetry, attempt, random))
-        continue
-      }
-      return finish(decision)
-    }
+    // Set when the signals adapter sent the signal inside the store's transaction, which then committed.
+    let sentInTransaction = false
+    const deliverInTransaction = resolved.signals?.deliverInTransaction?.bind(resolved.signals)
+    let written: Write | undefined
+    const modified = await store.modify({
+      project,
+      id,
+      decide: (current, storeTime) => {
+        const decision = decide(current, storeTime)
+        written = decision.write
+        return decision
+      },
+      ...(deliverInTransaction && {
+        withinTransaction: async (entry: OutboxEntry, transaction: unknown) => {
+          await deliverInTransaction(entry.signal, transaction)
+          sentInTransaction = true
+        },
+      }),
+    })
+    if (!modified) throw notFound()
+    // Without a signals adapter (an instance that only reads), the entry waits for one that has it.
+    if (written?.outbox && resolved.signals && !sentInTransaction) await outbox.dispatch(written.outbox)
+    if (modified.result.refusal) throw refusalError(modified.result.refusal)
+    return modified.result
   }
 
   return {
@@ -97,7 +97,7 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
       // A retry returns the first interaction before anything else is checked, so it succeeds
       // even after that interaction's expires_at has passed or its group has changed.
       if (parsed.idempotency_key !== undefined) {
-        const existing = await store.findByIdempotencyKey(project, parsed.idempotency_key)
+        const existing = await store.findByIdempotencyKey({ project, key: parsed.idempotency_key })
         if (existing) return (await apply(project, existing.id)).record
       }
       const at = await now()
@@ -124,12 +124,20 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
         version: 1,
       }
       // A concurrent create with the same key may have won since the lookup: the store decides.
-      const { interaction, created } = await store.create(record)
+      const created_event = { type: 'created' as const, at: record.created_at, ...(isParticipant(parsed.requested_by) && { actor: parsed.requested_by }) }
+      const { interaction, created } = await store.create({ record, inbox: inboxOf(record), events: [created_event] })
       return created ? interaction : (await apply(project, interaction.id)).record
     },
 
     async get(project, id) {
       return (await apply(projectOf(project), id)).record
+    },
+
+    async history(project, id) {
+      const tenant = projectOf(project)
+      // As `get` does: an unknown interaction is not_found, and a due one is expired first, so its history ends with it.
+      await apply(tenant, id)
+      return store.history({ project: tenant, id })
     },
 
     async claim(project, id, actor) {
@@ -150,6 +158,33 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
       return (await apply(tenant, id, (at) => ({ type: 'respond', actor, value, ...(comment !== undefined && { comment }), at }))).record
     },
 
+    async cancel(project, id, input) {
+      const tenant = projectOf(project)
+      const { actor, reason } = parse(CancelInputSchema, input, 'cancel input')
+      return (await apply(tenant, id, (at) => ({ type: 'cancel', actor, ...(reason !== undefined && { reason }), at }))).record
+    },
+
+    async cancelRun(project, runId, input) {
+      const tenant = projectOf(project)
+      const run_id = parse(IdentifierSchema, runId, 'run_id', ['run_id'])
+      const { actor, reason } = parse(CancelInputSchema, input, 'cancel input')
+      let cancelled = 0
+      let after: InboxPosition | undefined
+      for (;;) {
+        const page = await store.runInteractions({ project: tenant, run_id, status: 'pending', limit: SWEEP_CONCURRENCY, ...(after && { after }) })
+        const outcomes = await settleEach(page, SWEEP_CONCURRENCY, (record) =>
+          apply(tenant, record.id, (at) => ({ type: 'cancel', actor, ...(reason !== undefined && { reason }), at })),
+        )
+        for (const outcome of outcomes) {
+          if (outcome.status === 'fulfilled') cancelled++
+          // Answered, expired or cancelled by someone else since the listing: it has ended either way.
+          else if (!isInteractionError(outcome.reason, 'not_pending')) throw outcome.reason
+        }
+        if (page.length < SWEEP_CONCURRENCY) return { cancelled }
+        after = page.at(-1)
+      }
+    },
+
     async inbox(project, actor, inboxOptions = {}) {
       const tenant = projectOf(project)
       const participant = parse(ParticipantSchema, actor, 'actor', ['actor'])
@@ -157,7 +192,7 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
       const scope = { project: tenant, actor: participant }
       const items = await store.inbox({
         project: tenant,
-        actor: participant,
+        actorKey: actorKey(participant),
         now: (await now()).toISOString(),
         limit: limit + 1,
         ...(cursor && { after: decodeCursor(scope, cursor) }),

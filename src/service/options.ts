@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { InteractionError, validationError, type ValidationIssue } from '../errors.js'
 import type { Directory, InteractionStore, SignalDelivery } from '../ports.js'
-import type { BackoffPolicy } from './backoff.js'
 import type { DeliveryPolicy, InteractionsOptions } from './types.js'
 
 const method = (signature: string) =>
@@ -12,25 +11,32 @@ const method = (signature: string) =>
 const StoreSchema = z.looseObject(
   {
     name: z.string({ error: 'must be a string naming the store, e.g. memory' }),
-    create: method('create(record)'),
-    findByIdempotencyKey: method('findByIdempotencyKey(project, key)'),
-    get: method('get(project, id)'),
-    update: method('update(record, { expectedVersion, outbox })'),
-    modify: method('modify(project, id, decide)').optional(),
-    now: method('now()').optional(),
+    create: method('create({ record, inbox, events })'),
+    get: method('get({ project, id })'),
+    findByIdempotencyKey: method('findByIdempotencyKey({ project, key })'),
+    modify: method('modify({ project, id, decide })'),
+    history: method('history({ project, id })'),
+    runInteractions: method('runInteractions(query)'),
     inbox: method('inbox(query)'),
     dueForExpiry: method('dueForExpiry(query)'),
-    leaseSignals: method('leaseSignals(query)'),
-    settleSignal: method('settleSignal(id, owner, outcome)'),
-    listSignals: method('listSignals(query)'),
-    reviveSignal: method('reviveSignal(id, now)'),
-    pruneSignals: method('pruneSignals({ deliveredBefore, limit })'),
+    now: method('now()').optional(),
+    outbox: z.looseObject(
+      {
+        lease: method('lease({ now, limit, lease })'),
+        settle: method('settle({ id, owner, outcome })'),
+        list: method('list({ status, limit, after })'),
+        revive: method('revive({ id, now })'),
+        prune: method('prune({ deliveredBefore, limit })'),
+      },
+      { error: 'must be the store\'s outbox, an object with lease, settle, list, revive and prune' },
+    ),
   },
   { error: 'must be a store object such as memoryStore() or postgresStore({ pool }): call the factory, do not pass it' },
 )
 const SignalsSchema = z.looseObject(
   {
     deliver: method('deliver(signal) => Promise<void>'),
+    deliverInTransaction: method('deliverInTransaction(signal, transaction) => Promise<void>').optional(),
     timeoutMs: z.number('must be a number of milliseconds').positive('must be a number of milliseconds above 0').optional(),
   },
   { error: 'must be a signals adapter, an object with deliver(signal), such as callbackSignals((signal) => …), not a bare function' },
@@ -46,9 +52,6 @@ const growth = (fallback: number) => number('must be a number, 1 or more', 1, fa
 const count = (fallback: number) => z.int('must be a positive integer').min(1, 'must be a positive integer').default(fallback)
 
 // Every field has its default, also when given as undefined; `prefault` fills an absent object the same way.
-const ConflictRetrySchema = z
-  .strictObject({ attempts: count(30), baseMs: milliseconds(2), factor: growth(2), maxMs: milliseconds(100) })
-  .prefault({})
 const DeliverySchema = z
   .strictObject({
     maxAttempts: count(10),
@@ -65,7 +68,6 @@ const OptionsSchema = z.strictObject(
     signals: SignalsSchema.optional(),
     directory: DirectorySchema.optional(),
     clock: method('() => Date').optional(),
-    conflictRetry: ConflictRetrySchema,
     delivery: DeliverySchema,
     random: method('() => number in [0, 1)').optional(),
   },
@@ -79,7 +81,6 @@ export interface ResolvedOptions {
   directory: Directory | undefined
   clock: () => Date
   random: () => number
-  conflictRetry: BackoffPolicy & { attempts: number }
   delivery: DeliveryPolicy
 }
 
@@ -118,7 +119,6 @@ export function resolveOptions(options: InteractionsOptions): ResolvedOptions {
     directory: options.directory,
     clock: options.clock ?? (() => new Date()),
     random: options.random ?? Math.random,
-    conflictRetry: parsed.data.conflictRetry,
     delivery,
   }
 }

@@ -78,7 +78,7 @@ export function createOutbox(options: {
     }
     const settle = async () => {
       const settled = outcome(await now())
-      return (await store.settleSignal(entry.id, entry.lease_owner!, settled)) ? REPORTED_AS[settled.status] : undefined
+      return (await store.outbox.settle({ id: entry.id, owner: entry.lease_owner!, outcome: settled })) ? REPORTED_AS[settled.status] : undefined
     }
     // Reading the time may fail like recording (a store's clock is a query): both count as not recorded.
     return settle().catch(() => undefined)
@@ -115,7 +115,7 @@ export function createOutbox(options: {
         while (taken < limit) {
           taken++
           const at = await now()
-          const [entry] = await store.leaseSignals({ now: at.toISOString(), limit: 1, lease: newLease(at) })
+          const [entry] = await store.outbox.lease({ now: at.toISOString(), limit: 1, lease: newLease(at) })
           if (!entry) return
           const counted = await dispatch(entry)
           if (counted) report[counted]++
@@ -129,12 +129,12 @@ export function createOutbox(options: {
 
     async failedSignals(listOptions: unknown = {}): Promise<OutboxEntry[]> {
       const { limit, after } = parse(FailedSignalsOptionsSchema, listOptions, 'failedSignals options')
-      return store.listSignals({ status: 'dead', limit, ...(after !== undefined && { after }) })
+      return store.outbox.list({ status: 'dead', limit, ...(after !== undefined && { after }) })
     },
 
     async retrySignal(id: string): Promise<OutboxEntry> {
       parse(SignalIdSchema, id, 'id', ['id'])
-      const revived = await store.reviveSignal(id, (await now()).toISOString())
+      const revived = await store.outbox.revive({ id, now: (await now()).toISOString() })
       if (!revived) throw new InteractionError('not_found', `no dead-lettered signal with id ${id}`)
       return revived
     },
@@ -145,7 +145,7 @@ export function createOutbox(options: {
       let pruned = 0
       while (pruned < limit) {
         const batch = Math.min(PRUNE_BATCH, limit - pruned)
-        const deleted = await store.pruneSignals({ deliveredBefore, limit: batch })
+        const deleted = await store.outbox.prune({ deliveredBefore, limit: batch })
         pruned += deleted
         if (deleted < batch) break
       }

@@ -1,6 +1,7 @@
 import type { Participant } from '../model/actor.js'
+import type { HistoryEvent } from '../model/history.js'
 import type { CreateInteractionInput, Interaction } from '../model/interaction.js'
-import type { RespondInput } from '../model/response.js'
+import type { CancelInput, RespondInput } from '../model/response.js'
 import type { OutboxEntry } from '../model/signal.js'
 import type { Directory, InteractionStore, SignalDelivery } from '../ports.js'
 import type { BackoffPolicy } from './backoff.js'
@@ -30,8 +31,6 @@ export interface InteractionsOptions {
   directory?: Directory
   /** The current time. Defaults to `() => new Date()`. */
   clock?: () => Date
-  /** Retries of a call that lost a compare-and-swap race to a concurrent call. */
-  conflictRetry?: Partial<BackoffPolicy & { attempts: number }>
   /** Retries of a failed signal delivery. */
   delivery?: Partial<DeliveryPolicy>
   /** A number in [0, 1) for backoff jitter. Defaults to `Math.random`. */
@@ -76,12 +75,24 @@ export interface Interactions {
   create(project: string, input: CreateInteractionInput): Promise<Interaction>
   /** The interaction; a pending one whose `expires_at` has passed is expired first. */
   get(project: string, id: string): Promise<Interaction>
+  /** Everything that happened to the interaction, oldest first, numbered from 1. */
+  history(project: string, id: string): Promise<HistoryEvent[]>
   /** Claims a first-responder group interaction for one of its members. */
   claim(project: string, id: string, actor: Participant): Promise<Interaction>
   /** Gives up a claim, so that any member may claim or respond again. */
   release(project: string, id: string, actor: Participant): Promise<Interaction>
   /** Records a response; completes the interaction when it is the deciding one. */
   respond(project: string, id: string, input: RespondInput): Promise<Interaction>
+  /**
+   * Withdraws a pending interaction: it ends as `cancelled`, leaves every inbox, and a run-linked one
+   * resumes its run with a `cancelled` signal. Ended ones are `not_pending`.
+   */
+  cancel(project: string, id: string, input: CancelInput): Promise<Interaction>
+  /**
+   * Cancels every pending interaction of a run, for a run that ended or was cancelled in its engine;
+   * returns how many it cancelled. Calling it again cancels nothing more.
+   */
+  cancelRun(project: string, runId: string, input: CancelInput): Promise<{ cancelled: number }>
   /** The pending interactions an actor may act on now, oldest first. */
   inbox(project: string, actor: Participant, options?: InboxOptions): Promise<InboxPage>
   /** Expires up to `limit` interactions whose `expires_at` has passed; run it on a schedule. */

@@ -1,6 +1,9 @@
 import { nanoid } from 'nanoid'
+import { actorKey } from '../model/actor.js'
+import type { NewHistoryEvent } from '../model/history.js'
 import type { Interaction } from '../model/interaction.js'
 import type { OutboxEntry, Signal } from '../model/signal.js'
+import type { InteractionStore, Write } from '../ports.js'
 import { newInteractionId } from '../service/ids.js'
 
 /** A project name no other test uses, so suites can share one store. */
@@ -20,6 +23,32 @@ export function makeRecord(overrides: Partial<Interaction> & { project: string }
     version: 1,
     ...overrides,
   }
+}
+
+/** The `created` event of a record, as the service writes it. */
+export const createdEvent = (record: Interaction): NewHistoryEvent => ({ type: 'created', at: record.created_at })
+
+/** The inbox a record is listed in by default: its target's, while pending. */
+const defaultInbox = (record: Interaction) => (record.status === 'pending' ? [actorKey(record.target_actor)] : [])
+
+/**
+ * Writes `record` over the stored one through `modify`, as the service would, with the given inbox
+ * list (by default its target's while pending), events and outbox entry; fails if it is not stored.
+ */
+export async function writeRecord(store: InteractionStore, record: Interaction, write: Partial<Omit<Write, 'record'>> = {}): Promise<void> {
+  const done = await store.modify({
+    project: record.project,
+    id: record.id,
+    decide: () => ({ result: true, write: { record, inbox: defaultInbox(record), events: [], ...write } }),
+  })
+  if (!done) throw new Error(`writeRecord: interaction ${record.id} is not stored in project ${record.project}`)
+}
+
+/** Creates `record` in the store with its default inbox list and its `created` event; fails if it was not created. */
+export async function insertRecord(store: InteractionStore, record: Interaction, inbox = defaultInbox(record)): Promise<Interaction> {
+  const { interaction, created } = await store.create({ record, inbox, events: [createdEvent(record)] })
+  if (!created) throw new Error(`insertRecord: interaction ${record.id} was not created`)
+  return interaction
 }
 
 /** A signal for a record, as the service would build it. */

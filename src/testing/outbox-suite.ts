@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { Interaction } from '../model/interaction.js'
 import type { OutboxEntry, Signal } from '../model/signal.js'
-import type { InteractionStore } from '../ports.js'
+import type { InteractionStore, SignalOutcome } from '../ports.js'
 import { createInteractionsWith } from '../service/create-interactions.js'
-import { makeOutboxEntry, uniqueProject } from './fixtures.js'
+import { makeOutboxEntry, uniqueProject, writeRecord } from './fixtures.js'
 import { virtualTime } from './virtual-time.js'
 
 const T0 = '2026-04-21T09:00:00.000Z'
@@ -27,26 +27,26 @@ export function describeOutbox(
     const complete = async (due = T0) => {
       const record = await insert({ project: uniqueProject(), run_id: 'run_1', topic: 'gate' })
       const entry = makeOutboxEntry(record, due)
-      expect(await getStore().update({ ...record, status: 'completed', completed_at: T0, version: 2 }, { expectedVersion: 1, outbox: entry })).toBe(true)
+      await writeRecord(getStore(), { ...record, status: 'completed', completed_at: T0, version: 2 }, { outbox: entry })
       return entry
     }
-    const lease = (owner: string, now = T1, until = T2) => getStore().leaseSignals({ now, limit: 10_000, lease: { owner, until } })
+    const lease = (owner: string, now = T1, until = T2) => getStore().outbox.lease({ now, limit: 10_000, lease: { owner, until } })
 
-    it('update — writes the outbox entry with the state change', async () => {
+    it('modify — writes the outbox entry with the state change', async () => {
       const entry = await complete()
       const [leased] = mine(await lease('a'), [entry.id])
       expect(leased).toMatchObject({ id: entry.id, signal: entry.signal, status: 'pending', attempts: 1, lease_owner: 'a', lease_expires_at: T2 })
     })
 
-    it('leaseSignals — an entry due later is not leased yet', async () => {
+    it('outbox.lease — an entry due later is not leased yet', async () => {
       const record = await insert({ project: uniqueProject(), run_id: 'r', topic: 't' })
       const entry = { ...makeOutboxEntry(record, LATER) }
-      await getStore().update({ ...record, version: 2 }, { expectedVersion: 1, outbox: entry })
+      await writeRecord(getStore(), { ...record, version: 2 }, { outbox: entry })
       expect(mine(await lease('a'), [entry.id])).toEqual([])
       expect(mine(await lease('a', LATER, '2026-04-21T10:00:00.000Z'), [entry.id])).toHaveLength(1)
     })
 
-    it('leaseSignals — a leased entry is not leased again until the lease expires; each lease counts an attempt', async () => {
+    it('outbox.lease — a leased entry is not leased again until the lease expires; each lease counts an attempt', async () => {
       const entry = await complete()
       expect(mine(await lease('a'), [entry.id])).toHaveLength(1)
       expect(mine(await lease('b', T1), [entry.id])).toEqual([])
@@ -54,7 +54,7 @@ export function describeOutbox(
       expect(retaken).toMatchObject({ lease_owner: 'b', attempts: 2 })
     })
 
-    it('leaseSignals — concurrent dispatchers never lease the same entry', async () => {
+    it('outbox.lease — concurrent dispatchers never lease the same entry', async () => {
       const entries = await Promise.all(Array.from({ length: 20 }, () => complete()))
       const ids = entries.map((e) => e.id)
       const batches = await Promise.all(['a', 'b', 'c', 'd'].map((owner) => lease(owner)))
@@ -62,69 +62,69 @@ export function describeOutbox(
       expect(leased.sort()).toEqual([...ids].sort())
     })
 
-    it('settleSignal — only the lease owner settles; delivered entries are not leased again', async () => {
+    it('outbox.settle — only the lease owner settles; delivered entries are not leased again', async () => {
       const entry = await complete()
       await lease('a')
-      expect(await getStore().settleSignal(entry.id, 'b', { status: 'delivered', at: T1 })).toBe(false)
-      expect(await getStore().settleSignal(entry.id, 'a', { status: 'delivered', at: T1 })).toBe(true)
-      expect(await getStore().settleSignal(entry.id, 'a', { status: 'delivered', at: T1 })).toBe(false)
+      expect(await getStore().outbox.settle({ id: entry.id, owner: 'b', outcome: { status: 'delivered', at: T1 } })).toBe(false)
+      expect(await getStore().outbox.settle({ id: entry.id, owner: 'a', outcome: { status: 'delivered', at: T1 } })).toBe(true)
+      expect(await getStore().outbox.settle({ id: entry.id, owner: 'a', outcome: { status: 'delivered', at: T1 } })).toBe(false)
       expect(mine(await lease('c', LATER, '2026-04-21T10:00:00.000Z'), [entry.id])).toEqual([])
-      const delivered = mine(await getStore().listSignals({ status: 'delivered', limit: 10_000 }), [entry.id])
+      const delivered = mine(await getStore().outbox.list({ status: 'delivered', limit: 10_000 }), [entry.id])
       expect(delivered[0]).toMatchObject({ status: 'delivered', delivered_at: T1 })
       expect(delivered[0]).not.toHaveProperty('lease_owner')
     })
 
-    it('settleSignal — a retry is due again at next_attempt_at, keeping its error', async () => {
+    it('outbox.settle — a retry is due again at next_attempt_at, keeping its error', async () => {
       const entry = await complete()
       await lease('a')
-      expect(await getStore().settleSignal(entry.id, 'a', { status: 'pending', error: 'boom', next_attempt_at: LATER })).toBe(true)
+      expect(await getStore().outbox.settle({ id: entry.id, owner: 'a', outcome: { status: 'pending', error: 'boom', next_attempt_at: LATER } })).toBe(true)
       expect(mine(await lease('b', T2, LATER), [entry.id])).toEqual([])
       const [again] = mine(await lease('b', LATER, '2026-04-21T10:00:00.000Z'), [entry.id])
       expect(again).toMatchObject({ attempts: 2, last_error: 'boom', next_attempt_at: LATER })
     })
 
-    it('settleSignal — a delivery after a failed attempt clears last_error', async () => {
+    it('outbox.settle — a delivery after a failed attempt clears last_error', async () => {
       const entry = await complete()
       await lease('a')
-      expect(await getStore().settleSignal(entry.id, 'a', { status: 'pending', error: 'boom', next_attempt_at: T2 })).toBe(true)
+      expect(await getStore().outbox.settle({ id: entry.id, owner: 'a', outcome: { status: 'pending', error: 'boom', next_attempt_at: T2 } })).toBe(true)
       expect(mine(await lease('b', T2, LATER), [entry.id])).toHaveLength(1)
-      expect(await getStore().settleSignal(entry.id, 'b', { status: 'delivered', at: T2 })).toBe(true)
-      const [delivered] = mine(await getStore().listSignals({ status: 'delivered', limit: 10_000 }), [entry.id])
+      expect(await getStore().outbox.settle({ id: entry.id, owner: 'b', outcome: { status: 'delivered', at: T2 } })).toBe(true)
+      const [delivered] = mine(await getStore().outbox.list({ status: 'delivered', limit: 10_000 }), [entry.id])
       expect(delivered).toMatchObject({ status: 'delivered', attempts: 2, delivered_at: T2 })
       expect(delivered).not.toHaveProperty('last_error')
     })
 
-    it('settleSignal — a dead entry is listed, never leased, and revived on demand', async () => {
+    it('outbox.settle — a dead entry is listed, never leased, and revived on demand', async () => {
       const entry = await complete()
       await lease('a')
-      expect(await getStore().settleSignal(entry.id, 'a', { status: 'dead', error: 'gone' })).toBe(true)
+      expect(await getStore().outbox.settle({ id: entry.id, owner: 'a', outcome: { status: 'dead', error: 'gone' } })).toBe(true)
       expect(mine(await lease('b', LATER, '2026-04-21T10:00:00.000Z'), [entry.id])).toEqual([])
-      const [dead] = mine(await getStore().listSignals({ status: 'dead', limit: 10_000 }), [entry.id])
+      const [dead] = mine(await getStore().outbox.list({ status: 'dead', limit: 10_000 }), [entry.id])
       expect(dead).toMatchObject({ status: 'dead', last_error: 'gone', attempts: 1 })
 
-      const revived = await getStore().reviveSignal(entry.id, LATER)
+      const revived = await getStore().outbox.revive({ id: entry.id, now: LATER })
       expect(revived).toMatchObject({ id: entry.id, status: 'pending', attempts: 0, next_attempt_at: LATER })
-      expect(await getStore().reviveSignal(entry.id, LATER)).toBeUndefined()
+      expect(await getStore().outbox.revive({ id: entry.id, now: LATER })).toBeUndefined()
       expect(mine(await lease('c', LATER, '2026-04-21T10:00:00.000Z'), [entry.id])).toHaveLength(1)
     })
 
-    it('listSignals — pages in id order after a given id', async () => {
+    it('outbox.list — pages in id order after a given id', async () => {
       const entries = await Promise.all(Array.from({ length: 3 }, () => complete()))
       await lease('a')
-      for (const entry of entries) await getStore().settleSignal(entry.id, 'a', { status: 'dead', error: 'x' })
-      const all = (await getStore().listSignals({ status: 'dead', limit: 10_000 })).map((e) => e.id)
+      for (const entry of entries) await getStore().outbox.settle({ id: entry.id, owner: 'a', outcome: { status: 'dead', error: 'x' } })
+      const all = (await getStore().outbox.list({ status: 'dead', limit: 10_000 })).map((e) => e.id)
       expect(all).toEqual([...all].sort())
       const first = all.indexOf(entries.map((e) => e.id).sort()[0]!)
-      const page = await getStore().listSignals({ status: 'dead', limit: 2, after: all[first]! })
+      const page = await getStore().outbox.list({ status: 'dead', limit: 2, after: all[first]! })
       expect(page.map((e) => e.id)).toEqual(all.slice(first + 1, first + 3))
     })
 
-    it('pruneSignals — deletes entries delivered before the time, oldest first, up to limit; never pending or dead ones', async () => {
+    it('outbox.prune — deletes entries delivered before the time, oldest first, up to limit; never pending or dead ones', async () => {
       // All due, created and retried before the cutoff: only the status and delivered_at keep an entry.
-      const settled = async (outcome: Parameters<InteractionStore['settleSignal']>[2]) => {
+      const settled = async (outcome: SignalOutcome) => {
         const { id } = await complete(EARLY)
         expect(mine(await lease('a', EARLY, early(60)), [id])).toHaveLength(1)
-        expect(await getStore().settleSignal(id, 'a', outcome)).toBe(true)
+        expect(await getStore().outbox.settle({ id, owner: 'a', outcome })).toBe(true)
         return id
       }
       // Written in neither delivery order nor its reverse, so only sorting by delivered_at prunes the right ones.
@@ -135,12 +135,12 @@ export function describeOutbox(
       const retrying = await settled({ status: 'pending', error: 'boom', next_attempt_at: early(300) })
       const dead = await settled({ status: 'dead', error: 'gone' })
       const left = async (status: OutboxEntry['status']) =>
-        mine(await getStore().listSignals({ status, limit: 10_000 }), [newest, oldest, middle, kept, retrying, dead]).map((e) => e.id)
+        mine(await getStore().outbox.list({ status, limit: 10_000 }), [newest, oldest, middle, kept, retrying, dead]).map((e) => e.id)
 
-      expect(await getStore().pruneSignals({ deliveredBefore: early(600), limit: 2 })).toBe(2)
+      expect(await getStore().outbox.prune({ deliveredBefore: early(600), limit: 2 })).toBe(2)
       expect(await left('delivered')).toEqual([newest, kept].sort())
-      expect(await getStore().pruneSignals({ deliveredBefore: early(600), limit: 10 })).toBe(1)
-      expect(await getStore().pruneSignals({ deliveredBefore: early(600), limit: 10 })).toBe(0)
+      expect(await getStore().outbox.prune({ deliveredBefore: early(600), limit: 10 })).toBe(1)
+      expect(await getStore().outbox.prune({ deliveredBefore: early(600), limit: 10 })).toBe(0)
       expect(await left('delivered')).toEqual([kept])
       expect(await left('pending')).toEqual([retrying])
       expect(await left('dead')).toEqual([dead])
@@ -189,7 +189,7 @@ export function describeOutbox(
         const [one, two] = await Promise.all([first, second])
         expect(timesSent(entry.id)).toBe(2)
         expect(one.delivered + two.delivered).toBe(sends.length - 1)
-        const [delivered] = mine(await getStore().listSignals({ status: 'delivered', limit: 10_000 }), [entry.id])
+        const [delivered] = mine(await getStore().outbox.list({ status: 'delivered', limit: 10_000 }), [entry.id])
         expect(delivered).toMatchObject({ delivered_at: '2026-04-22T00:02:15.000Z' })
       })
     })

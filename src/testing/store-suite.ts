@@ -1,24 +1,22 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import type { Participant } from '../model/actor.js'
+import { actorKey } from '../model/actor.js'
 import type { Interaction } from '../model/interaction.js'
-import type { InteractionStore } from '../ports.js'
-import { makeOutboxEntry, makeRecord, uniqueProject } from './fixtures.js'
+import type { InboxPosition, InteractionStore } from '../ports.js'
 import { describeClock } from './clock-suite.js'
-import { describeModify } from './modify-suite.js'
+import { createdEvent, insertRecord, makeOutboxEntry, makeRecord, uniqueProject, writeRecord } from './fixtures.js'
 import { describeOutbox } from './outbox-suite.js'
+import { describeServiceOver } from './service-suite.js'
 
 const alice = { type: 'member', id: 'user_alice' } as const
 const bob = { type: 'member', id: 'user_bob' } as const
-const carol = { type: 'member', id: 'user_carol' } as const
 const group = { type: 'group', id: 'group_ops' } as const
 const NOW = '2026-04-21T10:00:00.000Z'
 const at = (minute: number) => `2026-04-21T09:${String(minute).padStart(2, '0')}:00.000Z`
 const ids = (records: Interaction[]) => records.map((r) => r.id)
+const [ALICE, BOB] = [actorKey(alice), actorKey(bob)]
 
 /** Optional capabilities a store declares, so the suite checks them too. */
 export interface StoreCapabilities {
-  /** The store implements `modify`, the locked read-decide-write. */
-  modify?: boolean
   /** The store implements `now`, its own clock, which the service then uses instead of its `clock` option. */
   now?: boolean
 }
@@ -45,12 +43,11 @@ export function describeInteractionStore(
       store = await makeStore()
     })
 
-    const insert = async (overrides: Partial<Interaction> & { project: string }) => {
-      const record = makeRecord(overrides)
-      const { interaction, created } = await store.create(record)
-      expect(created).toBe(true)
-      return interaction
-    }
+    const insert = (overrides: Partial<Interaction> & { project: string }, inbox?: string[]) => insertRecord(store, makeRecord(overrides), inbox)
+    const get = (record: Interaction) => store.get({ project: record.project, id: record.id })
+    const history = (record: Interaction) => store.history({ project: record.project, id: record.id })
+    const modify = <T>(record: Interaction, decide: Parameters<InteractionStore['modify']>[0]['decide']) =>
+      store.modify<T>({ project: record.project, id: record.id, decide: decide as never })
 
     describe('records', () => {
       it('create — stores the record exactly and get returns it', async () => {
@@ -71,23 +68,34 @@ export function describeInteractionStore(
           expires_at: '2026-04-22T10:00:00.000Z',
           idempotency_key: 'key-1',
         })
-        expect(await store.create(record)).toEqual({ interaction: record, created: true })
-        expect(await store.get(project, record.id)).toEqual(record)
+        expect(await store.create({ record, inbox: [ALICE], events: [createdEvent(record)] })).toEqual({ interaction: record, created: true })
+        expect(await get(record)).toEqual(record)
       })
 
-      it('create — a repeated idempotency key returns the first record and inserts nothing', async () => {
+      it('create — keeps fields it has no special place for, in the order the record has them', async () => {
+        // A later feature adds fields to the record; a store keeps them without a change of its own.
+        const record = { ...makeRecord({ project: uniqueProject() }), outcome: 'approved' as const, future_field: { nested: [1, 'a'] } }
+        await insertRecord(store, record)
+        const stored = await get(record)
+        expect(stored).toEqual(record)
+        expect(Object.keys(stored!)).toEqual(Object.keys(record))
+      })
+
+      it('create — a repeated idempotency key returns the first record and writes nothing', async () => {
         const project = uniqueProject()
         const first = await insert({ project, idempotency_key: 'same' })
         const second = makeRecord({ project, idempotency_key: 'same', message: 'other' })
-        expect(await store.create(second)).toEqual({ interaction: first, created: false })
-        expect(await store.get(project, second.id)).toBeUndefined()
+        expect(await store.create({ record: second, inbox: [BOB], events: [createdEvent(second)] })).toEqual({ interaction: first, created: false })
+        expect(await get(second)).toBeUndefined()
+        expect(await history(second)).toEqual([])
+        expect(await store.inbox({ project, actorKey: BOB, now: NOW, limit: 10 })).toEqual([])
       })
 
       it('findByIdempotencyKey — finds the record of this project with that key, and nothing else', async () => {
         const record = await insert({ project: uniqueProject(), idempotency_key: 'lookup' })
-        expect(await store.findByIdempotencyKey(record.project, 'lookup')).toEqual(record)
-        expect(await store.findByIdempotencyKey(record.project, 'other')).toBeUndefined()
-        expect(await store.findByIdempotencyKey(uniqueProject(), 'lookup')).toBeUndefined()
+        expect(await store.findByIdempotencyKey({ project: record.project, key: 'lookup' })).toEqual(record)
+        expect(await store.findByIdempotencyKey({ project: record.project, key: 'other' })).toBeUndefined()
+        expect(await store.findByIdempotencyKey({ project: uniqueProject(), key: 'lookup' })).toBeUndefined()
       })
 
       it('create — idempotency keys are scoped to the project', async () => {
@@ -98,127 +106,204 @@ export function describeInteractionStore(
 
       it('create — concurrent creates with one key make one record', async () => {
         const project = uniqueProject()
-        const results = await Promise.all(Array.from({ length: 10 }, () => store.create(makeRecord({ project, idempotency_key: 'race' }))))
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () => {
+            const record = makeRecord({ project, idempotency_key: 'race' })
+            return store.create({ record, inbox: [ALICE], events: [createdEvent(record)] })
+          }),
+        )
         expect(results.filter((r) => r.created)).toHaveLength(1)
         expect(new Set(results.map((r) => r.interaction.id)).size).toBe(1)
+        expect(await history(results[0]!.interaction)).toHaveLength(1)
       })
 
       it('get — another project, or an unknown id, is undefined', async () => {
         const record = await insert({ project: uniqueProject() })
-        expect(await store.get(uniqueProject(), record.id)).toBeUndefined()
-        expect(await store.get(record.project, 'iact_unknown')).toBeUndefined()
+        expect(await store.get({ project: uniqueProject(), id: record.id })).toBeUndefined()
+        expect(await store.get({ project: record.project, id: 'iact_unknown' })).toBeUndefined()
       })
 
       it('get — returns a copy: changing it does not change the store', async () => {
         const record = await insert({ project: uniqueProject() })
-        const copy = (await store.get(record.project, record.id))!
+        const copy = (await get(record))!
         copy.responses.push({ actor: alice, value: { confirmed: true }, responded_at: NOW })
-        expect((await store.get(record.project, record.id))!.responses).toEqual([])
+        expect((await get(record))!.responses).toEqual([])
       })
+    })
 
-      it('update — replaces the record when the version matches, and drops fields left out', async () => {
+    describe('the write path', () => {
+      it('modify — writes the record decide returns, drops fields left out, and returns its result', async () => {
         const record = await insert({ project: uniqueProject(), target_actor: group, members: [alice], claimed_by: alice, claimed_at: at(1) })
         const { claimed_by: _by, claimed_at: _at, ...released } = record
         const next = { ...released, version: 2, updated_at: at(2) }
-        expect(await store.update(next, { expectedVersion: 1 })).toBe(true)
-        expect(await store.get(record.project, record.id)).toEqual(next)
+        const outcome = await modify(record, (current) => ({ result: current.version, write: { record: next, inbox: [ALICE], events: [] } }))
+        expect(outcome).toEqual({ result: 1 })
+        expect(await get(record)).toEqual(next)
       })
 
-      it('update — a stale version writes nothing, outbox entry included', async () => {
-        const record = await insert({ project: uniqueProject(), run_id: 'r', topic: 't' })
-        const stale = { ...record, status: 'completed' as const, version: 3 }
-        const entry = makeOutboxEntry(record)
-        expect(await store.update(stale, { expectedVersion: 2, outbox: entry })).toBe(false)
-        expect(await store.get(record.project, record.id)).toEqual(record)
-        const pending = await store.listSignals({ status: 'pending', limit: 10_000 })
-        expect(pending.map((e) => e.id)).not.toContain(entry.id)
-      })
-
-      it('update — of concurrent writers with the same expected version, exactly one wins', async () => {
+      it('modify — without a write changes nothing', async () => {
         const record = await insert({ project: uniqueProject() })
-        const results = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => store.update({ ...record, message: `writer ${i}`, version: 2 }, { expectedVersion: 1 })),
-        )
-        expect(results.filter(Boolean)).toHaveLength(1)
-        const winner = results.indexOf(true)
-        expect((await store.get(record.project, record.id))!.message).toBe(`writer ${winner}`)
+        expect(await modify(record, () => ({ result: 'none' }))).toEqual({ result: 'none' })
+        expect(await get(record)).toEqual(record)
+        expect(await history(record)).toHaveLength(1)
       })
 
-      it('update — an unknown record is a mismatch', async () => {
-        expect(await store.update(makeRecord({ project: uniqueProject(), version: 2 }), { expectedVersion: 1 })).toBe(false)
+      it('modify — an unknown record, or another project, is undefined and decide is not called', async () => {
+        const record = await insert({ project: uniqueProject() })
+        let called = false
+        const decide = () => {
+          called = true
+          return { result: 0 }
+        }
+        expect(await store.modify({ project: uniqueProject(), id: record.id, decide })).toBeUndefined()
+        expect(await store.modify({ project: record.project, id: 'iact_unknown', decide })).toBeUndefined()
+        expect(called).toBe(false)
+      })
+
+      it('modify — a throwing decide writes nothing, no event and no entry, and the error reaches the caller', async () => {
+        const record = await insert({ project: uniqueProject(), run_id: 'r', topic: 't' })
+        const failure = new Error('decide failed')
+        await expect(modify(record, () => { throw failure })).rejects.toBe(failure)
+        expect(await get(record)).toEqual(record)
+        expect(await history(record)).toHaveLength(1)
+        expect((await store.outbox.list({ status: 'pending', limit: 10_000 })).map((e) => e.id)).not.toContain(makeOutboxEntry(record).id)
+      })
+
+      it('modify — concurrent callers each decide on the latest record: every change lands, each event numbered once', async () => {
+        const record = await insert({ project: uniqueProject(), target_actor: group, routing_policy: 'all_members', members: [] })
+        await Promise.all(
+          Array.from({ length: 25 }, (_, i) =>
+            modify(record, (current) => {
+              const actor = { type: 'member', id: `m${i}` } as const
+              const response = { actor, value: { confirmed: true }, responded_at: current.created_at }
+              const next = { ...current, responses: [...current.responses, response], version: current.version + 1 }
+              return { result: null, write: { record: next, inbox: [], events: [{ type: 'responded', at: current.created_at, actor }] } }
+            }),
+          ),
+        )
+        const final = (await get(record))!
+        expect(final.version).toBe(26)
+        expect(new Set(final.responses.map((r) => r.actor.id)).size).toBe(25)
+        const events = await history(record)
+        expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 26 }, (_, i) => i + 1))
+        // The history tells the same order as the record.
+        expect(events.slice(1).map((e) => e.actor?.id)).toEqual(final.responses.map((r) => r.actor.id))
+      })
+
+      it('modify — an outbox entry is inserted once: a second write with its id keeps the first', async () => {
+        const record = await insert({ project: uniqueProject(), run_id: 'r', topic: 't' })
+        const entry = makeOutboxEntry(record)
+        await writeRecord(store, { ...record, version: 2 }, { outbox: entry })
+        await writeRecord(store, { ...record, version: 3 }, { outbox: { ...entry, last_error: 'second' } })
+        const [stored] = (await store.outbox.list({ status: 'pending', limit: 10_000 })).filter((e) => e.id === entry.id)
+        expect(stored).toEqual(entry)
+      })
+    })
+
+    describe('history', () => {
+      it('history — create writes the given events from 1; writes append theirs in order', async () => {
+        const record = makeRecord({ project: uniqueProject(), target_actor: group, members: [alice] })
+        await store.create({ record, inbox: [ALICE], events: [createdEvent(record), { type: 'claimed', at: at(0), actor: alice }] })
+        await writeRecord(store, { ...record, version: 2 }, {
+          events: [
+            { type: 'responded', at: at(1), actor: alice, data: { value: { confirmed: true }, comment: 'ok' } },
+            { type: 'completed', at: at(1), data: { outcome: 'approved' } },
+          ],
+        })
+        expect(await history(record)).toEqual([
+          { seq: 1, type: 'created', at: record.created_at },
+          { seq: 2, type: 'claimed', at: at(0), actor: alice },
+          { seq: 3, type: 'responded', at: at(1), actor: alice, data: { value: { confirmed: true }, comment: 'ok' } },
+          { seq: 4, type: 'completed', at: at(1), data: { outcome: 'approved' } },
+        ])
+      })
+
+      it('history — another project, or an unknown id, has none', async () => {
+        const record = await insert({ project: uniqueProject() })
+        expect(await store.history({ project: uniqueProject(), id: record.id })).toEqual([])
+        expect(await store.history({ project: record.project, id: 'iact_unknown' })).toEqual([])
+      })
+
+      it('history — returns a copy: changing it does not change the store', async () => {
+        const record = await insert({ project: uniqueProject() })
+        const [first] = await history(record)
+        first!.type = 'expired'
+        expect((await history(record))[0]!.type).toBe('created')
       })
     })
 
     describe('inbox', () => {
-      const inbox = (project: string, actor: Participant, extra: { now?: string; limit?: number; after?: { created_at: string; id: string } } = {}) =>
-        store.inbox({ project, actor, now: extra.now ?? NOW, limit: extra.limit ?? 100, ...(extra.after && { after: extra.after }) })
+      const inbox = (project: string, key: string, extra: { now?: string; limit?: number; after?: InboxPosition } = {}) =>
+        store.inbox({ project, actorKey: key, now: extra.now ?? NOW, limit: extra.limit ?? 100, ...(extra.after && { after: extra.after }) })
 
-      it('inbox — direct targets match on type and id', async () => {
+      it('inbox — lists a record in exactly the inboxes its write named, whatever the record says', async () => {
         const project = uniqueProject()
-        const mine = await insert({ project, target_actor: alice })
-        await insert({ project, target_actor: bob })
-        await insert({ project, target_actor: { type: 'agent', id: 'user_alice' } })
-        expect(ids(await inbox(project, alice))).toEqual([mine.id])
+        // The store does not decide who may act: it lists what it is told, even a key the record does not name.
+        const record = await insert({ project, target_actor: group, members: [alice, bob] }, [BOB, 'agent:auditor'])
+        expect(await inbox(project, ALICE)).toEqual([])
+        expect(ids(await inbox(project, BOB))).toEqual([record.id])
+        expect(ids(await inbox(project, 'agent:auditor'))).toEqual([record.id])
       })
 
-      it('inbox — first_responder: unclaimed for every member, claimed only for the claimant', async () => {
+      it('inbox — each write replaces the list: removed keys go, new keys come, an empty list leaves every inbox', async () => {
         const project = uniqueProject()
-        const open = await insert({ project, target_actor: group, routing_policy: 'first_responder', members: [alice, bob], created_at: at(1) })
-        const claimed = await insert({ project, target_actor: group, routing_policy: 'first_responder', members: [alice, bob], claimed_by: bob, claimed_at: at(3), created_at: at(2) })
-        expect(ids(await inbox(project, alice))).toEqual([open.id])
-        expect(ids(await inbox(project, bob))).toEqual([open.id, claimed.id])
-        expect(await inbox(project, carol)).toEqual([])
+        const record = await insert({ project, target_actor: group, members: [alice, bob] }, [ALICE, BOB])
+        await writeRecord(store, { ...record, version: 2 }, { inbox: [BOB] })
+        expect(await inbox(project, ALICE)).toEqual([])
+        expect(ids(await inbox(project, BOB))).toEqual([record.id])
+        await writeRecord(store, { ...record, version: 3 }, { inbox: [ALICE, BOB] })
+        expect(ids(await inbox(project, ALICE))).toEqual([record.id])
+        await writeRecord(store, { ...record, status: 'completed', version: 4 }, { inbox: [] })
+        expect(await inbox(project, ALICE)).toEqual([])
+        expect(await inbox(project, BOB)).toEqual([])
       })
 
-      it('inbox — all_members: until the member has responded', async () => {
+      it('inbox — returns the record as last written', async () => {
         const project = uniqueProject()
-        const vote = await insert({
-          project,
-          target_actor: group,
-          routing_policy: 'all_members',
-          members: [alice, bob],
-          responses: [{ actor: alice, value: { confirmed: true }, responded_at: at(1) }],
-        })
-        expect(await inbox(project, alice)).toEqual([])
-        expect(ids(await inbox(project, bob))).toEqual([vote.id])
-      })
-
-      it('inbox — follows updates: completion removes, release restores', async () => {
-        const project = uniqueProject()
-        const record = await insert({ project, target_actor: group, routing_policy: 'first_responder', members: [alice, bob], claimed_by: bob, claimed_at: at(1) })
-        expect(await inbox(project, alice)).toEqual([])
-        const { claimed_by: _by, claimed_at: _at, ...released } = record
-        await store.update({ ...released, version: 2 }, { expectedVersion: 1 })
-        expect(ids(await inbox(project, alice))).toEqual([record.id])
-        await store.update({ ...released, status: 'completed', version: 3 }, { expectedVersion: 2 })
-        expect(await inbox(project, alice)).toEqual([])
-        expect(await inbox(project, bob)).toEqual([])
+        const record = await insert({ project })
+        await writeRecord(store, { ...record, message: 'edited', version: 2 })
+        expect(await inbox(project, ALICE)).toEqual([{ ...record, message: 'edited', version: 2 }])
       })
 
       it('inbox — leaves out what expires at or before now', async () => {
         const project = uniqueProject()
         await insert({ project, expires_at: NOW })
         const later = await insert({ project, expires_at: '2026-04-21T10:00:00.001Z' })
-        expect(ids(await inbox(project, alice))).toEqual([later.id])
+        expect(ids(await inbox(project, ALICE))).toEqual([later.id])
       })
 
       it('inbox — orders by created_at then id, and pages after a position', async () => {
         const project = uniqueProject()
-        const records = [
-          await insert({ project, id: 'iact_b', created_at: at(2) }),
-          await insert({ project, id: 'iact_c', created_at: at(1) }),
-          await insert({ project, id: 'iact_a', created_at: at(2) }),
-          await insert({ project, id: 'iact_d', created_at: at(3) }),
-        ]
-        expect(records).toHaveLength(4)
-        expect(ids(await inbox(project, alice))).toEqual(['iact_c', 'iact_a', 'iact_b', 'iact_d'])
-        expect(ids(await inbox(project, alice, { limit: 2 }))).toEqual(['iact_c', 'iact_a'])
-        expect(ids(await inbox(project, alice, { limit: 2, after: { created_at: at(2), id: 'iact_a' } }))).toEqual(['iact_b', 'iact_d'])
+        await insert({ project, id: 'iact_b', created_at: at(2) })
+        await insert({ project, id: 'iact_c', created_at: at(1) })
+        await insert({ project, id: 'iact_a', created_at: at(2) })
+        await insert({ project, id: 'iact_d', created_at: at(3) })
+        expect(ids(await inbox(project, ALICE))).toEqual(['iact_c', 'iact_a', 'iact_b', 'iact_d'])
+        expect(ids(await inbox(project, ALICE, { limit: 2 }))).toEqual(['iact_c', 'iact_a'])
+        expect(ids(await inbox(project, ALICE, { limit: 2, after: { created_at: at(2), id: 'iact_a' } }))).toEqual(['iact_b', 'iact_d'])
       })
 
       it('inbox — is scoped to the project', async () => {
         await insert({ project: uniqueProject() })
-        expect(await inbox(uniqueProject(), alice)).toEqual([])
+        expect(await inbox(uniqueProject(), ALICE)).toEqual([])
+      })
+    })
+
+    describe('runs', () => {
+      it('runInteractions — the records of one run of one project, oldest first, filtered by status, paged', async () => {
+        const project = uniqueProject()
+        const first = await insert({ project, run_id: 'run_a', topic: 't', created_at: at(1) })
+        const done = await insert({ project, run_id: 'run_a', topic: 't', created_at: at(2) })
+        await writeRecord(store, { ...done, status: 'completed', version: 2 })
+        const third = await insert({ project, run_id: 'run_a', topic: 't', created_at: at(3) })
+        await insert({ project, run_id: 'run_b', topic: 't', created_at: at(1) })
+        await insert({ project: uniqueProject(), run_id: 'run_a', topic: 't', created_at: at(1) })
+        const run = (query: { status?: 'pending'; limit?: number; after?: InboxPosition } = {}) =>
+          store.runInteractions({ project, run_id: 'run_a', limit: 100, ...query })
+        expect(ids(await run())).toEqual([first.id, done.id, third.id])
+        expect(ids(await run({ status: 'pending' }))).toEqual([first.id, third.id])
+        expect(ids(await run({ limit: 1, after: { created_at: first.created_at, id: first.id } }))).toEqual([done.id])
+        expect(await store.runInteractions({ project, run_id: 'run_none', limit: 100 })).toEqual([])
       })
     })
 
@@ -254,21 +339,20 @@ export function describeInteractionStore(
         expect(handed.sort()).toEqual(ids(records).sort())
       })
 
-      it('dueForExpiry — an expired update leaves the due list', async () => {
+      it('dueForExpiry — a record written as ended leaves the due list', async () => {
         const project = uniqueProject()
         const record = await insert({ project, expires_at: '2000-01-02T00:00:00.000Z' })
-        await store.update({ ...record, status: 'expired', expired_at: NOW, version: 2 }, { expectedVersion: 1 })
+        await writeRecord(store, { ...record, status: 'expired', expired_at: NOW, version: 2 })
         expect(ids(await sweep('2000-01-02T00:00:00.000Z', '2000-01-02T00:01:00.000Z'))).not.toContain(record.id)
       })
     })
 
     describeOutbox(() => store, insert, { ownClock: capabilities.now === true })
+    describeServiceOver(() => store)
 
     it('capabilities — the declared ones are exactly the implemented ones', () => {
-      expect(typeof store.modify === 'function', 'modify').toBe(capabilities.modify === true)
       expect(typeof store.now === 'function', 'now').toBe(capabilities.now === true)
     })
-    if (capabilities.modify) describeModify(() => store, insert)
-    if (capabilities.now) describeClock(() => store, insert, { modify: capabilities.modify === true })
+    if (capabilities.now) describeClock(() => store, insert)
   })
 }

@@ -28,9 +28,9 @@ describe.each([
     const read = await interactions.get('acme', gate.id)
     const at = '2026-04-22T10:00:00.000Z'
     expect(read).toMatchObject({ id: gate.id, status: 'expired', expired_at: at, updated_at: at, version: 2, responses: [] })
-    expect(await store.get('acme', gate.id)).toEqual(read)
+    expect(await store.get({ project: 'acme', id: gate.id })).toEqual(read)
     expect(delivered).toEqual([expect.objectContaining({ status: 'expired', idempotency_key: `${gate.id}:expired` })])
-    expect((await store.listSignals({ status: 'delivered', limit: 1_000 })).map((entry) => entry.id)).toContain(`${gate.id}:expired`)
+    expect((await store.outbox.list({ status: 'delivered', limit: 1_000 })).map((entry) => entry.id)).toContain(`${gate.id}:expired`)
 
     clock.advance(60_000)
     expect(await interactions.get('acme', gate.id)).toEqual(read)

@@ -351,7 +351,7 @@ describe('webhookSignals — through the outbox of createInteractions', () => {
 
     // The first attempt failed and is scheduled again.
     expect(target.requests).toHaveLength(1)
-    expect(await store.listSignals({ status: 'pending', limit: 10 })).toMatchObject([
+    expect(await store.outbox.list({ status: 'pending', limit: 10 })).toMatchObject([
       { id: `${gate.id}:completed`, attempts: 1, last_error: expect.stringContaining('answered 500 Internal Server Error: database unavailable') },
     ])
     expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
@@ -376,7 +376,7 @@ describe('webhookSignals — through the outbox of createInteractions', () => {
 
     const gate = await approve(interactions)
 
-    expect(await store.listSignals({ status: 'pending', limit: 10 })).toMatchObject([
+    expect(await store.outbox.list({ status: 'pending', limit: 10 })).toMatchObject([
       { id: `${gate.id}:completed`, attempts: 1, last_error: expect.stringContaining('timed out after 200 ms') },
     ])
     clock.advance(60_000)
@@ -419,7 +419,7 @@ describe('webhookSignals — through the outbox of createInteractions', () => {
     const { interactions, store, clock } = service(`${target.url}/hook`)
 
     const gate = await approve(interactions)
-    expect(await store.listSignals({ status: 'pending', limit: 10 })).toMatchObject([
+    expect(await store.outbox.list({ status: 'pending', limit: 10 })).toMatchObject([
       {
         id: `${gate.id}:completed`,
         next_attempt_at: new Date(T0.getTime() + 45_000).toISOString(),
@@ -439,7 +439,7 @@ describe('webhookSignals — through the outbox of createInteractions', () => {
 
     await approve(interactions)
     // The service's maxMs is 60 s.
-    const [entry] = await store.listSignals({ status: 'pending', limit: 10 })
+    const [entry] = await store.outbox.list({ status: 'pending', limit: 10 })
     expect(entry?.next_attempt_at).toBe(new Date(T0.getTime() + 60_000).toISOString())
   })
 })

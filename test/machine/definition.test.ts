@@ -1,6 +1,7 @@
-import { interactionMachine, stateValueOf, type Interaction } from '@hitl/interactions'
+import { interactionMachine, type Interaction } from '@hitl/interactions'
 import { getInitialSnapshot } from 'xstate'
 import { describe, expect, it } from 'vitest'
+import { stateValueOf } from '../../src/machine/index.js'
 import { memberA, pendingApproval } from '../support/records.js'
 
 // The machine as inspection and visualisation tools read it, and as it starts without a stored state.

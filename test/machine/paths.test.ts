@@ -1,7 +1,8 @@
-import { createInteractions, callbackSignals, interactionMachine, isInteractionError, stateValueOf, type Interaction, type InteractionEvent, type Participant } from '@hitl/interactions'
+import { callbackSignals, createInteractions, interactionMachine, isInteractionError, type Interaction, type Participant } from '@hitl/interactions'
 import { transition, type AnyStateNode } from 'xstate'
 import { getAdjacencyMap, getShortestPaths, getStateNodes, serializeSnapshot } from 'xstate/graph'
 import { describe, expect, it } from 'vitest'
+import { stateValueOf, type InteractionEvent } from '../../src/machine/index.js'
 import { manualClock } from '../support/harness.js'
 
 // Path coverage with XState's own graph utilities: every transition of the machine is reached by a
@@ -26,6 +27,7 @@ const events: InteractionEvent[] = [
   { type: 'respond', actor: outsider, value: { confirmed: true }, at: EARLY },
   { type: 'expire', at: EARLY },
   { type: 'expire', at: LATE },
+  { type: 'cancel', actor: b, reason: 'no longer needed', at: EARLY },
 ]
 
 const pair = { type: 'group', id: 'pair' } as const
@@ -94,6 +96,8 @@ async function replay(variant: keyof typeof variants, path: InteractionEvent[]) 
           return interactions.respond('acme', created.id, { actor: event.actor, value: event.value })
         case 'expire':
           return interactions.expireDue().then(() => interactions.get('acme', created.id))
+        case 'cancel':
+          return interactions.cancel('acme', created.id, { actor: event.actor, reason: event.reason! })
       }
     }
     outcome = await call().then(
@@ -129,7 +133,9 @@ describe('machine paths', () => {
           covered.add(keyOf(definition.source, definition.eventType, siblings.indexOf(definition)))
         }
         const refusal = actions.find((action) => action.type === 'refuse')?.params as { code: string } | undefined
-        const lazyRefusal = state.status === 'done' ? (Object.values(state.getMeta())[0] as { refusal: { code: string } }).refusal.code : undefined
+        // An ended interaction refuses with its end state's code, except a cancel, which is not_pending whatever ended it.
+        const endCode = state.status === 'done' ? (Object.values(state.getMeta())[0] as { refusal: { code: string } }).refusal.code : undefined
+        const lazyRefusal = endCode && (event.type === 'cancel' ? 'not_pending' : endCode)
         const { outcome } = await replay(variant, [...path!.steps.map((s) => s.event as InteractionEvent).filter((e) => (e.type as string) !== 'xstate.init'), event])
         replayed++
 
@@ -149,7 +155,7 @@ describe('machine paths', () => {
 
   it('covers every state node and every transition of the machine', () => {
     expect([...visited].sort()).toEqual(
-      ['"completed"', '"expired"', '{"pending":"claimed"}', '{"pending":"collecting"}', '{"pending":"direct"}', '{"pending":"unclaimed"}'].sort(),
+      ['"cancelled"', '"completed"', '"expired"', '{"pending":"claimed"}', '{"pending":"collecting"}', '{"pending":"direct"}', '{"pending":"unclaimed"}'].sort(),
     )
     const missing = [...allTransitionKeys()].filter((key) => !covered.has(key))
     expect(missing).toEqual([])

@@ -1,5 +1,6 @@
-import { signalOf, step, type Interaction, type Participant } from '@hitl/interactions'
+import type { Interaction, Participant } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { signalOf, step } from '../../src/machine/index.js'
 import { memberA, pendingApproval } from '../support/records.js'
 
 // What an accepted event writes into the stored record, field by field: the record is the state.
@@ -26,7 +27,7 @@ describe('records written by step', () => {
   it('step — a claim repeated by the claimant changes nothing', () => {
     const claimed = { ...group, claimed_by: b, claimed_at: CREATED }
     const result = step(claimed, { type: 'claim', actor: b, at: EARLY }, new Date(EARLY))
-    expect(result).toStrictEqual({ record: claimed, changed: false, signal: undefined, refusal: undefined })
+    expect(result).toStrictEqual({ record: claimed, changed: false, events: [], signal: undefined, refusal: undefined })
   })
 
   it('step — a release leaves no claimed_by or claimed_at key behind', () => {
@@ -40,7 +41,15 @@ describe('records written by step', () => {
   it('step — a response with a comment records actor, value, comment and time; the interaction completes and signals', () => {
     const result = step(direct, { type: 'respond', actor: a, value: { confirmed: false }, comment: 'not today', at: EARLY }, new Date(EARLY))
     const response = { actor: a, value: { confirmed: false }, comment: 'not today', responded_at: EARLY }
-    expect(result.record).toStrictEqual({ ...direct, status: 'completed', completed_at: EARLY, responses: [response], updated_at: EARLY, version: 4 })
+    expect(result.record).toStrictEqual({
+      ...direct,
+      status: 'completed',
+      completed_at: EARLY,
+      outcome: 'rejected',
+      responses: [response],
+      updated_at: EARLY,
+      version: 4,
+    })
     expect(result.signal).toStrictEqual({
       interaction_id: 'iact_1',
       project: 'acme',
@@ -48,8 +57,13 @@ describe('records written by step', () => {
       topic: 'gate',
       status: 'completed',
       responses: [response],
+      outcome: 'rejected',
       idempotency_key: 'iact_1:completed',
     })
+    expect(result.events).toStrictEqual([
+      { type: 'responded', at: EARLY, actor: a, data: { value: { confirmed: false }, comment: 'not today' } },
+      { type: 'completed', at: EARLY, data: { outcome: 'rejected' } },
+    ])
     expect(result.refusal).toBeUndefined()
   })
 
@@ -90,7 +104,7 @@ describe('records written by step', () => {
 
   it('step — a completed record read after its expires_at stays completed, unchanged and unrefused', () => {
     const completed: Interaction = { ...direct, status: 'completed', completed_at: EARLY }
-    expect(step(completed, undefined, new Date(LATE))).toStrictEqual({ record: completed, changed: false, signal: undefined, refusal: undefined })
+    expect(step(completed, undefined, new Date(LATE))).toStrictEqual({ record: completed, changed: false, events: [], signal: undefined, refusal: undefined })
   })
 
   it('step — an interaction without a run link reaches its end state without a signal', () => {

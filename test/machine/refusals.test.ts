@@ -1,5 +1,6 @@
-import { step, type Interaction, type InteractionEvent, type Participant } from '@hitl/interactions'
+import type { Interaction, Participant } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { step, type InteractionEvent } from '../../src/machine/index.js'
 import { memberA, pendingApproval } from '../support/records.js'
 
 // Every refusal the machine can give, with the code, message and issues a caller sees: the message

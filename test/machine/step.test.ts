@@ -1,5 +1,6 @@
-import { interactionMachine, stateValueOf, step, type Interaction } from '@hitl/interactions'
+import { interactionMachine, type Interaction } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { stateValueOf, step } from '../../src/machine/index.js'
 
 const record: Interaction = {
   id: 'iact_1',

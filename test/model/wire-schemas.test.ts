@@ -14,7 +14,7 @@ async function producedValues() {
   const vote = await interactions.create('acme', { type: 'input', target_actor: ops, routing_policy: 'all_members', spec: { mode: 'input' } })
   const partial = await interactions.respond('acme', vote.id, { actor: bob, value: { text: 'fine by me' } })
   const claimed = await interactions.claim('acme', (await interactions.create('acme', { ...deployGate, target_actor: ops })).id, alice)
-  const [entry] = await store.listSignals({ status: 'delivered', limit: 10 })
+  const [entry] = await store.outbox.list({ status: 'delivered', limit: 10 })
   return { records: [gate, answered, partial, claimed], signals: delivered, entry: entry! }
 }
 

@@ -25,7 +25,6 @@ async function setup(s: fc.Scheduler, routing: 'first_responder' | 'all_members'
     createInteractions({
       store,
       clock: () => new Date(clock),
-      conflictRetry: { attempts: 100, baseMs: 0, maxMs: 0 },
       signals: callbackSignals((signal) => void delivered.push(signal.idempotency_key)),
       directory: { membersOf: async () => [a!, b!, c!] },
     })
@@ -43,7 +42,7 @@ async function setup(s: fc.Scheduler, routing: 'first_responder' | 'all_members'
 }
 
 async function outboxOf(store: InteractionStore, id: string) {
-  const entries = await Promise.all((['pending', 'delivered', 'dead'] as const).map((status) => store.listSignals({ status, limit: 100 })))
+  const entries = await Promise.all((['pending', 'delivered', 'dead'] as const).map((status) => store.outbox.list({ status, limit: 100 })))
   return entries.flat().filter((entry) => entry.signal.interaction_id === id)
 }
 
@@ -63,7 +62,7 @@ describe('interleavings', () => {
           interactions.respond('p', created.id, { actor: a!, value: { confirmed: true } }),
         ]
         const results = await s.waitFor(Promise.allSettled(calls))
-        const record = (await base.get('p', created.id))!
+        const record = (await base.get({ project: 'p', id: created.id }))!
         const succeeded = results.filter((r) => r.status === 'fulfilled').length
         expect(record.responses.length).toBeLessThanOrEqual(1)
         expect(record.status === 'completed').toBe(record.responses.length === 1)
@@ -85,7 +84,7 @@ describe('interleavings', () => {
         const results = await s.waitFor(
           Promise.allSettled([a, b, c, a].map((actor) => interactions.respond('p', created.id, { actor: actor!, value: { confirmed: true } }))),
         )
-        const record = (await base.get('p', created.id))!
+        const record = (await base.get({ project: 'p', id: created.id }))!
         expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1)
         expect(record.responses.map((r) => r.actor.id).sort()).toEqual(['a', 'b', 'c'])
         expect(record).toMatchObject({ status: 'completed', version: 4 })
@@ -110,7 +109,7 @@ describe('interleavings', () => {
             interactions.expireDue(),
           ]),
         )
-        const record = (await base.get('p', created.id))!
+        const record = (await base.get({ project: 'p', id: created.id }))!
         expect(record).toMatchObject({ status: 'expired', version: 2, responses: [] })
         expect(results[1]!.status).toBe('rejected')
         const sweeps = [results[0], results[4]].map((r) => (r as PromiseFulfilledResult<{ expired: number }>).value.expired)

@@ -1,7 +1,7 @@
 import { callbackSignals, createInteractions, isInteractionError, memoryStore, type Interaction, type Participant } from '@hitl/interactions'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { expireIfDue, modelClaim, modelRelease, modelRespond, type ModelInteraction } from '../support/reference-model.js'
+import { expireIfDue, modelCancel, modelClaim, modelMayAct, modelRelease, modelRespond, type ModelInteraction } from '../support/reference-model.js'
 
 // Model-based tests: random sequences of commands against the service and a small reference
 // model, with the invariants checked after every step. FC_RUNS raises the number of runs.
@@ -42,13 +42,13 @@ async function outcome(call: Promise<unknown>): Promise<string | undefined> {
 /** The invariants, checked against the real store after every command. */
 async function checkInvariants(model: Model, real: Real) {
   const entries = [
-    ...(await real.store.listSignals({ status: 'pending', limit: 10_000 })),
-    ...(await real.store.listSignals({ status: 'delivered', limit: 10_000 })),
-    ...(await real.store.listSignals({ status: 'dead', limit: 10_000 })),
+    ...(await real.store.outbox.list({ status: 'pending', limit: 10_000 })),
+    ...(await real.store.outbox.list({ status: 'delivered', limit: 10_000 })),
+    ...(await real.store.outbox.list({ status: 'dead', limit: 10_000 })),
   ]
   for (const m of model.items) {
-    const record = (await real.store.get('p', m.id))!
-    expect(['pending', 'completed', 'expired']).toContain(record.status)
+    const record = (await real.store.get({ project: 'p', id: m.id }))!
+    expect(['pending', 'completed', 'expired', 'cancelled']).toContain(record.status)
     // The real record is compared field by field with the model: status, claim, who responded, version.
     expect(record.status).toBe(m.status)
     expect(record.version).toBe(m.version)
@@ -71,6 +71,19 @@ async function checkInvariants(model: Model, real: Real) {
     // Each end state of a run-linked interaction yields exactly one outbox entry; nothing else yields any.
     const mine = entries.filter((e) => e.signal.interaction_id === m.id)
     expect(mine.map((e) => e.signal.status)).toEqual(m.runLinked && m.status !== 'pending' ? [m.status] : [])
+    // The history tells the same story as the record: numbered without gaps, one event per response, the end state last.
+    const history = await real.store.history({ project: 'p', id: m.id })
+    expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1))
+    expect(history[0]!.type).toBe('created')
+    expect(history.filter((e) => e.type === 'responded').map((e) => e.actor)).toEqual(m.responders)
+    expect(history.at(-1)!.type).toBe(m.status === 'pending' ? history.at(-1)!.type : m.status)
+    expect(history.filter((e) => ['completed', 'expired', 'cancelled'].includes(e.type))).toHaveLength(m.status === 'pending' ? 0 : 1)
+  }
+  // Each actor's inbox lists exactly the pending, unexpired interactions the model lets them act on now.
+  for (const actor of actors) {
+    const { items } = await real.interactions.inbox('p', actor, { limit: 100 })
+    const listed = model.items.filter((m) => modelMayAct(m, actor) && (m.expiresAt === undefined || real.now < m.expiresAt)).map((m) => m.id)
+    expect(items.map((i) => i.id).sort()).toEqual(listed.sort())
   }
 }
 
@@ -106,7 +119,7 @@ class Create implements Command {
 }
 
 class Act implements Command {
-  constructor(readonly kind: 'claim' | 'release' | 'respond' | 'get', readonly index: number, readonly actor: number, readonly valid: boolean) {}
+  constructor(readonly kind: 'claim' | 'release' | 'respond' | 'get' | 'cancel', readonly index: number, readonly actor: number, readonly valid: boolean) {}
   check = (model: Readonly<Model>) => model.items.length > 0
   async run(model: Model, real: Real) {
     const m = model.items[this.index % model.items.length]!
@@ -129,6 +142,10 @@ class Act implements Command {
       case 'get':
         expireIfDue(m, real.now)
         call = real.interactions.get('p', m.id)
+        break
+      case 'cancel':
+        expected = modelCancel(m, real.now)
+        call = real.interactions.cancel('p', m.id, { actor })
     }
     expect(await outcome(call)).toBe(expected)
     await checkInvariants(model, real)
@@ -173,7 +190,7 @@ const commands = [
   fc.tuple(fc.constantFrom('direct', 'first_responder', 'all_members' as const), fc.option(fc.integer({ min: 1, max: 5_000 }), { nil: undefined }), fc.boolean()).map(
     ([routing, expiresIn, linked]) => new Create(routing as ModelInteraction['routing'], expiresIn, linked),
   ),
-  fc.tuple(fc.constantFrom('claim', 'release', 'respond', 'respond', 'get' as const), fc.nat(20), fc.nat(actors.length - 1), fc.boolean()).map(
+  fc.tuple(fc.constantFrom('claim', 'release', 'respond', 'respond', 'get', 'cancel' as const), fc.nat(20), fc.nat(actors.length - 1), fc.boolean()).map(
     ([kind, index, actor, valid]) => new Act(kind as Act['kind'], index, actor, valid),
   ),
   fc.integer({ min: 0, max: 3_000 }).map((ms) => new Advance(ms)),

@@ -251,6 +251,17 @@ const cases: Case[] = [
     { cursor: encodeCursor({ project: 'acme', actor: alice }, { created_at: '2026-04-21T09:00:00.000Z', id: 'iact\u0000' }) },
     ['cursor'],
   ),
+  // Cancel, the run's cancel and the history take the same checks as every other call.
+  { name: 'cancel: no actor', call: (svc, ids) => svc.cancel('acme', ids.gate, {} as never), path: ['actor'] },
+  { name: 'cancel: a group as actor', call: (svc, ids) => svc.cancel('acme', ids.gate, { actor: { type: 'group', id: 'g' } } as never), path: ['actor', 'type'] },
+  { name: 'cancel: reason over the limit', call: (svc, ids) => svc.cancel('acme', ids.gate, { actor: alice, reason: long(LIMITS.comment + 1) }), path: ['reason'] },
+  { name: 'cancel: reason with a lone surrogate', call: (svc, ids) => svc.cancel('acme', ids.gate, { actor: alice, reason: `no${HALF}` }), path: ['reason'] },
+  { name: 'cancel: unknown id', call: (svc) => svc.cancel('acme', 'iact_unknown', { actor: alice }), path: [], code: 'not_found' },
+  { name: 'cancel: project with NUL', call: (svc, ids) => svc.cancel('acme\u0000', ids.gate, { actor: alice }), path: ['project'] },
+  { name: 'cancelRun: empty run id', call: (svc) => svc.cancelRun('acme', '', { actor: alice }), path: ['run_id'] },
+  { name: 'cancelRun: run id with a lone surrogate', call: (svc) => svc.cancelRun('acme', `run_${HALF}`, { actor: alice }), path: ['run_id'] },
+  { name: 'history: id with NUL', call: (svc) => svc.history('acme', 'iact\u0000'), path: ['id'] },
+  { name: 'history: unknown id', call: (svc) => svc.history('acme', 'iact_unknown'), path: [], code: 'not_found' },
   issuedCursor('cursor issued for another actor', (svc, cursor) => svc.inbox('acme', bob, { cursor })),
   issuedCursor('cursor issued for another project', (svc, cursor) => svc.inbox('acme-2', alice, { cursor })),
   issuedCursor(

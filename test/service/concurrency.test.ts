@@ -1,12 +1,12 @@
-import { isInteractionError, type Actor } from '@hitl/interactions'
+import { isInteractionError, memoryStore, type Actor, type InteractionStore } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
 import { harness } from '../support/harness.js'
-import { lockingMemoryStore } from '../support/locking-store.js'
+import { countingStore } from '../support/each-store.js'
 
 const membersOf = (count: number): Actor[] => Array.from({ length: count }, (_, i) => ({ type: 'member', id: `user_${i}` }))
 
 /** A run-linked group approval; `members` answer as group `crowd`. */
-function groupApproval(members: Actor[], routing_policy: 'first_responder' | 'all_members', store?: ReturnType<typeof lockingMemoryStore>) {
+function groupApproval(members: Actor[], routing_policy: 'first_responder' | 'all_members', store?: InteractionStore) {
   const service = harness({ groups: { crowd: members }, ...(store && { store }) })
   const created = service.interactions.create('acme', {
     type: 'approval',
@@ -49,24 +49,26 @@ describe('concurrency', () => {
     expect(delivered[0]!.responses).toHaveLength(200)
   })
 
-  it('respond — with a store that locks (modify), 200 all_members responses land in one write each, no retry', async () => {
-    const store = lockingMemoryStore()
+  it('respond — on the memory store, 200 all_members responses at once each decide once and write once: no retry', async () => {
+    const { store, writes } = countingStore(memoryStore())
     const { interactions, delivered, created, respondAll } = groupApproval(membersOf(200), 'all_members', store)
     expect((await respondAll()).every((r) => r.status === 'fulfilled')).toBe(true)
     expect(await interactions.get('acme', (await created).id)).toMatchObject({ status: 'completed', version: 201 })
-    expect(store.updates()).toBe(200)
+    expect(writes.modifies).toBe(200)
+    // The create, one write per response, and the settled delivery of the one signal.
+    expect(writes.count).toBe(1 + 200 + 1)
     expect(delivered).toHaveLength(1)
   })
 
-  it('get — reads without taking the lock, unless a lazy expiry is due', async () => {
-    const store = lockingMemoryStore()
+  it('get — reads without the write path, unless a lazy expiry is due', async () => {
+    const { store, writes } = countingStore(memoryStore())
     const { interactions, clock } = harness({ store })
     const created = await interactions.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'member', id: 'user_0' }, expires_at: '2026-04-21T10:00:00Z' })
     await interactions.get('acme', created.id)
-    expect(store.locks()).toBe(0)
+    expect(writes.modifies).toBe(0)
     clock.set('2026-04-21T10:00:00Z')
     expect((await interactions.get('acme', created.id)).status).toBe('expired')
-    expect(store.locks()).toBe(1)
+    expect(writes.modifies).toBe(1)
   })
 
   it('claim — concurrent claims: one claimant, the others already_claimed', async () => {

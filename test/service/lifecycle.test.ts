@@ -1,4 +1,5 @@
 import { isInteractionError, InteractionError } from '@hitl/interactions'
+import { actorKey } from '@hitl/interactions/testing'
 import { describe, expect, it } from 'vitest'
 import { alice, bob, bot, deployGate, harness, rejection } from '../support/harness.js'
 
@@ -89,6 +90,7 @@ describe('respond on a direct target', () => {
         topic: 'deploy-gate',
         status: 'completed',
         responses: done.responses,
+        outcome: 'approved',
         idempotency_key: `${gate.id}:completed`,
       },
     ])
@@ -225,7 +227,7 @@ describe('idempotent create', () => {
     const first = await interactions.create('acme', { ...deployGate, idempotency_key: 'deploy-42' })
     const again = await interactions.create('acme', { ...deployGate, message: 'other', idempotency_key: 'deploy-42' })
     expect(again).toEqual(first)
-    expect((await store.inbox({ project: 'acme', actor: alice, now: '2026-04-21T09:00:00.000Z', limit: 10 })).map((i) => i.id)).toEqual([first.id])
+    expect((await store.inbox({ project: 'acme', actorKey: actorKey(alice), now: '2026-04-21T09:00:00.000Z', limit: 10 })).map((i) => i.id)).toEqual([first.id])
   })
 
   it('create — concurrent creates with one key make one interaction', async () => {

@@ -24,12 +24,15 @@ describe('createInteractions options', () => {
   it('createInteractions — an unknown option, such as a misspelt store, is refused by name', () => {
     expectRefused({ stroe: memoryStore() }, ['stroe'], /not an option/)
     expectRefused({ delivery: { leaseMS: 1_000 } }, ['delivery', 'leaseMS'], /not an option/)
-    expectRefused({ conflictRetry: { tries: 3 } }, ['conflictRetry', 'tries'], /not an option/)
+    // The retry of a lost compare-and-swap belongs to compareAndSwapStore now, not to the service.
+    expectRefused({ conflictRetry: { attempts: 3 } }, ['conflictRetry'], /not an option/)
   })
 
   it('createInteractions — a store factory passed uncalled, or a store missing a method, is refused', () => {
     expectRefused({ store: memoryStore }, ['store'], /store object such as memoryStore\(\).*call the factory/)
-    expectRefused({ store: { ...memoryStore(), leaseSignals: undefined } }, ['store', 'leaseSignals'], /must be a function leaseSignals/)
+    expectRefused({ store: { ...memoryStore(), modify: undefined } }, ['store', 'modify'], /must be a function modify/)
+    expectRefused({ store: { ...memoryStore(), outbox: undefined } }, ['store', 'outbox'], /store's outbox/)
+    expectRefused({ store: { ...memoryStore(), outbox: { ...memoryStore().outbox, lease: 1 } } }, ['store', 'outbox', 'lease'], /must be a function lease/)
     expectRefused({ store: { ...memoryStore(), now: 'database' } }, ['store', 'now'], /must be a function now\(\)/)
   })
 
@@ -51,7 +54,6 @@ describe('createInteractions options', () => {
     expectRefused({ delivery: { leaseMs: '60s' } }, ['delivery', 'leaseMs'], /milliseconds/)
     expectRefused({ delivery: { baseMs: -1 } }, ['delivery', 'baseMs'], /milliseconds/)
     expectRefused({ delivery: { factor: 0.5 } }, ['delivery', 'factor'], /1 or more/)
-    expectRefused({ conflictRetry: { attempts: Number.POSITIVE_INFINITY } }, ['conflictRetry', 'attempts'], /positive integer/)
     expectRefused({ delivery: null }, ['delivery'], /object/)
   })
 
@@ -68,7 +70,6 @@ describe('createInteractions options', () => {
       directory: undefined,
       random: undefined,
       clock: clock.now,
-      conflictRetry: { attempts: undefined },
       delivery: { leaseMs: undefined, maxAttempts: undefined, baseMs: undefined, maxMs: undefined, factor: undefined },
       signals: callbackSignals(() => {
         attempts++

@@ -80,18 +80,18 @@ describe('deliverSignals options', () => {
     await vi.waitFor(() => expect(attempts).toHaveLength(3))
     attempts[1]!()
     await first
-    expect(await store.listSignals({ status: 'delivered', limit: 10 })).toEqual([])
+    expect(await store.outbox.list({ status: 'delivered', limit: 10 })).toEqual([])
     clock.advance(500)
     attempts[2]!()
     expect(await second).toEqual({ delivered: 1, retrying: 0, dead: 0 })
-    expect(await store.listSignals({ status: 'delivered', limit: 10 })).toMatchObject([{ id: `${gate.id}:completed`, delivered_at: clock.now().toISOString() }])
+    expect(await store.outbox.list({ status: 'delivered', limit: 10 })).toMatchObject([{ id: `${gate.id}:completed`, delivered_at: clock.now().toISOString() }])
   })
 })
 
 describe('the outbox entry of a failed delivery', () => {
   it('respond — a refused first delivery leaves the entry pending with its attempt, the error and the time of the retry', async () => {
     const { interactions, store, clock, ids } = await withWaitingSignals(1)
-    const [entry] = await store.listSignals({ status: 'pending', limit: 10 })
+    const [entry] = await store.outbox.list({ status: 'pending', limit: 10 })
     const respondedAt = clock.now().getTime()
     // random() = 0: half the 1 s base delay.
     expect(entry).toMatchObject({ id: ids[0], status: 'pending', attempts: 1, last_error: 'Error: receiver busy' })
@@ -105,7 +105,7 @@ describe('the outbox entry of a failed delivery', () => {
     const { interactions, store, clock, ids } = await withWaitingSignals(1)
     clock.advance(1_234)
     await interactions.deliverSignals()
-    const [entry] = await store.listSignals({ status: 'delivered', limit: 10 })
+    const [entry] = await store.outbox.list({ status: 'delivered', limit: 10 })
     expect(entry).toMatchObject({ id: ids[0], status: 'delivered', attempts: 2, delivered_at: clock.now().toISOString() })
   })
 
@@ -116,7 +116,7 @@ describe('the outbox entry of a failed delivery', () => {
     ['an error whose permanent flag is not true', () => Object.assign(new Error('flagged'), { permanent: 'yes' }), 'Error: flagged'],
   ])('deliverSignals — a receiver that throws %s is retried, its error kept as text', async (_, failure, text) => {
     const { interactions, store, ids } = await withWaitingSignals(1, failure)
-    expect(await store.listSignals({ status: 'pending', limit: 10 })).toMatchObject([{ id: ids[0], attempts: 1, last_error: text }])
+    expect(await store.outbox.list({ status: 'pending', limit: 10 })).toMatchObject([{ id: ids[0], attempts: 1, last_error: text }])
     expect(await interactions.failedSignals()).toEqual([])
   })
 
@@ -125,7 +125,7 @@ describe('the outbox entry of a failed delivery', () => {
     const outcomes: SignalOutcome[] = []
     const store: InteractionStore = {
       ...base,
-      settleSignal: (id, owner, outcome) => (outcomes.push(outcome), base.settleSignal(id, owner, outcome)),
+      outbox: { ...base.outbox, settle: (query) => (outcomes.push(query.outcome), base.outbox.settle(query)) },
     }
     const signals = callbackSignals(() => {
       throw Object.assign(new Error('bad request'), { permanent: true })
@@ -195,7 +195,7 @@ describe('failedSignals and retrySignal', () => {
     const revived = await interactions.retrySignal(ids[1]!)
     expect(revived).toMatchObject({ id: ids[1], status: 'pending', attempts: 0, next_attempt_at: clock.now().toISOString() })
     expect((await interactions.failedSignals()).map((entry) => entry.id)).toEqual([ids[0], ids[2]])
-    expect((await store.listSignals({ status: 'pending', limit: 10 })).map((entry) => entry.id)).toEqual([ids[1]])
+    expect((await store.outbox.list({ status: 'pending', limit: 10 })).map((entry) => entry.id)).toEqual([ids[1]])
   })
 
   it.each([
@@ -219,7 +219,7 @@ describe('without a signals adapter', () => {
     const error = await rejection(() => interactions.create('acme', deployGate))
     expect(error.code).toBe('configuration')
     expect(error.message).toContain('`signals`')
-    expect(await store.listSignals({ status: 'pending', limit: 10 })).toEqual([])
+    expect(await store.outbox.list({ status: 'pending', limit: 10 })).toEqual([])
   })
 
   it('get — an instance without one that expires a run-linked interaction does not try to send its signal', async () => {
@@ -228,7 +228,7 @@ describe('without a signals adapter', () => {
     const gate = await writer.interactions.create('acme', deployGate)
     reader.clock.set('2026-04-23T00:00:00Z')
     expect((await reader.interactions.get('acme', gate.id)).status).toBe('expired')
-    const [entry] = await writer.store.listSignals({ status: 'pending', limit: 10 })
+    const [entry] = await writer.store.outbox.list({ status: 'pending', limit: 10 })
     expect(entry).toMatchObject({ id: `${gate.id}:expired`, attempts: 1, next_attempt_at: '2026-04-23T00:00:00.000Z' })
     expect(entry!.last_error).toBeUndefined()
   })

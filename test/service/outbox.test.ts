@@ -167,9 +167,12 @@ describe('signal delivery through the outbox', () => {
     let settleFailures = 1
     const store = {
       ...base,
-      async settleSignal(...args: Parameters<typeof base.settleSignal>) {
-        if (settleFailures-- > 0) throw new Error('store unreachable')
-        return base.settleSignal(...args)
+      outbox: {
+        ...base.outbox,
+        async settle(query: Parameters<typeof base.outbox.settle>[0]) {
+          if (settleFailures-- > 0) throw new Error('store unreachable')
+          return base.outbox.settle(query)
+        },
       },
     }
     const { interactions, clock } = harness({ store, signals: callbackSignals((signal) => void received.push(signal)) })
@@ -238,8 +241,8 @@ describe('a pass and its leases', () => {
   it('deliverSignals — runs eight deliveries at once, each leased when its send starts', async () => {
     const base = memoryStore()
     const leases: { now: string; limit: number }[] = []
-    const leaseSignals: typeof base.leaseSignals = (query) => (leases.push(query), base.leaseSignals(query))
-    const store = { ...base, leaseSignals }
+    const lease: typeof base.outbox.lease = (query) => (leases.push(query), base.outbox.lease(query))
+    const store = { ...base, outbox: { ...base.outbox, lease } }
     let inFlight = 0
     let mostInFlight = 0
     const release: (() => void)[] = []
@@ -274,11 +277,11 @@ describe('a pass and its leases', () => {
     const base = memoryStore()
     // Every outcome is recorded while the signals are put in the outbox; the pass meets `recorded`.
     let mode = 'yes'
-    const settleSignal: typeof base.settleSignal = async (...args) => {
+    const settle: typeof base.outbox.settle = async (query) => {
       if (mode === 'store unreachable') throw new Error('store unreachable')
-      return (await base.settleSignal(...args)) && mode === 'yes'
+      return (await base.outbox.settle(query)) && mode === 'yes'
     }
-    const store = { ...base, settleSignal }
+    const store = { ...base, outbox: { ...base.outbox, settle } }
     let sent = 0
     const { interactions } = await waiting(3, {
       store,
@@ -295,7 +298,7 @@ describe('a pass and its leases', () => {
 
   it('deliverSignals — a failing lease fails the pass with its error', async () => {
     const base = memoryStore()
-    const store = { ...base, leaseSignals: async () => Promise.reject(new Error('store unreachable')) }
+    const store = { ...base, outbox: { ...base.outbox, lease: async () => Promise.reject(new Error('store unreachable')) } }
     const { interactions } = harness({ store })
     await expect(interactions.deliverSignals()).rejects.toThrow('store unreachable')
   })
@@ -395,7 +398,7 @@ describe('retention: pruneSignals', () => {
     clock.advance(HOUR)
     const deliveredLater = await respondTo()
     clock.advance(HOUR)
-    const ids = async (status: 'pending' | 'delivered' | 'dead') => (await store.listSignals({ status, limit: 10 })).map((e) => e.id)
+    const ids = async (status: 'pending' | 'delivered' | 'dead') => (await store.outbox.list({ status, limit: 10 })).map((e) => e.id)
     expect(await ids('delivered')).toEqual([deliveredEarly, deliveredLater].sort())
 
     // Delivered two hours and one hour ago: one hour is not older than one hour.
@@ -414,11 +417,14 @@ describe('retention: pruneSignals', () => {
     const batches: number[] = []
     const store = {
       ...base,
-      async pruneSignals({ limit }: { deliveredBefore: string; limit: number }) {
-        batches.push(limit)
-        const deleted = Math.min(limit, prunable)
-        prunable -= deleted
-        return deleted
+      outbox: {
+        ...base.outbox,
+        async prune({ limit }: { deliveredBefore: string; limit: number }) {
+          batches.push(limit)
+          const deleted = Math.min(limit, prunable)
+          prunable -= deleted
+          return deleted
+        },
       },
     }
     const { interactions } = harness({ store })
@@ -435,7 +441,7 @@ describe('retention: pruneSignals', () => {
   it('pruneSignals — passes the cutoff olderThan before the clock to the store', async () => {
     const base = memoryStore()
     const cutoffs: string[] = []
-    const store = { ...base, pruneSignals: async ({ deliveredBefore }: { deliveredBefore: string }) => (cutoffs.push(deliveredBefore), 0) }
+    const store = { ...base, outbox: { ...base.outbox, prune: async ({ deliveredBefore }: { deliveredBefore: string }) => (cutoffs.push(deliveredBefore), 0) } }
     const { interactions } = harness({ store })
     await interactions.pruneSignals({ olderThan: 7 * 24 * HOUR })
     expect(cutoffs).toEqual(['2026-04-14T09:00:00.000Z'])
@@ -465,7 +471,7 @@ describe('retention: pruneSignals', () => {
     expect(error.code).toBe('validation_failed')
     expect(error.issues.map((issue) => issue.path)).toContainEqual(path)
     expect(error.message).toContain('pruneSignals options')
-    expect(await store.listSignals({ status: 'delivered', limit: 10 })).toHaveLength(1)
+    expect(await store.outbox.list({ status: 'delivered', limit: 10 })).toHaveLength(1)
   })
 })
 

@@ -1,6 +1,5 @@
-import { callbackSignals, memoryStore, type Actor, type InteractionStore, type Signal } from '@hitl/interactions'
+import { callbackSignals, memoryStore, type Actor, type InteractionStore, type OutboxEntry, type Signal } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
-import { lockingMemoryStore } from '../support/locking-store.js'
 import { alice, deployGate, harness, rejection } from '../support/harness.js'
 
 const ask = (target_actor: Actor, extra: object = {}) => ({ type: 'approval', spec: { mode: 'confirm' }, target_actor, ...extra }) as const
@@ -57,16 +56,16 @@ describe('expireDue options', () => {
     const other = await interactions.create('acme', ask(alice, { expires_at: '2026-04-21T10:00:00Z' }))
     const broken: InteractionStore = {
       ...base,
-      async update(record, options) {
-        if (record.id === stuck.id) throw new Error('disk full')
-        return base.update(record, options)
+      async modify(query) {
+        if (query.id === stuck.id) throw new Error('disk full')
+        return base.modify(query)
       },
     }
     const sweeper = harness({ store: broken })
     sweeper.clock.set('2026-04-21T10:00:00Z')
     await expect(sweeper.interactions.expireDue()).rejects.toThrow('disk full')
-    expect((await base.get('acme', other.id))?.status).toBe('expired')
-    expect((await base.get('acme', stuck.id))?.status).toBe('pending')
+    expect((await base.get({ project: 'acme', id: other.id }))?.status).toBe('expired')
+    expect((await base.get({ project: 'acme', id: stuck.id }))?.status).toBe('pending')
   })
 
   it('expireDue — interactions another caller completed or expired after the sweep listed them are skipped, not failures', async () => {
@@ -89,74 +88,68 @@ describe('expireDue options', () => {
     const sweeper = harness({ store: racing })
     sweeper.clock.set('2026-04-21T10:00:00Z')
     expect(await sweeper.interactions.expireDue()).toEqual({ expired: 1 })
-    expect((await base.get('acme', untouched.id))?.status).toBe('expired')
+    expect((await base.get({ project: 'acme', id: untouched.id }))?.status).toBe('expired')
   })
 })
 
-describe('compare-and-swap retries', () => {
-  it('respond — a store that loses every compare-and-swap gives conflict after the configured attempts', async () => {
+describe('a signals adapter that sends inside the store transaction', () => {
+  /** The memory store, plus a `modify` that runs the hook as a transactional store would, with `tx` as its handle. */
+  const transactionalStore = (): InteractionStore => {
     const base = memoryStore()
-    let updates = 0
-    const store: InteractionStore = {
+    return {
       ...base,
-      async update() {
-        updates++
-        return false
+      async modify(query) {
+        let entry: OutboxEntry | undefined
+        const modified = await base.modify({
+          ...query,
+          decide: (current, now) => {
+            const decision = query.decide(current, now)
+            entry = decision.write?.outbox
+            return decision
+          },
+        })
+        // A failed hook leaves the entry pending, as the PostgreSQL store does with its savepoint.
+        if (entry && query.withinTransaction) await query.withinTransaction(entry, 'tx').catch(() => undefined)
+        return modified
       },
     }
-    const { interactions } = harness({ store, conflictRetry: { attempts: 3, baseMs: 0, maxMs: 0 } })
-    const gate = await interactions.create('acme', ask(alice))
-    const error = await rejection(() => interactions.respond('acme', gate.id, { actor: alice, value: { confirmed: true } }))
-    expect(error.code).toBe('conflict')
-    expect(error.message).toBe(`interaction ${gate.id} changed under 3 concurrent attempts; try again`)
-    expect(updates).toBe(3)
-    expect((await interactions.get('acme', gate.id)).status).toBe('pending')
-  })
+  }
 
-  it('respond — a compare-and-swap lost once is retried from a fresh read and succeeds', async () => {
-    const base = memoryStore()
-    let losses = 1
-    const store: InteractionStore = {
-      ...base,
-      async update(record, options) {
-        if (losses-- > 0) return false
-        return base.update(record, options)
-      },
-    }
-    const { interactions } = harness({ store, conflictRetry: { baseMs: 0, maxMs: 0 } })
-    const gate = await interactions.create('acme', ask(alice))
-    expect((await interactions.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).status).toBe('completed')
-  })
-})
-
-describe('a store that delivers inside its transaction', () => {
-  it('respond — when the store reports the signal settled, the service does not send it again', async () => {
-    const locking = lockingMemoryStore()
-    const store: InteractionStore = {
-      ...locking,
-      async modify(project, id, decide) {
-        const decided = await locking.modify!(project, id, decide)
-        return decided && { ...decided, outboxSettled: true }
-      },
-    }
+  it('respond — a signal sent in the transaction is not sent again after it', async () => {
+    const inTransaction: [Signal, unknown][] = []
     const sent: Signal[] = []
-    const { interactions } = harness({ store, signals: callbackSignals((signal) => void sent.push(signal)) })
+    const signals = {
+      ...callbackSignals((signal) => void sent.push(signal)),
+      deliverInTransaction: async (signal: Signal, transaction: unknown) => void inTransaction.push([signal, transaction]),
+    }
+    const { interactions } = harness({ store: transactionalStore(), signals })
     const gate = await interactions.create('acme', deployGate)
     expect((await interactions.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).status).toBe('completed')
+    expect(inTransaction.map(([signal, transaction]) => [signal.idempotency_key, transaction])).toEqual([[`${gate.id}:completed`, 'tx']])
     expect(sent).toEqual([])
   })
 
-  it('respond — through a locking store the service sends the signal itself', async () => {
+  it('respond — when the send in the transaction fails, the service sends the signal after the write', async () => {
     const sent: Signal[] = []
-    const { interactions } = harness({ store: lockingMemoryStore(), signals: callbackSignals((signal) => void sent.push(signal)) })
+    const signals = {
+      ...callbackSignals((signal) => void sent.push(signal)),
+      deliverInTransaction: async () => {
+        throw new Error('engine tables are in another database')
+      },
+    }
+    const { interactions } = harness({ store: transactionalStore(), signals })
     const gate = await interactions.create('acme', deployGate)
     await interactions.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })
     expect(sent.map((signal) => signal.idempotency_key)).toEqual([`${gate.id}:completed`])
   })
 
-  it('get — through a locking store, an unknown id is not_found', async () => {
-    const { interactions } = harness({ store: lockingMemoryStore() })
-    expect((await rejection(() => interactions.respond('acme', 'iact_unknown', { actor: alice, value: { confirmed: true } }))).code).toBe('not_found')
+  it('respond — a store without transactions ignores the hook, and the service sends the signal itself', async () => {
+    const sent: Signal[] = []
+    const signals = { ...callbackSignals((signal) => void sent.push(signal)), deliverInTransaction: async () => {} }
+    const { interactions } = harness({ store: memoryStore(), signals })
+    const gate = await interactions.create('acme', deployGate)
+    await interactions.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })
+    expect(sent.map((signal) => signal.idempotency_key)).toEqual([`${gate.id}:completed`])
   })
 })
 
@@ -174,7 +167,7 @@ describe('group size', () => {
     expect(error.code).toBe('validation_failed')
     expect(error.issues).toEqual([{ path: ['target_actor', 'id'], message: expect.stringContaining('at most 1000') }])
     expect(error.message).toContain('group "group_big"')
-    expect(await store.inbox({ project: 'acme', actor: { type: 'member', id: 'user_0' }, now: '2026-04-21T09:00:00.000Z', limit: 10 })).toEqual([])
+    expect(await store.inbox({ project: 'acme', actorKey: 'member:user_0', now: '2026-04-21T09:00:00.000Z', limit: 10 })).toEqual([])
   })
 
   it('create — the directory is asked with the project and the group id', async () => {

@@ -21,15 +21,18 @@ export function crashable(store: InteractionStore, signals: SignalDelivery) {
   const wrappedStore: InteractionStore = {
     ...store,
     name: `crashable ${store.name}`,
-    async update(record, options) {
+    async modify(query) {
       if (strike('before-update')) throw new SimulatedCrash('crashed before the state write')
-      const saved = await store.update(record, options)
-      if (saved && strike('after-update')) throw new SimulatedCrash('crashed after the state write')
-      return saved
+      const modified = await store.modify(query)
+      if (modified && strike('after-update')) throw new SimulatedCrash('crashed after the state write')
+      return modified
     },
-    async settleSignal(id, owner, outcome) {
-      if (strike('after-delivery-before-settle')) throw new SimulatedCrash('crashed before marking the signal')
-      return store.settleSignal(id, owner, outcome)
+    outbox: {
+      ...store.outbox,
+      async settle(query) {
+        if (strike('after-delivery-before-settle')) throw new SimulatedCrash('crashed before marking the signal')
+        return store.outbox.settle(query)
+      },
     },
   }
   const wrappedSignals: SignalDelivery = {

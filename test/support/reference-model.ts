@@ -8,7 +8,7 @@ export interface ModelInteraction {
   members: Participant[]
   runLinked: boolean
   expiresAt?: number
-  status: 'pending' | 'completed' | 'expired'
+  status: 'pending' | 'completed' | 'expired' | 'cancelled'
   claimedBy?: Participant
   responders: Participant[]
   version: number
@@ -24,7 +24,7 @@ export function expireIfDue(m: ModelInteraction, now: number): boolean {
   return true
 }
 
-const endStateCode = (m: ModelInteraction) => (m.status === 'expired' ? 'expired' : m.status === 'completed' ? 'not_pending' : undefined)
+const endStateCode = (m: ModelInteraction) => (m.status === 'expired' ? 'expired' : m.status === 'pending' ? undefined : 'not_pending')
 const eligible = (m: ModelInteraction, actor: Participant) => (m.routing === 'direct' ? same(m.target, actor) : m.members.some((x) => same(x, actor)))
 
 /** The error code the rules give for a claim, or undefined when it succeeds; applies the change. */
@@ -47,6 +47,22 @@ export function modelRelease(m: ModelInteraction, actor: Participant, now: numbe
   if (m.routing !== 'first_responder') return 'validation_failed'
   if (!m.claimedBy || !same(m.claimedBy, actor)) return 'not_eligible'
   m.claimedBy = undefined
+  m.version++
+  return undefined
+}
+
+/** Whether the actor may act on the interaction now: what lists it in their inbox. */
+export function modelMayAct(m: ModelInteraction, actor: Participant): boolean {
+  if (m.status !== 'pending' || !eligible(m, actor)) return false
+  if (m.routing === 'first_responder') return !m.claimedBy || same(m.claimedBy, actor)
+  return m.routing === 'direct' || !m.responders.some((x) => same(x, actor))
+}
+
+/** Cancelling: any actor may, while it is pending; an ended one is not_pending whatever ended it. */
+export function modelCancel(m: ModelInteraction, now: number): string | undefined {
+  expireIfDue(m, now)
+  if (m.status !== 'pending') return 'not_pending'
+  m.status = 'cancelled'
   m.version++
   return undefined
 }

@@ -1,6 +1,5 @@
 import { callbackSignals, memoryStore, type Signal } from '@hitl/interactions'
 import { describeInteractionStore, describeSignalDelivery } from '@hitl/interactions/testing'
-import { lockingMemoryStore } from '../support/locking-store.js'
 
 describeInteractionStore('memory', () => memoryStore())
 
@@ -16,4 +15,3 @@ describeSignalDelivery('callback', () => {
   return { delivery, received: async () => received, failNext: (kind) => void (failure = kind) }
 })
 
-describeInteractionStore('memory with a locking modify', () => lockingMemoryStore(), { modify: true })

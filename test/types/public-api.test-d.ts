@@ -13,6 +13,7 @@ describe('public types', () => {
   it('the root entry exports these values and no others: adding or removing one is a decision, made here', () => {
     expectTypeOf<keyof typeof root>().toEqualTypeOf<
       | 'ActorSchema'
+      | 'CancelInputSchema'
       | 'CreateInteractionInputSchema'
       | 'InteractionError'
       | 'InteractionResponseSchema'
@@ -41,9 +42,9 @@ describe('public types', () => {
   })
 
   it('infers the record and the signal from the schemas', () => {
-    expectTypeOf<Interaction['status']>().toEqualTypeOf<'pending' | 'completed' | 'expired'>()
+    expectTypeOf<Interaction['status']>().toEqualTypeOf<'pending' | 'completed' | 'expired' | 'cancelled'>()
     expectTypeOf<Interaction['routing_policy']>().toEqualTypeOf<'first_responder' | 'all_members' | undefined>()
-    expectTypeOf<Signal['status']>().toEqualTypeOf<'completed' | 'expired'>()
+    expectTypeOf<Signal['status']>().toEqualTypeOf<'completed' | 'expired' | 'cancelled'>()
     expectTypeOf<Spec['mode']>().toEqualTypeOf<'confirm' | 'select' | 'multi_select' | 'input'>()
     expectTypeOf<InteractionErrorCode>().toEqualTypeOf<
       'validation_failed' | 'not_found' | 'not_eligible' | 'already_claimed' | 'already_responded' | 'not_pending' | 'expired' | 'conflict' | 'configuration'

@@ -3,11 +3,10 @@
  * The embedded default store: everything in this process's memory, indexed so that inbox and
  * expiry queries touch only the interactions they return. Data is gone when the process ends.
  */
-import { actorKey } from '../../model/actor.js'
-import { canActNow, inboxActors } from '../../model/eligibility.js'
+import type { HistoryEvent, NewHistoryEvent } from '../../model/history.js'
 import type { Interaction } from '../../model/interaction.js'
 import type { OutboxEntry } from '../../model/signal.js'
-import type { InboxPosition, InteractionStore } from '../../ports.js'
+import type { InboxPosition, InteractionStore, OutboxStore, Write } from '../../ports.js'
 
 const keyOf = (project: string, id: string) => `${project}\u0000${id}`
 // Records and entries are plain JSON by construction; a JSON round trip copies them several times
@@ -50,7 +49,8 @@ class SortedKeys {
 
 /**
  * Creates an in-memory store: the default of `createInteractions`, for tests, demos and
- * single-process hosts.
+ * single-process hosts. Its `modify` reads, decides and writes without awaiting in between, so it
+ * is atomic in the one JavaScript thread, with no lock and no retry.
  *
  * @example
  * import { createInteractions, memoryStore } from '@hitl/interactions'
@@ -58,26 +58,54 @@ class SortedKeys {
  */
 export function memoryStore(): InteractionStore {
   const records = new Map<string, Interaction>()
+  const histories = new Map<string, HistoryEvent[]>()
   const idempotencyKeys = new Map<string, string>()
+  const runs = new Map<string, Set<string>>()
   // Until when a sweeper holds a due interaction; dropped when the interaction leaves pending.
   const sweepClaims = new Map<string, string>()
+  // The inbox keys each record is listed under, and the records each inbox lists.
+  const listedIn = new Map<string, string[]>()
   const inboxes = new Map<string, Set<string>>()
   const expiries = new SortedKeys()
-  const outbox = new Map<string, OutboxEntry>()
-  // Delivered and dead entries stay in `outbox`; leasing looks only at the pending ones.
+  const entries = new Map<string, OutboxEntry>()
+  // Delivered and dead entries stay in `entries`; leasing looks only at the pending ones.
   const pendingSignals = new Set<string>()
 
-  const index = (record: Interaction, key: string, add: boolean) => {
-    if (record.status !== 'pending') return
-    for (const actor of inboxActors(record)) {
-      const inboxKey = keyOf(record.project, actorKey(actor))
-      const ids = inboxes.get(inboxKey) ?? new Set<string>()
-      if (add) ids.add(key)
-      else ids.delete(key)
-      if (ids.size > 0) inboxes.set(inboxKey, ids)
-      else inboxes.delete(inboxKey)
+  const addTo = (index: Map<string, Set<string>>, indexKey: string, key: string) => {
+    const keys = index.get(indexKey) ?? new Set<string>()
+    index.set(indexKey, keys.add(key))
+  }
+
+  const list = (project: string, key: string, actorKeys: string[]) => {
+    for (const actor of listedIn.get(key) ?? []) {
+      const inboxKey = keyOf(project, actor)
+      const keys = inboxes.get(inboxKey)
+      keys?.delete(key)
+      if (keys?.size === 0) inboxes.delete(inboxKey)
     }
-    if (record.expires_at) (add ? expiries.add : expiries.delete).call(expiries, record.expires_at, key)
+    for (const actor of actorKeys) addTo(inboxes, keyOf(project, actor), key)
+    if (actorKeys.length > 0) listedIn.set(key, [...actorKeys])
+    else listedIn.delete(key)
+  }
+
+  const append = (key: string, events: NewHistoryEvent[]) => {
+    const history = histories.get(key) ?? []
+    for (const event of events) history.push({ seq: history.length + 1, ...copy(event) })
+    histories.set(key, history)
+  }
+
+  /** Keeps the expiry index on pending records only, so sweeps never see an ended one. */
+  const trackExpiry = (key: string, before: Interaction | undefined, after: Interaction) => {
+    if (before?.status === 'pending' && before.expires_at) expiries.delete(before.expires_at, key)
+    if (after.status === 'pending' && after.expires_at) expiries.add(after.expires_at, key)
+    if (after.status !== 'pending') sweepClaims.delete(key)
+  }
+
+  const write = (key: string, before: Interaction | undefined, { record, inbox, events }: Omit<Write, 'outbox'>) => {
+    records.set(key, copy(record))
+    trackExpiry(key, before, record)
+    list(record.project, key, inbox)
+    append(key, events)
   }
 
   const read = (key: string) => {
@@ -85,68 +113,12 @@ export function memoryStore(): InteractionStore {
     return record && copy(record)
   }
 
-  return {
-    name: 'memory',
-
-    async create(record) {
-      const idempotencyKey = record.idempotency_key && keyOf(record.project, record.idempotency_key)
-      const existing = idempotencyKey ? idempotencyKeys.get(idempotencyKey) : undefined
-      if (existing) return { interaction: read(existing)!, created: false }
-      const key = keyOf(record.project, record.id)
-      if (records.has(key)) throw new Error(`memoryStore: interaction ${record.id} already exists`)
-      records.set(key, copy(record))
-      if (idempotencyKey) idempotencyKeys.set(idempotencyKey, key)
-      index(record, key, true)
-      return { interaction: copy(record), created: true }
-    },
-
-    async get(project, id) {
-      return read(keyOf(project, id))
-    },
-
-    async update(record, { expectedVersion, outbox: entry }) {
-      const key = keyOf(record.project, record.id)
-      const current = records.get(key)
-      if (!current || current.version !== expectedVersion) return false
-      index(current, key, false)
-      records.set(key, copy(record))
-      index(record, key, true)
-      if (record.status !== 'pending') sweepClaims.delete(key)
-      // Insert only: an entry, once written, changes by leasing and settling alone.
-      if (entry && !outbox.has(entry.id)) {
-        outbox.set(entry.id, copy(entry))
-        pendingSignals.add(entry.id)
-      }
-      return true
-    },
-
-    async inbox({ project, actor, now, limit, after }) {
-      const keys = inboxes.get(keyOf(project, actorKey(actor))) ?? new Set<string>()
-      return [...keys]
-        .map((key) => records.get(key)!)
-        .filter((record) => (!record.expires_at || record.expires_at > now) && canActNow(record, actor))
-        .filter((record) => !after || byInboxOrder(record, after) > 0)
-        .sort(byInboxOrder)
-        .slice(0, limit)
-        .map((record) => copy(record))
-    },
-
-    async findByIdempotencyKey(project, idempotencyKey) {
-      const key = idempotencyKeys.get(keyOf(project, idempotencyKey))
-      return key ? read(key) : undefined
-    },
-
-    async dueForExpiry({ now, limit, claimUntil }) {
-      const keys = expiries.upTo(now, limit, (key) => (sweepClaims.get(key) ?? '') <= now)
-      for (const key of keys) sweepClaims.set(key, claimUntil)
-      return keys.map((key) => read(key)!)
-    },
-
-    async leaseSignals({ now, limit, lease }) {
+  const outbox: OutboxStore = {
+    async lease({ now, limit, lease }) {
       const leased: OutboxEntry[] = []
       for (const id of pendingSignals) {
         if (leased.length >= limit) break
-        const entry = outbox.get(id)!
+        const entry = entries.get(id)!
         const free = !entry.lease_expires_at || entry.lease_expires_at <= now
         if (entry.next_attempt_at > now || !free) continue
         Object.assign(entry, { lease_owner: lease.owner, lease_expires_at: lease.until, attempts: entry.attempts + 1 })
@@ -155,8 +127,8 @@ export function memoryStore(): InteractionStore {
       return leased
     },
 
-    async settleSignal(id, owner, outcome) {
-      const entry = outbox.get(id)
+    async settle({ id, owner, outcome }) {
+      const entry = entries.get(id)
       if (!entry || entry.lease_owner !== owner || entry.status !== 'pending') return false
       delete entry.lease_owner
       delete entry.lease_expires_at
@@ -170,29 +142,100 @@ export function memoryStore(): InteractionStore {
       return true
     },
 
-    async listSignals({ status, limit, after }) {
-      return [...outbox.values()]
+    async list({ status, limit, after }) {
+      return [...entries.values()]
         .filter((entry) => entry.status === status && (!after || entry.id > after))
         .sort((a, b) => (a.id < b.id ? -1 : 1))
         .slice(0, limit)
         .map((entry) => copy(entry))
     },
 
-    async reviveSignal(id, now) {
-      const entry = outbox.get(id)
+    async revive({ id, now }) {
+      const entry = entries.get(id)
       if (!entry || entry.status !== 'dead') return undefined
       Object.assign(entry, { status: 'pending', attempts: 0, next_attempt_at: now })
       pendingSignals.add(id)
       return copy(entry)
     },
 
-    async pruneSignals({ deliveredBefore, limit }) {
-      const old = [...outbox.values()]
+    async prune({ deliveredBefore, limit }) {
+      const old = [...entries.values()]
         .filter((entry) => entry.status === 'delivered' && entry.delivered_at! < deliveredBefore)
         .sort((a, b) => (a.delivered_at! < b.delivered_at! ? -1 : 1))
         .slice(0, limit)
-      for (const entry of old) outbox.delete(entry.id)
+      for (const entry of old) entries.delete(entry.id)
       return old.length
+    },
+  }
+
+  return {
+    name: 'memory',
+    outbox,
+
+    async create({ record, inbox, events }) {
+      const idempotencyKey = record.idempotency_key && keyOf(record.project, record.idempotency_key)
+      const existing = idempotencyKey ? idempotencyKeys.get(idempotencyKey) : undefined
+      if (existing) return { interaction: read(existing)!, created: false }
+      const key = keyOf(record.project, record.id)
+      if (records.has(key)) throw new Error(`memoryStore: interaction ${record.id} already exists`)
+      write(key, undefined, { record, inbox, events })
+      if (idempotencyKey) idempotencyKeys.set(idempotencyKey, key)
+      if (record.run_id !== undefined) addTo(runs, keyOf(record.project, record.run_id), key)
+      return { interaction: copy(record), created: true }
+    },
+
+    async get({ project, id }) {
+      return read(keyOf(project, id))
+    },
+
+    async findByIdempotencyKey({ project, key }) {
+      const recordKey = idempotencyKeys.get(keyOf(project, key))
+      return recordKey ? read(recordKey) : undefined
+    },
+
+    async modify({ project, id, decide }) {
+      const key = keyOf(project, id)
+      const current = read(key)
+      if (!current) return undefined
+      // No await from here to the end: nothing else runs between the read and the write.
+      const { result, write: next } = decide(current, undefined)
+      if (next) {
+        write(key, records.get(key), next)
+        // Insert only: an entry, once written, changes by leasing and settling alone.
+        if (next.outbox && !entries.has(next.outbox.id)) {
+          entries.set(next.outbox.id, copy(next.outbox))
+          pendingSignals.add(next.outbox.id)
+        }
+      }
+      return { result }
+    },
+
+    async history({ project, id }) {
+      return copy(histories.get(keyOf(project, id)) ?? [])
+    },
+
+    async runInteractions({ project, run_id, status, limit, after }) {
+      return [...(runs.get(keyOf(project, run_id)) ?? [])]
+        .map((key) => records.get(key)!)
+        .filter((record) => (status === undefined || record.status === status) && (!after || byInboxOrder(record, after) > 0))
+        .sort(byInboxOrder)
+        .slice(0, limit)
+        .map((record) => copy(record))
+    },
+
+    async inbox({ project, actorKey, now, limit, after }) {
+      return [...(inboxes.get(keyOf(project, actorKey)) ?? [])]
+        .map((key) => records.get(key)!)
+        .filter((record) => (!record.expires_at || record.expires_at > now) && (!after || byInboxOrder(record, after) > 0))
+        .sort(byInboxOrder)
+        .slice(0, limit)
+        .map((record) => copy(record))
+    },
+
+    async dueForExpiry({ now, limit, claimUntil }) {
+      const keys = expiries.upTo(now, limit, (key) => (sweepClaims.get(key) ?? '') <= now)
+      for (const key of keys) sweepClaims.set(key, claimUntil)
+      return keys.map((key) => read(key)!)
     },
   }
 }
