@@ -80,8 +80,9 @@ export const CreateInteractionInputSchema = CreateFieldsSchema.superRefine((inpu
 })
 export type CreateInteractionInput = z.input<typeof CreateInteractionInputSchema>
 
-/** The stored interaction: the single source of truth, returned as is to callers. */
-export const InteractionSchema = CreateFieldsSchema.extend({
+// Every field of a stored record, in the order records are written; the variants below only tighten
+// which end-state fields each status has.
+const RecordFieldsSchema = CreateFieldsSchema.extend({
   id: z.string(),
   project: IdentifierSchema,
   status: InteractionStatusSchema,
@@ -101,7 +102,38 @@ export const InteractionSchema = CreateFieldsSchema.extend({
   cancel_reason: z.string().optional(),
   version: z.int().min(1),
 })
-export type Interaction = z.infer<typeof InteractionSchema>
+
+const absent = z.undefined().optional()
+
+/**
+ * The stored interaction: the single source of truth, returned as is to callers. Its `status` says
+ * which end-state fields it has, and narrows its type: a pending one has none of them, a completed
+ * one its `completed_at` (and an approval its `outcome`), an expired one `expired_at`, a cancelled
+ * one `cancelled_at` and `cancelled_by`.
+ */
+export const InteractionSchema = z.discriminatedUnion('status', [
+  RecordFieldsSchema.extend({
+    status: z.literal('pending'),
+    completed_at: absent,
+    outcome: absent,
+    expired_at: absent,
+    cancelled_at: absent,
+    cancelled_by: absent,
+    cancel_reason: absent,
+  }),
+  RecordFieldsSchema.extend({ status: z.literal('completed'), completed_at: z.iso.datetime() }),
+  RecordFieldsSchema.extend({ status: z.literal('expired'), expired_at: z.iso.datetime() }),
+  RecordFieldsSchema.extend({ status: z.literal('cancelled'), cancelled_at: z.iso.datetime(), cancelled_by: ParticipantSchema }),
+])
+
+/**
+ * A stored interaction, narrowed by its `status`: `Interaction<'completed'>` has `completed_at`.
+ * Without an argument, any of them.
+ */
+export type Interaction<Status extends InteractionStatus = InteractionStatus> = Extract<
+  z.infer<typeof InteractionSchema>,
+  { status: Status }
+>
 
 /** An interaction that resumes a run: one with both `run_id` and `topic`. */
 export const isRunLinked = (interaction: Interaction): interaction is Interaction & { run_id: string; topic: string } =>

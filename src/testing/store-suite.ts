@@ -74,7 +74,8 @@ export function describeInteractionStore(
 
       it('create — keeps fields it has no special place for, in the order the record has them', async () => {
         // A later feature adds fields to the record; a store keeps them without a change of its own.
-        const record = { ...makeRecord({ project: uniqueProject() }), outcome: 'approved' as const, future_field: { nested: [1, 'a'] } }
+        const completed = { status: 'completed' as const, completed_at: NOW, outcome: 'approved' as const }
+        const record = { ...makeRecord({ project: uniqueProject() }), ...completed, future_field: { nested: [1, 'a'] } }
         await insertRecord(store, record)
         const stored = await get(record)
         expect(stored).toEqual(record)
@@ -253,7 +254,7 @@ export function describeInteractionStore(
         expect(ids(await inbox(project, BOB))).toEqual([record.id])
         await writeRecord(store, { ...record, version: 3 }, { inbox: [ALICE, BOB] })
         expect(ids(await inbox(project, ALICE))).toEqual([record.id])
-        await writeRecord(store, { ...record, status: 'completed', version: 4 }, { inbox: [] })
+        await writeRecord(store, { ...record, status: 'completed', completed_at: NOW, version: 4 }, { inbox: [] })
         expect(await inbox(project, ALICE)).toEqual([])
         expect(await inbox(project, BOB)).toEqual([])
       })
@@ -294,7 +295,7 @@ export function describeInteractionStore(
         const project = uniqueProject()
         const first = await insert({ project, run_id: 'run_a', topic: 't', created_at: at(1) })
         const done = await insert({ project, run_id: 'run_a', topic: 't', created_at: at(2) })
-        await writeRecord(store, { ...done, status: 'completed', version: 2 })
+        await writeRecord(store, { ...done, status: 'completed', completed_at: NOW, version: 2 })
         const third = await insert({ project, run_id: 'run_a', topic: 't', created_at: at(3) })
         await insert({ project, run_id: 'run_b', topic: 't', created_at: at(1) })
         await insert({ project: uniqueProject(), run_id: 'run_a', topic: 't', created_at: at(1) })
@@ -315,7 +316,7 @@ export function describeInteractionStore(
         const project = uniqueProject()
         const first = await insert({ project, expires_at: '2000-01-01T00:00:01.000Z' })
         const second = await insert({ project, expires_at: '2000-01-01T00:00:02.000Z' })
-        await insert({ project, expires_at: '2000-01-01T00:00:00.500Z', status: 'completed' })
+        await insert({ project, expires_at: '2000-01-01T00:00:00.500Z', status: 'completed', completed_at: NOW })
         await insert({ project, expires_at: '2000-01-01T00:00:03.000Z' })
         const due = await sweep('2000-01-01T00:00:02.000Z', '2000-01-01T00:00:02.000Z')
         expect(ids(due.filter((r) => r.project === project))).toEqual([first.id, second.id])

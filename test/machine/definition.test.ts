@@ -13,7 +13,7 @@ describe('machine definition', () => {
     expect(interactionMachine.states.pending!.config.initial).toBe('routing')
   })
 
-  it.each<[string, Partial<Interaction>]>([
+  it.each<[string, Partial<Interaction<'pending'>>]>([
     ['a member', {}],
     ['a first_responder group', { target_actor: { type: 'group', id: 'ops' }, routing_policy: 'first_responder', members: [memberA] }],
     ['an all_members group', { target_actor: { type: 'group', id: 'ops' }, routing_policy: 'all_members', members: [memberA] }],

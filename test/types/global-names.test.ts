@@ -48,7 +48,9 @@ describe('exported names', () => {
     const names = exportedNames()
     expect([...names.keys()].sort()).toEqual(entries.map((entry) => entry.subpath).sort())
     expect(names.get('.')).toContain('InteractionResponse')
-    const shadowing = [...names].flatMap(([subpath, exported]) => exported.filter((name) => globals.has(name)).map((name) => `${subpath}: ${name}`))
+    const shadowing = [...names].flatMap(([subpath, exported]) =>
+      exported.filter((name) => globals.has(name)).map((name) => `${subpath}: ${name}`),
+    )
     expect(shadowing).toEqual([])
   })
 })
