@@ -1,7 +1,14 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', postgres: 'src/stores/postgres/index.ts', webhook: 'src/signals/webhook/index.ts', dbos: 'src/signals/dbos/index.ts', testing: 'src/testing/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    postgres: 'src/stores/postgres/index.ts',
+    webhook: 'src/signals/webhook/index.ts',
+    dbos: 'src/signals/dbos/index.ts',
+    testing: 'src/testing/index.ts',
+    adapter: 'src/adapter/index.ts',
+  },
   format: ['esm', 'cjs'],
   // nanoid is ESM-only, and Node before 20.19 cannot require() an ES module: the CommonJS build carries its own copy
   // of nanoid (a few hundred bytes), so `engines` can keep every Node 20. The ES module build imports it as usual.

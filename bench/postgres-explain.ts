@@ -1,7 +1,7 @@
 /**
  * Fills a scratch schema with 100 000 interactions (plus their inbox rows and outbox entries)
  * and prints EXPLAIN (ANALYZE, BUFFERS) for the queries the PostgreSQL store runs most: the inbox
- * page, the expiry sweep and the signal lease. The output is pasted into docs/postgres.md.
+ * page, a run's interactions, the sweep of what is due and the signal lease. The output is pasted into docs/postgres.md.
  *
  *   npx tsx --conditions=@hitl/source bench/postgres-explain.ts
  *
@@ -59,6 +59,8 @@ SELECT 'project_2', 'iact_busy_' || lpad(g::text, 5, '0'), 'pending', 'review',
   '{"mode":"select","options":[{"value":"ok","label":"OK"},{"value":"no","label":"No"}]}',
   'agent', 'agent_triage', '[]', ts, ts, ts + interval '7 days', 1
 FROM generate_series(1, ${BUSY}) g, LATERAL (SELECT timestamptz '${NOW}' - interval '6 days' + g * interval '90 seconds' AS ts) v`)
+  // A pending interaction's wake-up is its expiry, as the service writes it.
+  await pool.query(`UPDATE ${s}.interactions SET wake_at = expires_at WHERE status = 'pending'`)
   // The inbox rows the store keeps for pending interactions: the target, or each group member.
   await pool.query(`
 INSERT INTO ${s}.interaction_inbox (project, actor_key, created_at, interaction_id)
@@ -93,7 +95,7 @@ FROM (SELECT *, row_number() OVER (ORDER BY id) AS n FROM ${s}.interactions WHER
   // The rows read back as valid records through the store.
   const store = postgresStore({ pool, schema })
   const { rows: sample } = await pool.query(`SELECT project, id FROM ${s}.interactions WHERE id IN ('iact_00000004', 'iact_00000007', 'iact_00000010')`)
-  for (const { project, id } of sample) InteractionSchema.parse(await store.get(project, id))
+  for (const { project, id } of sample) InteractionSchema.parse(await store.get({ project, id }))
 
   /** Captures the statement `call` makes through a store (without running it), then explains it. */
   async function explain(title: string, call: (store: InteractionStore) => Promise<unknown>) {
@@ -118,20 +120,24 @@ FROM (SELECT *, row_number() OVER (ORDER BY id) AS n FROM ${s}.interactions WHER
     }
   }
 
-  const member = { type: 'member', id: 'user_42' } as const
-  await explain('inbox: first page of 21 for one member', (st) => st.inbox({ project: 'project_2', actor: member, now: NOW, limit: 21 }))
-  const first = await store.inbox({ project: 'project_2', actor: member, now: NOW, limit: 21 })
+  const member = 'member:user_42'
+  await explain('inbox: first page of 21 for one member', (st) => st.inbox({ project: 'project_2', actorKey: member, now: NOW, limit: 21 }))
+  const first = await store.inbox({ project: 'project_2', actorKey: member, now: NOW, limit: 21 })
   const after = first.at(-1)
   if (after) {
     await explain('inbox: the next page, resumed after the last item', (st) =>
-      st.inbox({ project: 'project_2', actor: member, now: NOW, limit: 21, after: { created_at: after.created_at, id: after.id } }),
+      st.inbox({ project: 'project_2', actorKey: member, now: NOW, limit: 21, after: { created_at: after.created_at, id: after.id } }),
     )
   }
   await explain(`inbox: first page of 21 for an agent with ${BUSY} pending`, (st) =>
-    st.inbox({ project: 'project_2', actor: { type: 'agent', id: 'agent_triage' }, now: NOW, limit: 21 }),
+    st.inbox({ project: 'project_2', actorKey: 'agent:agent_triage', now: NOW, limit: 21 }),
   )
-  await explain('dueForExpiry: a sweep of 100', (st) => st.dueForExpiry({ now: NOW, limit: 100, claimUntil: NOW }))
-  await explain('leaseSignals: a lease of 100', (st) => st.leaseSignals({ now: NOW, limit: 100, lease: { owner: 'explain', until: '2026-04-21T12:01:00.000Z' } }))
+  await explain('due: a sweep of 100', (st) => st.due({ now: NOW, limit: 100, claimUntil: NOW }))
+  await explain('runInteractions: the pending interactions of one run', (st) =>
+    st.runInteractions({ project: 'project_2', run_id: 'run_1002', status: 'pending', limit: 100 }),
+  )
+  // The service leases one entry right before each send, so this is the lease it takes.
+  await explain('outbox.lease: the next entry due', (st) => st.outbox.lease({ now: NOW, limit: 1, lease: { owner: 'explain', until: '2026-04-21T12:01:00.000Z' } }))
 } finally {
   await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
   await pool.end()

@@ -9,7 +9,7 @@
 import { DBOS, DBOSClient } from '@dbos-inc/dbos-sdk'
 import pg from 'pg'
 import { createInteractions, type Interactions } from '@hitl/interactions'
-import { dbosSendInTransaction, dbosSignals, waitForInteraction } from '@hitl/interactions/dbos'
+import { dbosSignals, waitForInteraction } from '@hitl/interactions/dbos'
 import { migrate, postgresStore } from '@hitl/interactions/postgres'
 
 const url = process.env.DATABASE_URL
@@ -73,8 +73,7 @@ try {
   await DBOS.launch()
   log(`DBOS launched in ${Math.round(performance.now() - started)} ms; delivery ${inTransaction ? 'inside the decision\'s transaction' : 'through the outbox'}`)
   client = await DBOSClient.create({ systemDatabaseUrl: url, systemDatabaseIdleTransactionTimeoutMs: 0 })
-  const signals = dbosSignals({ client })
-  runSide = createInteractions({ store: postgresStore({ pool: newPool() }), signals })
+  runSide = createInteractions({ store: postgresStore({ pool: newPool() }), signals: dbosSignals({ client }) })
 
   // run_01abc once per database; a rerun gets a fresh id instead of the finished workflow's result.
   let runId = 'run_01abc'
@@ -85,8 +84,7 @@ try {
   const handle = await DBOS.startWorkflow(deployService, { workflowID: runId })('service-api')
 
   // Alice's side: another service instance (its own pool), as her UI's backend would be.
-  const store = postgresStore({ pool: newPool(), ...(inTransaction && { sendInTransaction: dbosSendInTransaction(client) }) })
-  const ui = createInteractions({ store, signals })
+  const ui = createInteractions({ store: postgresStore({ pool: newPool() }), signals: dbosSignals({ client, inTransaction }) })
   let item
   for (const deadline = Date.now() + 10_000; !item && Date.now() < deadline; ) {
     item = (await ui.inbox('acme', alice)).items.find((candidate) => candidate.run_id === runId)

@@ -38,6 +38,12 @@ export interface Write {
   inbox: string[]
   /** Appended to the record's history in this order, numbered after its last event. */
   events: NewHistoryEvent[]
+  /**
+   * When the service must next look at the record though nobody calls: its `expires_at` today; a
+   * claim timeout or a reminder as later policies need. `due` returns the record once this time has
+   * come. Absent when nothing is scheduled, as for every ended record.
+   */
+  wakeAt?: string
   /** Inserted unless an entry with its id exists: an entry, once written, changes by leasing and settling alone. */
   outbox?: OutboxEntry
 }
@@ -134,11 +140,11 @@ export interface InteractionStore {
   /** Unexpired records listed in this actor's inbox by the last write of each, oldest first. */
   inbox(query: InboxQuery): Promise<Interaction[]>
   /**
-   * Pending interactions whose `expires_at` is at or before `now`, soonest first, across projects,
+   * Records whose last write's `wakeAt` is at or before `now`, soonest first, across projects,
    * leaving out those another sweeper claimed until after `now`; claims what it returns until
    * `claimUntil`. So concurrent sweepers share the work, and a crashed one's share returns.
    */
-  dueForExpiry(query: { now: string; limit: number; claimUntil: string }): Promise<Interaction[]>
+  due(query: { now: string; limit: number; claimUntil: string }): Promise<Interaction[]>
   /**
    * Optional capability: the store's own clock. When present, the service takes the time of every
    * decision, timestamp, lease and sweep from it instead of its `clock` option, so all instances

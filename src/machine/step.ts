@@ -29,6 +29,12 @@ export function inboxOf(record: Interaction): string[] {
   return [...new Set(policyOf(record).mayActNow(record).map(actorKey))]
 }
 
+/**
+ * When the sweep must next look at a record that nobody calls on: a pending record's `expires_at`.
+ * At or after it, stepping the record with no event always changes it, so a woken record never stays due.
+ */
+export const wakeAtOf = (record: Interaction): string | undefined => (record.status === 'pending' ? record.expires_at : undefined)
+
 /** The signal a run-linked interaction sends on reaching an end state. */
 export function signalOf(record: Interaction): Signal | undefined {
   if (!isRunLinked(record) || record.status === 'pending') return undefined

@@ -29,5 +29,12 @@ export type Participant = z.infer<typeof ParticipantSchema>
 /** True when both values name the same actor. */
 export const sameActor = (a: Actor, b: Actor): boolean => a.type === b.type && a.id === b.id
 
-/** A stable string for an actor, used as an index key. */
+/**
+ * A stable string for an actor, used as an index key: the inbox lists a write carries are made of these.
+ *
+ * @example
+ * import { actorKey } from '@hitl/interactions/adapter'
+ *
+ * actorKey({ type: 'member', id: 'user_alice' }) // 'member:user_alice'
+ */
 export const actorKey = (actor: Actor): string => `${actor.type}:${actor.id}`

@@ -80,9 +80,11 @@ export const CreateInteractionInputSchema = CreateFieldsSchema.superRefine((inpu
 })
 export type CreateInteractionInput = z.input<typeof CreateInteractionInputSchema>
 
-// Every field of a stored record, in the order records are written; the variants below only tighten
-// which end-state fields each status has.
-const RecordFieldsSchema = CreateFieldsSchema.extend({
+/**
+ * Every field of a stored record, in the order records are written, each end-state field optional;
+ * {@link InteractionSchema} tightens them by status.
+ */
+export const InteractionFieldsSchema = CreateFieldsSchema.extend({
   id: z.string(),
   project: IdentifierSchema,
   status: InteractionStatusSchema,
@@ -112,7 +114,7 @@ const absent = z.undefined().optional()
  * one `cancelled_at` and `cancelled_by`.
  */
 export const InteractionSchema = z.discriminatedUnion('status', [
-  RecordFieldsSchema.extend({
+  InteractionFieldsSchema.extend({
     status: z.literal('pending'),
     completed_at: absent,
     outcome: absent,
@@ -121,9 +123,9 @@ export const InteractionSchema = z.discriminatedUnion('status', [
     cancelled_by: absent,
     cancel_reason: absent,
   }),
-  RecordFieldsSchema.extend({ status: z.literal('completed'), completed_at: z.iso.datetime() }),
-  RecordFieldsSchema.extend({ status: z.literal('expired'), expired_at: z.iso.datetime() }),
-  RecordFieldsSchema.extend({ status: z.literal('cancelled'), cancelled_at: z.iso.datetime(), cancelled_by: ParticipantSchema }),
+  InteractionFieldsSchema.extend({ status: z.literal('completed'), completed_at: z.iso.datetime() }),
+  InteractionFieldsSchema.extend({ status: z.literal('expired'), expired_at: z.iso.datetime() }),
+  InteractionFieldsSchema.extend({ status: z.literal('cancelled'), cancelled_at: z.iso.datetime(), cancelled_by: ParticipantSchema }),
 ])
 
 /**

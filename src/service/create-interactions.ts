@@ -2,11 +2,12 @@ import { addMilliseconds } from 'date-fns/addMilliseconds'
 import { z } from 'zod'
 import { InteractionError, isInteractionError, validationError } from '../errors.js'
 import type { InteractionEvent, Refusal } from '../machine/machine.js'
-import { inboxOf, step, type StepResult } from '../machine/step.js'
+import { inboxOf, step, wakeAtOf, type StepResult } from '../machine/step.js'
 import { actorKey, IdentifierSchema, ParticipantSchema, type Actor, type Participant } from '../model/actor.js'
 import { CreateInteractionInputSchema, type Interaction } from '../model/interaction.js'
 import { LIMITS } from '../model/limits.js'
 import { CancelInputSchema, RespondInputSchema } from '../model/response.js'
+import type { NewHistoryEvent } from '../model/history.js'
 import type { OutboxEntry } from '../model/signal.js'
 import type { Decision, InboxPosition, InteractionStore, Write } from '../ports.js'
 import { settleEach } from './concurrently.js'
@@ -29,6 +30,12 @@ const SweepOptionsSchema = z.strictObject({ limit: z.int().min(1).max(10_000).de
 const refusalError = (refusal: Refusal) => new InteractionError(refusal.code, refusal.message, { issues: refusal.issues })
 const projectOf = (project: unknown) => parse(IdentifierSchema, project, 'project', ['project'])
 const isParticipant = (actor: Actor | undefined): actor is Participant => actor !== undefined && actor.type !== 'group'
+
+/** What the store keeps beside a record: whose inboxes list it, its new history events, and when the sweep must look at it. */
+const writeOf = (record: Interaction, events: NewHistoryEvent[]): Omit<Write, 'outbox'> => {
+  const wakeAt = wakeAtOf(record)
+  return { record, inbox: inboxOf(record), events, ...(wakeAt !== undefined && { wakeAt }) }
+}
 
 /**
  * The service over the options' store, or `defaultStore()` when none is given; `createInteractions`
@@ -55,7 +62,7 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
       const result = step(current, event?.(at.toISOString()), at)
       if (!result.changed) return { result }
       const entry = result.signal && outbox.entryFor(result.signal, at)
-      return { result, write: { record: result.record, inbox: inboxOf(result.record), events: result.events, ...(entry && { outbox: entry }) } }
+      return { result, write: { ...writeOf(result.record, result.events), ...(entry && { outbox: entry }) } }
     }
 
     if (!event) {
@@ -125,7 +132,7 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
       }
       // A concurrent create with the same key may have won since the lookup: the store decides.
       const created_event = { type: 'created' as const, at: record.created_at, ...(isParticipant(parsed.requested_by) && { actor: parsed.requested_by }) }
-      const { interaction, created } = await store.create({ record, inbox: inboxOf(record), events: [created_event] })
+      const { interaction, created } = await store.create(writeOf(record, [created_event]))
       return created ? interaction : (await apply(project, interaction.id)).record
     },
 
@@ -206,14 +213,14 @@ export function createInteractionsWith(options: InteractionsOptions, defaultStor
       const { limit } = parse(SweepOptionsSchema, sweepOptions, 'expireDue options')
       const at = await now()
       const claimUntil = addMilliseconds(at, delivery.leaseMs).toISOString()
-      const due = await store.dueForExpiry({ now: at.toISOString(), limit, claimUntil })
-      const outcomes = await settleEach(due, SWEEP_CONCURRENCY, (record) => apply(record.project, record.id, (at) => ({ type: 'expire', at })))
+      const due = await store.due({ now: at.toISOString(), limit, claimUntil })
+      // A read applies what time has made due; one that another caller ended first changes nothing.
+      const outcomes = await settleEach(due, SWEEP_CONCURRENCY, (record) => apply(record.project, record.id))
       let expired = 0
       const failures: unknown[] = []
       for (const outcome of outcomes) {
-        if (outcome.status === 'fulfilled') expired += outcome.value.changed ? 1 : 0
-        // Another caller completed or expired it first: nothing left to do for this one.
-        else if (!isInteractionError(outcome.reason, 'expired') && !isInteractionError(outcome.reason, 'not_pending')) failures.push(outcome.reason)
+        if (outcome.status === 'fulfilled') expired += outcome.value.record.status === 'expired' && outcome.value.changed ? 1 : 0
+        else failures.push(outcome.reason)
       }
       // The rest of the batch is done; what could not be expired stays due for the next sweep.
       if (failures.length > 0) throw failures[0]

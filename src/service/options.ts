@@ -18,7 +18,7 @@ const StoreSchema = z.looseObject(
     history: method('history({ project, id })'),
     runInteractions: method('runInteractions(query)'),
     inbox: method('inbox(query)'),
-    dueForExpiry: method('dueForExpiry(query)'),
+    due: method('due({ now, limit, claimUntil })'),
     now: method('now()').optional(),
     outbox: z.looseObject(
       {

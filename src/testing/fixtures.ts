@@ -29,25 +29,29 @@ export function makeRecord(overrides: Partial<Interaction> & { project: string }
 /** The `created` event of a record, as the service writes it. */
 export const createdEvent = (record: Interaction): NewHistoryEvent => ({ type: 'created', at: record.created_at })
 
-/** The inbox a record is listed in by default: its target's, while pending. */
-const defaultInbox = (record: Interaction) => (record.status === 'pending' ? [actorKey(record.target_actor)] : [])
+/** What is kept beside a record by default: its target's inbox and its `expires_at` as its wake-up, while pending. */
+const defaults = (record: Interaction): Omit<Write, 'record' | 'events'> =>
+  record.status !== 'pending'
+    ? { inbox: [] }
+    : { inbox: [actorKey(record.target_actor)], ...(record.expires_at !== undefined && { wakeAt: record.expires_at }) }
 
 /**
  * Writes `record` over the stored one through `modify`, as the service would, with the given inbox
- * list (by default its target's while pending), events and outbox entry; fails if it is not stored.
+ * list and wake-up (by default its target's and its `expires_at`, while pending), events and outbox
+ * entry; fails if it is not stored.
  */
 export async function writeRecord(store: InteractionStore, record: Interaction, write: Partial<Omit<Write, 'record'>> = {}): Promise<void> {
   const done = await store.modify({
     project: record.project,
     id: record.id,
-    decide: () => ({ result: true, write: { record, inbox: defaultInbox(record), events: [], ...write } }),
+    decide: () => ({ result: true, write: { record, ...defaults(record), events: [], ...write } }),
   })
   if (!done) throw new Error(`writeRecord: interaction ${record.id} is not stored in project ${record.project}`)
 }
 
-/** Creates `record` in the store with its default inbox list and its `created` event; fails if it was not created. */
-export async function insertRecord(store: InteractionStore, record: Interaction, inbox = defaultInbox(record)): Promise<Interaction> {
-  const { interaction, created } = await store.create({ record, inbox, events: [createdEvent(record)] })
+/** Creates `record` in the store with its default inbox list and wake-up and its `created` event; fails if it was not created. */
+export async function insertRecord(store: InteractionStore, record: Interaction, inbox?: string[]): Promise<Interaction> {
+  const { interaction, created } = await store.create({ record, ...defaults(record), ...(inbox && { inbox }), events: [createdEvent(record)] })
   if (!created) throw new Error(`insertRecord: interaction ${record.id} was not created`)
   return interaction
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { actorKey } from '../model/actor.js'
-import type { Interaction } from '../model/interaction.js'
+import { InteractionFieldsSchema, type Interaction } from '../model/interaction.js'
 import type { InboxPosition, InteractionStore } from '../ports.js'
 import { describeClock } from './clock-suite.js'
 import { createdEvent, insertRecord, makeOutboxEntry, makeRecord, uniqueProject, writeRecord } from './fixtures.js'
@@ -73,9 +73,11 @@ export function describeInteractionStore(
       })
 
       it('create — keeps fields it has no special place for, in the order the record has them', async () => {
-        // A later feature adds fields to the record; a store keeps them without a change of its own.
-        const completed = { status: 'completed' as const, completed_at: NOW, outcome: 'approved' as const }
-        const record = { ...makeRecord({ project: uniqueProject() }), ...completed, future_field: { nested: [1, 'a'] } }
+        // A later feature adds fields to the record; a store keeps them without a change of its own. The
+        // fields come in the schema's order, then the unknown one: an order a store of columns can rebuild.
+        const made: Record<string, unknown> = { ...makeRecord({ project: uniqueProject() }), outcome: 'approved' }
+        const inSchemaOrder = Object.keys(InteractionFieldsSchema.shape).flatMap((field) => (field in made ? [[field, made[field]]] : []))
+        const record = { ...(Object.fromEntries(inSchemaOrder) as Interaction), future_field: { nested: [1, 'a'] } }
         await insertRecord(store, record)
         const stored = await get(record)
         expect(stored).toEqual(record)
@@ -308,11 +310,11 @@ export function describeInteractionStore(
       })
     })
 
-    describe('expiry', () => {
+    describe('wake-ups', () => {
       // Each test sweeps its own far-past window, so records of other tests in a shared store are not due in it.
-      const sweep = (now: string, claimUntil: string, limit = 1_000) => store.dueForExpiry({ now, limit, claimUntil })
+      const sweep = (now: string, claimUntil: string, limit = 1_000) => store.due({ now, limit, claimUntil })
 
-      it('dueForExpiry — pending records due at or before now, soonest first, up to limit', async () => {
+      it('due — records whose wake-up is at or before now, soonest first, up to limit', async () => {
         const project = uniqueProject()
         const first = await insert({ project, expires_at: '2000-01-01T00:00:01.000Z' })
         const second = await insert({ project, expires_at: '2000-01-01T00:00:02.000Z' })
@@ -323,7 +325,7 @@ export function describeInteractionStore(
         expect(await sweep('2000-01-01T00:00:02.000Z', '2000-01-01T00:00:02.000Z', 1)).toHaveLength(1)
       })
 
-      it('dueForExpiry — claims what it returns until claimUntil; then the records are due again', async () => {
+      it('due — claims what it returns until claimUntil; then the records are due again', async () => {
         const project = uniqueProject()
         const record = await insert({ project, expires_at: '2000-01-03T00:00:00.000Z' })
         const mine = (records: Interaction[]) => ids(records.filter((r) => r.project === project))
@@ -332,7 +334,7 @@ export function describeInteractionStore(
         expect(mine(await sweep('2000-01-03T00:01:00.000Z', '2000-01-03T00:02:00.000Z'))).toEqual([record.id])
       })
 
-      it('dueForExpiry — concurrent sweepers never get the same record', async () => {
+      it('due — concurrent sweepers never get the same record', async () => {
         const project = uniqueProject()
         const records = await Promise.all(Array.from({ length: 12 }, (_, i) => insert({ project, expires_at: `2000-01-04T00:00:${String(i).padStart(2, '0')}.000Z` })))
         const sweeps = await Promise.all([1, 2, 3].map(() => sweep('2000-01-04T00:01:00.000Z', '2000-01-04T00:02:00.000Z')))
@@ -340,11 +342,24 @@ export function describeInteractionStore(
         expect(handed.sort()).toEqual(ids(records).sort())
       })
 
-      it('dueForExpiry — a record written as ended leaves the due list', async () => {
+      it('due — a record written without a wake-up leaves the due list', async () => {
         const project = uniqueProject()
         const record = await insert({ project, expires_at: '2000-01-02T00:00:00.000Z' })
         await writeRecord(store, { ...record, status: 'expired', expired_at: NOW, version: 2 })
         expect(ids(await sweep('2000-01-02T00:00:00.000Z', '2000-01-02T00:01:00.000Z'))).not.toContain(record.id)
+      })
+
+      it('due — follows the wake-up of the last write, not the record\'s fields: moved, it is due at the new time', async () => {
+        const project = uniqueProject()
+        const mine = (records: Interaction[]) => ids(records.filter((r) => r.project === project))
+        // A later policy wakes a record before its expiry (a claim timeout, a reminder): the store keeps whatever time it is given.
+        const record = await insert({ project, expires_at: '2000-01-05T12:00:00.000Z' })
+        await writeRecord(store, { ...record, version: 2 }, { wakeAt: '2000-01-05T01:00:00.000Z' })
+        expect(mine(await sweep('2000-01-05T00:59:59.999Z', '2000-01-05T00:59:59.999Z'))).toEqual([])
+        expect(mine(await sweep('2000-01-05T01:00:00.000Z', '2000-01-05T01:00:00.000Z'))).toEqual([record.id])
+        await writeRecord(store, { ...record, version: 3 }, { wakeAt: '2000-01-05T02:00:00.000Z' })
+        expect(mine(await sweep('2000-01-05T01:30:00.000Z', '2000-01-05T01:30:00.000Z'))).toEqual([])
+        expect(mine(await sweep('2000-01-05T02:00:00.000Z', '2000-01-05T02:00:00.000Z'))).toEqual([record.id])
       })
     })
 

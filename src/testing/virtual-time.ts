@@ -17,23 +17,26 @@ export function virtualTime(start: string) {
     while (storeCalls > 0)
   }
 
+  /** An object whose method calls are counted while in flight, and so are those of its `outbox`. */
+  const counted = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(object, key) {
+        const value: unknown = Reflect.get(object, key)
+        if (key === 'outbox' && typeof value === 'object' && value !== null) return counted(value)
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          storeCalls++
+          return Promise.resolve(value.apply(object, args)).finally(() => storeCalls--)
+        }
+      },
+    })
+
   return {
     clock: () => new Date(now),
     sleep: (ms: number) => new Promise<void>((wake) => sleepers.push({ at: now + ms, wake })),
 
-    /** The store, with every call counted while it is in flight. */
-    track(store: InteractionStore): InteractionStore {
-      return new Proxy(store, {
-        get(target, key) {
-          const value: unknown = Reflect.get(target, key)
-          if (typeof value !== 'function') return value
-          return (...args: unknown[]) => {
-            storeCalls++
-            return Promise.resolve(value.apply(target, args)).finally(() => storeCalls--)
-          }
-        },
-      })
-    },
+    /** The store, with every call counted while it is in flight, its outbox's included. */
+    track: <T extends InteractionStore>(store: T): T => counted(store),
 
     /** Moves the clock `ms` forward, stopping at each sleeper's time to wake it; returns once idle. */
     async advance(ms: number) {

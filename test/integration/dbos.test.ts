@@ -4,8 +4,8 @@
  * step, suspends with `waitForInteraction`, and returns what woke it.
  */
 import { DBOS, DBOSClient } from '@dbos-inc/dbos-sdk'
-import { createInteractions, type CreateInteractionInput, type Interactions, type InteractionStore, type Signal } from '@hitl/interactions'
-import { dbosSendInTransaction, dbosSignals, waitForInteraction, type DBOSSender, type InteractionOutcome } from '@hitl/interactions/dbos'
+import { createInteractions, type CreateInteractionInput, type Interactions, type InteractionStore, type Signal, type SignalDelivery } from '@hitl/interactions'
+import { dbosSignals, waitForInteraction, type DBOSSender, type InteractionOutcome } from '@hitl/interactions/dbos'
 import { postgresStore, type PgPool } from '@hitl/interactions/postgres'
 import { describeSignalDelivery } from '@hitl/interactions/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -39,7 +39,7 @@ const background: Promise<unknown>[] = []
 const directory = { membersOf: async () => [alice, bob, carol] }
 
 /** A service instance of its own (own pool), as another process would have. */
-function instance(options: { store?: InteractionStore; signals?: { deliver(signal: Signal): Promise<void> } } = {}) {
+function instance(options: { store?: InteractionStore; signals?: SignalDelivery } = {}) {
   return createInteractions({
     store: options.store ?? fx.store(fx.newPool({ max: 3 })),
     signals: options.signals ?? dbosSignals({ client }),
@@ -184,6 +184,7 @@ describe('DBOS workflows resumed by interactions', () => {
         topic: TOPIC,
         status: 'completed',
         responses: [{ actor: alice, value: { confirmed: true }, comment: 'ship it', responded_at: T0 }],
+        outcome: 'approved',
         idempotency_key: `${interactionId}:completed`,
       },
     })
@@ -222,10 +223,10 @@ describe('DBOS workflows resumed by interactions', () => {
 
 describe('a process that dies after the decision', () => {
   /** A store whose process is gone once the decision is written: it can no longer record a delivery. */
-  const dyingStore = (): InteractionStore => ({
-    ...fx.store(fx.newPool({ max: 2 })),
-    settleSignal: () => Promise.reject(new Error('process died')),
-  })
+  const dyingStore = (): InteractionStore => {
+    const store = fx.store(fx.newPool({ max: 2 }))
+    return { ...store, outbox: { ...store.outbox, settle: () => Promise.reject(new Error('process died')) } }
+  }
 
   it('crash before delivery — a new instance delivers after the lease; the run wakes once, a redelivery does not wake it again', { timeout: 20_000 }, async () => {
     // The second wait proves no second message arrives.
@@ -242,7 +243,7 @@ describe('a process that dies after the decision', () => {
     expect(await outboxRow(interactionId)).toMatchObject({ status: 'delivered', attempts: 2 })
 
     // The same signal again, as a second dispatcher racing the first would send it.
-    const [entry] = (await fx.store().listSignals({ status: 'delivered', limit: 1_000 })).filter((e) => e.signal.interaction_id === interactionId)
+    const [entry] = (await fx.store().outbox.list({ status: 'delivered', limit: 1_000 })).filter((e) => e.signal.interaction_id === interactionId)
     await dbosSignals({ client }).deliver(entry!.signal)
     expect(await survivor.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
 
@@ -269,14 +270,14 @@ describe('a process that dies after the decision', () => {
 
 // --- delivery inside the state-change transaction ---------------------------------------------------
 
-describe('sendInTransaction — the decision and the message commit together', () => {
-  /** A service whose store sends inside its transaction; `deliveries` counts the outbox path's sends. */
+describe('dbosSignals({ inTransaction: true }) — the decision and the message commit together', () => {
+  /** A service whose signals send inside the store's transaction; `deliveries` counts the outbox path's sends. */
   function inTransactionInstance(pool: PgPool = fx.newPool({ max: 3 })) {
     let deliveries = 0
-    const outboxPath = dbosSignals({ client })
+    const signals = dbosSignals({ client, inTransaction: true })
     const service = instance({
-      store: postgresStore({ pool, schema: fx.schema, clock: 'service', sendInTransaction: dbosSendInTransaction(client) }),
-      signals: { deliver: (signal) => (deliveries++, outboxPath.deliver(signal)) },
+      store: postgresStore({ pool, schema: fx.schema, clock: 'service' }),
+      signals: { ...signals, deliver: (signal) => (deliveries++, signals.deliver(signal)) },
     })
     return { service, deliveries: () => deliveries }
   }

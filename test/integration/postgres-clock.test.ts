@@ -3,6 +3,7 @@
  * and every decision, timestamp, lease and sweep follows the database's clock, so they agree.
  */
 import { callbackSignals, createInteractions, type Interaction, type Signal } from '@hitl/interactions'
+import { actorKey } from '@hitl/interactions/adapter'
 import { postgresStore } from '@hitl/interactions/postgres'
 import { makeRecord } from '@hitl/interactions/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -38,7 +39,7 @@ const fast = (deliver?: (signal: Signal) => void | Promise<void>) => instance(2 
 async function insert(overrides: Partial<Interaction>): Promise<Interaction> {
   const created = iso((await databaseNow()) - 10 * MINUTE)
   const record = makeRecord({ project: 'acme', run_id: 'run_clock', topic: 'gate', created_at: created, updated_at: created, ...overrides })
-  return (await fx.store().create(record)).interaction
+  return (await fx.store().create({ record, inbox: [actorKey(record.target_actor)], events: [{ type: 'created', at: created }] })).interaction
 }
 
 /** Expects an ISO time within [from, to] (epoch milliseconds). */
@@ -59,7 +60,7 @@ describe('two instances, two minutes slow and two minutes fast, on one database'
     const error = await rejection(() => responder.respond('acme', gate.id, { actor: alice, value: { confirmed: true } }))
     const after = await databaseNow()
     expect(error.code).toBe('expired')
-    const stored = (await fx.store().get('acme', gate.id))!
+    const stored = (await fx.store().get({ project: 'acme', id: gate.id }))!
     expect(stored).toMatchObject({ status: 'expired', responses: [], version: 2 })
     within(stored.expired_at, before, after)
     expect(delivered.map((s) => s.status)).toEqual(['expired'])

@@ -15,6 +15,7 @@ import {
   type Participant,
   type Signal,
 } from '@hitl/interactions'
+import { actorKey } from '@hitl/interactions/adapter'
 import {
   migrate,
   migrationFileName,
@@ -28,6 +29,7 @@ import { describeInteractionStore } from '@hitl/interactions/testing'
 import type pg from 'pg'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createPool, freshSchemaName, postgresFixture, type PostgresFixture } from '../support/postgres.js'
+import { InteractionFieldsSchema } from '../../src/model/interaction.js'
 
 const alice = { type: 'member', id: 'user_alice' } as const
 const bob = { type: 'member', id: 'user_bob' } as const
@@ -35,6 +37,10 @@ const carol = { type: 'member', id: 'user_carol' } as const
 const bot = { type: 'agent', id: 'agent_reviewer' } as const
 const T0 = '2026-04-21T09:00:00.000Z'
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString()
+
+/** What one decision writes (the port's `Write`). */
+type Write = Parameters<InteractionStore['create']>[0] & { outbox?: OutboxEntry }
+type NewHistoryEvent = Write['events'][number]
 
 let counter = 0
 /** A valid pending direct record; override any field. */
@@ -52,8 +58,16 @@ function record(overrides: Partial<Interaction> = {}): Interaction {
     updated_at: T0,
     version: 1,
     ...overrides,
-  }
+  } as Interaction
 }
+
+/** What a create writes for `r`: listed in its target's inbox while pending, with a `created` event. */
+const creation = (r: Interaction, inbox = r.status === 'pending' ? [actorKey(r.target_actor)] : []): Omit<Write, 'outbox'> => ({
+  record: r,
+  inbox,
+  events: [{ type: 'created', at: r.created_at }],
+  ...(r.status === 'pending' && r.expires_at !== undefined && { wakeAt: r.expires_at }),
+})
 
 /** An unleased outbox entry for a record, due at `due`. */
 function entryFor(r: Interaction, due = T0): OutboxEntry {
@@ -69,22 +83,19 @@ function entryFor(r: Interaction, due = T0): OutboxEntry {
   return { id: signal.idempotency_key, signal, status: 'pending', attempts: 0, next_attempt_at: due, created_at: due }
 }
 
-/** The same writes on both stores, so their answers can be compared. */
-function twin(pgStore: InteractionStore) {
-  const memory = memoryStore()
-  return {
-    memory,
-    pg: pgStore,
-    create: async (r: Interaction) => {
-      await memory.create(structuredClone(r))
-      await pgStore.create(r)
-      return r
+/** Makes `write` the next state of `r`'s record through `modify`, returning what it read. */
+async function modifyTo(target: InteractionStore, r: Interaction, write: Write) {
+  const seen: Interaction[] = []
+  const done = await target.modify({
+    project: r.project,
+    id: r.id,
+    decide: (current) => {
+      seen.push(current)
+      return { result: undefined, write }
     },
-    update: async (r: Interaction, expectedVersion: number) => {
-      expect(await memory.update(structuredClone(r), { expectedVersion })).toBe(true)
-      expect(await pgStore.update(r, { expectedVersion })).toBe(true)
-    },
-  }
+  })
+  expect(done).toEqual({ result: undefined })
+  return seen[0]!
 }
 
 const count = async (pool: pg.Pool, sql: string, values: unknown[] = []) => Number((await pool.query(sql, values)).rows[0].n)
@@ -105,21 +116,17 @@ afterAll(async () => {
 
 // The published conformance suite, on a schema of its own so other tests' outbox entries stay out of
 // it: on the services' clock, and on the database's (the default).
-describeInteractionStore(
-  'postgres on the service clock',
-  async () => {
-    conformanceFx = await postgresFixture()
-    return conformanceFx.store()
-  },
-  { modify: true },
-)
+describeInteractionStore('postgres on the service clock', async () => {
+  conformanceFx = await postgresFixture()
+  return conformanceFx.store()
+})
 describeInteractionStore(
   'postgres on the database clock',
   async () => {
     databaseClockFx = await postgresFixture()
     return databaseClockFx.store(databaseClockFx.pool, { clock: 'database' })
   },
-  { modify: true, now: true },
+  { now: true },
 )
 
 describe('migrate', () => {
@@ -127,10 +134,10 @@ describe('migrate', () => {
     const schema = freshSchemaName()
     const pool = createPool()
     try {
-      expect(await migrate(pool, { schema })).toEqual({ applied: [1, 2] })
+      expect(await migrate(pool, { schema })).toEqual({ applied: [1, 2, 3] })
       expect(await migrate(pool, { schema })).toEqual({ applied: [] })
       const { rows } = await pool.query(`SELECT version FROM ${schema}.hitl_migrations ORDER BY version`)
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }])
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }])
     } finally {
       await pool.query(`DROP SCHEMA ${schema} CASCADE`)
       await pool.end()
@@ -145,7 +152,7 @@ describe('migrate', () => {
       expect(results.filter((r) => r.applied.length === MIGRATIONS.length)).toHaveLength(1)
       expect(results.filter((r) => r.applied.length === 0)).toHaveLength(4)
       const tables = await pools[0]!.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema])
-      expect(tables.rows.map((r) => r.table_name)).toEqual(['hitl_migrations', 'interaction_inbox', 'interactions', 'outbox'])
+      expect(tables.rows.map((r) => r.table_name)).toEqual(['hitl_migrations', 'interaction_history', 'interaction_inbox', 'interactions', 'outbox'])
     } finally {
       await pools[0]!.query(`DROP SCHEMA ${schema} CASCADE`)
       await Promise.all(pools.map((pool) => pool.end()))
@@ -166,7 +173,7 @@ describe('migrate', () => {
         await pool.query(`BEGIN; ${forSchema} COMMIT;`)
       }
       expect(await migrate(pool, { schema })).toEqual({ applied: [] })
-      expect(await postgresStore({ pool, schema }).create(record())).toMatchObject({ created: true })
+      expect(await postgresStore({ pool, schema }).create(creation(record()))).toMatchObject({ created: true })
     } finally {
       await pool.query(`DROP SCHEMA ${schema} CASCADE`)
       await pool.end()
@@ -178,7 +185,16 @@ describe('migrate', () => {
     expect(() => postgresStore({ pool: fx.pool, schema: 'Bad-Name' })).toThrow(/schema must be a lower-case SQL identifier/)
     await expect(migrate(fx.pool, { schema: 'x; DROP TABLE y' })).rejects.toThrow(/schema must be/)
     const unmigrated = postgresStore({ pool: fx.pool, schema: freshSchemaName() })
-    await expect(unmigrated.get('acme', 'x')).rejects.toMatchObject({ code: 'configuration', message: expect.stringMatching(/run migrate\(pool/) })
+    await expect(unmigrated.get({ project: 'acme', id: 'x' })).rejects.toMatchObject({
+      code: 'configuration',
+      message: expect.stringMatching(/run migrate\(pool/),
+    })
+  })
+
+  it('migrate — statuses and routing policies are not frozen in the schema: a new one is stored as is', async () => {
+    const cancelled = { ...record({ target_actor: { type: 'group', id: 'group_ops' }, members: [alice] }), status: 'cancelled', routing_policy: 'quorum' }
+    await store.create(creation(cancelled as unknown as Interaction, []))
+    expect(await store.get({ project: 'acme', id: cancelled.id })).toStrictEqual(cancelled)
   })
 })
 
@@ -209,116 +225,255 @@ describe('records', () => {
         version: 3,
       }),
     )
-    expect(await store.create(full)).toEqual({ interaction: full, created: true })
-    expect(await store.get('acme', full.id)).toStrictEqual(full)
+    expect(await store.create(creation(full))).toEqual({ interaction: full, created: true })
+    expect(await store.get({ project: 'acme', id: full.id })).toStrictEqual(full)
 
     const minimal = record()
-    await store.create(minimal)
-    const read = await store.get('acme', minimal.id)
+    await store.create(creation(minimal))
+    const read = await store.get({ project: 'acme', id: minimal.id })
     expect(read).toStrictEqual(minimal)
     expect(Object.keys(read!).sort()).toEqual(Object.keys(minimal).sort())
-    expect(await store.get('other', minimal.id)).toBeUndefined()
+    expect(await store.get({ project: 'other', id: minimal.id })).toBeUndefined()
   })
 
-  it('create — a repeated idempotency key returns the existing record; a repeated id fails', async () => {
+  it('create / modify / get — a field without a column is kept in extra, and reads back in the order of a record the service builds', async () => {
+    // `outcome` has no column; `escalated_to` is a field no schema knows yet: both need no SQL change.
+    const built = InteractionSchema.parse(record({ status: 'completed', completed_at: at(1), outcome: 'approved' }))
+    const unknownField = { escalated_to: { type: 'member', id: 'user_dave' } }
+    const withUnknown: Interaction = { ...built, ...unknownField }
+    await store.create(creation(withUnknown))
+    const read = await store.get({ project: 'acme', id: built.id })
+    expect(read).toStrictEqual(withUnknown)
+    // Known fields in InteractionSchema's order, then the unknown one.
+    expect(Object.keys(read!)).toEqual([...Object.keys(InteractionFieldsSchema.shape).filter((key) => key in built), 'escalated_to'])
+    const { rows } = await fx.pool.query(`SELECT extra FROM ${fx.schema}.interactions WHERE id = $1`, [built.id])
+    expect(rows[0].extra).toEqual({ outcome: 'approved', escalated_to: { type: 'member', id: 'user_dave' } })
+
+    // A write that drops the field drops it from extra; one with none stores NULL.
+    const { escalated_to: _dropped, outcome: _outcome, ...plain } = withUnknown as Interaction & { escalated_to: unknown }
+    await modifyTo(store, built, { record: { ...plain, version: 2 }, inbox: [], events: [] })
+    expect(await store.get({ project: 'acme', id: built.id })).toStrictEqual({ ...plain, version: 2 })
+    expect((await fx.pool.query(`SELECT extra FROM ${fx.schema}.interactions WHERE id = $1`, [built.id])).rows[0].extra).toBeNull()
+  })
+
+  it('create — a repeated idempotency key returns the existing record and writes nothing; a repeated id fails', async () => {
     const first = record({ idempotency_key: 'same-key' })
-    await store.create(first)
-    const again = await store.create(record({ idempotency_key: 'same-key' }))
-    expect(again).toEqual({ interaction: first, created: false })
+    await store.create(creation(first))
+    const repeat = record({ idempotency_key: 'same-key' })
+    expect(await store.create(creation(repeat))).toEqual({ interaction: first, created: false })
+    expect(await store.history({ project: 'acme', id: repeat.id })).toEqual([])
+    expect(await store.history({ project: 'acme', id: first.id })).toHaveLength(1)
     // The key is per project.
-    expect((await store.create(record({ project: 'other', idempotency_key: 'same-key' }))).created).toBe(true)
-    await expect(store.create({ ...record(), id: first.id })).rejects.toThrow(/already exists/)
+    expect((await store.create(creation(record({ project: 'other', idempotency_key: 'same-key' })))).created).toBe(true)
+    await expect(store.create(creation({ ...record(), id: first.id }))).rejects.toThrow(/already exists/)
   })
 
   it('create — 20 concurrent creates with one key, over two pools, make one row', async () => {
     const other = fx.store(fx.newPool())
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).create(record({ idempotency_key: 'race-key' }))),
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).create(creation(record({ idempotency_key: 'race-key' })))),
     )
     expect(results.filter((r) => r.created)).toHaveLength(1)
     expect(new Set(results.map((r) => r.interaction.id)).size).toBe(1)
     expect(await count(fx.pool, `SELECT count(*) AS n FROM ${fx.schema}.interactions WHERE idempotency_key = 'race-key'`)).toBe(1)
   })
+})
 
-  it('update — a stale version writes nothing, neither record nor outbox entry', async () => {
-    const r = await store.create(record({ run_id: 'run_1', topic: 'gate' })).then((x) => x.interaction)
+describe('modify: record, inbox rows, history and outbox entry in one write', () => {
+  const inboxRows = async (id: string) =>
+    (await fx.pool.query(`SELECT actor_key, xmin::text AS version FROM ${fx.schema}.interaction_inbox WHERE interaction_id = $1 ORDER BY actor_key`, [id]))
+      .rows as { actor_key: string; version: string }[]
+  const keysOf = async (id: string) => (await inboxRows(id)).map((row) => row.actor_key)
+
+  it('modify — the inbox rows become exactly the list handed in: missing ones added, unlisted ones deleted, listed ones untouched', async () => {
+    const group = record({ target_actor: { type: 'group', id: 'group_ops' }, members: [alice, bob, carol] })
+    await store.create(creation(group, [alice, bob, carol].map(actorKey)))
+    const before = await inboxRows(group.id)
+    expect(before.map((row) => row.actor_key)).toEqual(['member:user_alice', 'member:user_bob', 'member:user_carol'])
+
+    await modifyTo(store, group, { record: { ...group, version: 2 }, inbox: ['member:user_bob', 'member:user_carol', 'agent:agent_reviewer'], events: [] })
+    const after = await inboxRows(group.id)
+    expect(after.map((row) => row.actor_key)).toEqual(['agent:agent_reviewer', 'member:user_bob', 'member:user_carol'])
+    // The rows that stay listed are the same row versions: an unchanged list writes nothing.
+    const versionOf = (rows: typeof before, key: string) => rows.find((row) => row.actor_key === key)!.version
+    expect(versionOf(after, 'member:user_bob')).toBe(versionOf(before, 'member:user_bob'))
+
+    await modifyTo(store, group, { record: { ...group, version: 3 }, inbox: ['member:user_bob', 'member:user_carol', 'agent:agent_reviewer'], events: [] })
+    expect(await inboxRows(group.id)).toEqual(after)
+    await modifyTo(store, group, { record: { ...group, status: 'completed', completed_at: at(1), version: 4 }, inbox: [], events: [] })
+    expect(await keysOf(group.id)).toEqual([])
+  })
+
+  it('modify — history events are appended after the last, numbered from 1 without gaps, in the order given', async () => {
+    const r = record({ requested_by: bot })
+    await store.create({ record: r, inbox: ['member:user_alice'], events: [{ type: 'created', at: T0, actor: bot, data: { via: 'api' } }] })
+    const events: NewHistoryEvent[] = [
+      { type: 'responded', at: at(1), actor: alice },
+      { type: 'completed', at: at(1) },
+    ]
+    await modifyTo(store, r, { record: { ...r, status: 'completed', completed_at: at(1), version: 2 }, inbox: [], events })
+    expect(await store.history({ project: 'acme', id: r.id })).toStrictEqual([
+      { seq: 1, type: 'created', at: T0, actor: bot, data: { via: 'api' } },
+      { seq: 2, type: 'responded', at: at(1), actor: alice },
+      { seq: 3, type: 'completed', at: at(1) },
+    ])
+    expect(await store.history({ project: 'other', id: r.id })).toEqual([])
+    expect(await store.history({ project: 'acme', id: 'iact_missing' })).toEqual([])
+  })
+
+  it('modify — 40 concurrent writers on one interaction, over two pools, each append one event: seq 1 to 41, no gaps', async () => {
+    const r = record()
+    await store.create(creation(r))
+    const other = fx.store(fx.newPool())
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? store : other).modify({
+          project: 'acme',
+          id: r.id,
+          decide: (current) => ({
+            result: undefined,
+            write: { record: { ...current, version: current.version + 1 }, inbox: [], events: [{ type: 'claimed', at: at(i), data: { writer: i } }] },
+          }),
+        }),
+      ),
+    )
+    const history = await store.history({ project: 'acme', id: r.id })
+    expect(history.map((event) => event.seq)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1))
+    expect(new Set(history.slice(1).map((event) => event.data?.writer)).size).toBe(40)
+    expect(await store.get({ project: 'acme', id: r.id })).toMatchObject({ version: 41 })
+  })
+
+  it('modify — a decision that throws, or one without a write, changes nothing; an unknown record is not decided', async () => {
+    const r = record({ run_id: 'run_1', topic: 'gate' })
+    await store.create(creation(r))
     const done: Interaction = { ...r, status: 'completed', completed_at: at(1), updated_at: at(1), version: 2 }
-    expect(await store.update(done, { expectedVersion: 7, outbox: entryFor(done) })).toBe(false)
-    expect(await store.get('acme', r.id)).toEqual(r)
-    expect(await count(fx.pool, `SELECT count(*) AS n FROM ${fx.schema}.outbox WHERE id = $1`, [`${r.id}:completed`])).toBe(0)
+    await expect(
+      store.modify({
+        project: 'acme',
+        id: r.id,
+        decide: () => {
+          throw new Error('refused')
+        },
+      }),
+    ).rejects.toThrow('refused')
+    expect(await store.modify({ project: 'acme', id: r.id, decide: () => ({ result: 'nothing' }) })).toEqual({ result: 'nothing' })
+    let decided = false
+    expect(await store.modify({ project: 'other', id: r.id, decide: () => ((decided = true), { result: 1 }) })).toBeUndefined()
+    expect(decided).toBe(false)
+    expect(await store.get({ project: 'acme', id: r.id })).toEqual(r)
+    expect(await store.history({ project: 'acme', id: r.id })).toHaveLength(1)
 
-    expect(await store.update(done, { expectedVersion: 1, outbox: entryFor(done) })).toBe(true)
-    expect(await store.get('acme', r.id)).toEqual(done)
-    const listed = await store.listSignals({ status: 'pending', limit: 100 })
-    expect(listed.find((e) => e.id === `${r.id}:completed`)).toEqual(entryFor(done))
-    // The same version again is now stale.
-    expect(await store.update({ ...done, version: 3 }, { expectedVersion: 1 })).toBe(false)
+    await modifyTo(store, r, { record: done, inbox: [], events: [{ type: 'completed', at: at(1) }], outbox: entryFor(done) })
+    expect(await store.get({ project: 'acme', id: r.id })).toEqual(done)
+    expect((await store.outbox.list({ status: 'pending', limit: 1000 })).find((e) => e.id === `${r.id}:completed`)).toEqual(entryFor(done))
+  })
+
+  it('modify — a write that fails in the database leaves neither the change nor its event', async () => {
+    const r = record()
+    await store.create(creation(r))
+    // PostgreSQL stores no NUL character, so this write fails in its one statement, after the lock.
+    const broken = { ...r, title: 'a\u0000b', version: 2 }
+    await expect(modifyTo(store, r, { record: broken, inbox: [], events: [{ type: 'completed', at: at(1) }] })).rejects.toThrow()
+    expect(await store.get({ project: 'acme', id: r.id })).toEqual(r)
+    expect(await store.history({ project: 'acme', id: r.id })).toEqual([{ seq: 1, type: 'created', at: T0 }])
+    expect(await keysOf(r.id)).toEqual(['member:user_alice'])
   })
 })
 
-describe('inbox and expiry, compared with the memory store', () => {
-  it('inbox — the same items, order and pages as the memory store', async () => {
+describe('inbox, runs and expiry', () => {
+  it('inbox — the records whose last write listed the actor key, unexpired, in (created_at, id) order, page by page', async () => {
     const fresh = await postgresFixture()
     try {
-      const both = twin(fresh.store())
+      const target = fresh.store()
       const group = { type: 'group', id: 'group_ops' } as const
-      const members = [alice, bob, carol]
       // Several share a created_at, so the id breaks ties; mixed-case ids check byte order.
-      const records = [
-        record({ id: 'iact_b', created_at: at(0) }),
-        record({ id: 'iact_B', created_at: at(0) }),
-        record({ id: 'iact_a', created_at: at(0), target_actor: bot }),
-        record({ id: 'iact_Z', created_at: at(1), target_actor: group, routing_policy: 'first_responder', members }),
-        record({ id: 'iact_y', created_at: at(1), target_actor: group, routing_policy: 'first_responder', members }),
-        record({ id: 'iact_x', created_at: at(2), target_actor: group, routing_policy: 'all_members', members: [...members, bot] }),
-        record({ id: 'iact_w', created_at: at(3), expires_at: at(30) }),
-        record({ id: 'iact_v', created_at: at(3), expires_at: at(90) }),
-        record({ id: 'iact_u', created_at: at(4) }),
-        record({ id: 'iact_t', created_at: at(0), project: 'other' }),
+      const listed: [Interaction, Participant[]][] = [
+        [record({ id: 'iact_b', created_at: at(0) }), [alice]],
+        [record({ id: 'iact_B', created_at: at(0) }), [alice]],
+        [record({ id: 'iact_a', created_at: at(0), target_actor: bot }), [bot]],
+        [record({ id: 'iact_Z', created_at: at(1), target_actor: group, members: [alice, bob] }), [alice, bob]],
+        [record({ id: 'iact_y', created_at: at(1), target_actor: group, members: [alice, bob] }), [bob]],
+        [record({ id: 'iact_w', created_at: at(3), expires_at: at(30) }), [alice]],
+        [record({ id: 'iact_v', created_at: at(3), expires_at: at(90) }), [alice]],
+        [record({ id: 'iact_t', created_at: at(0), project: 'other' }), [alice]],
       ]
-      for (const r of records) await both.create(r)
-      const byId = (id: string) => records.find((r) => r.id === id)!
-      // Claimed by bob; alice answered the all-members one; iact_u is completed.
-      await both.update({ ...byId('iact_y'), claimed_by: bob, claimed_at: at(5), version: 2 }, 1)
-      const response = { actor: alice, value: { confirmed: true }, responded_at: at(5) }
-      await both.update({ ...byId('iact_x'), responses: [response], version: 2 }, 1)
-      await both.update({ ...byId('iact_u'), status: 'completed', responses: [response], completed_at: at(5), version: 2 }, 1)
+      for (const [r, actors] of listed) await target.create(creation(r, actors.map(actorKey)))
+      const page = (actor: Participant, now: string, limit = 100, after?: { created_at: string; id: string }, project = 'acme') =>
+        target.inbox({ project, actorKey: actorKey(actor), now, limit, ...(after && { after }) }).then((items) => items.map((r) => r.id))
 
-      for (const actor of [alice, bob, carol, bot, { type: 'agent', id: 'nobody' } as Participant]) {
-        for (const now of [at(10), at(30), at(120)]) {
-          for (const project of ['acme', 'other']) {
-            const all = await both.memory.inbox({ project, actor, now, limit: 100 })
-            expect(await both.pg.inbox({ project, actor, now, limit: 100 }), `${actor.id} ${now} ${project}`).toEqual(all)
-            // Page through two at a time, resuming after the last item.
-            const pages: Interaction[] = []
-            let after: { created_at: string; id: string } | undefined
-            for (;;) {
-              const page = await both.pg.inbox({ project, actor, now, limit: 2, ...(after && { after }) })
-              pages.push(...page)
-              if (page.length < 2) break
-              after = page.at(-1)!
-            }
-            expect(pages).toEqual(all)
-          }
-        }
+      expect(await page(alice, at(10))).toEqual(['iact_B', 'iact_b', 'iact_Z', 'iact_v', 'iact_w'])
+      expect(await page(alice, at(30))).toEqual(['iact_B', 'iact_b', 'iact_Z', 'iact_v'])
+      expect(await page(bob, at(10))).toEqual(['iact_Z', 'iact_y'])
+      expect(await page(alice, at(10), 100, undefined, 'other')).toEqual(['iact_t'])
+      expect(await page(carol, at(10))).toEqual([])
+      // Pages of two, each resuming after the last item of the one before.
+      const pages: string[] = []
+      let after: { created_at: string; id: string } | undefined
+      for (;;) {
+        const items = await target.inbox({ project: 'acme', actorKey: actorKey(alice), now: at(10), limit: 2, ...(after && { after }) })
+        pages.push(...items.map((r) => r.id))
+        if (items.length < 2) break
+        after = items.at(-1)!
       }
-      // Spot checks that the comparison is not vacuous.
-      const aliceNow = await both.pg.inbox({ project: 'acme', actor: alice, now: at(10), limit: 100 })
-      expect(aliceNow.map((r) => r.id)).toEqual(['iact_B', 'iact_b', 'iact_Z', 'iact_v', 'iact_w'])
-      const bobNow = await both.pg.inbox({ project: 'acme', actor: bob, now: at(30), limit: 100 })
-      expect(bobNow.map((r) => r.id)).toEqual(['iact_Z', 'iact_y', 'iact_x'])
-      // Claimed by bob: carol no longer sees iact_y.
-      expect((await both.pg.inbox({ project: 'acme', actor: carol, now: at(10), limit: 100 })).map((r) => r.id)).toEqual(['iact_Z', 'iact_x'])
-      expect(await count(fresh.pool, `SELECT count(*) AS n FROM ${fresh.schema}.interaction_inbox WHERE interaction_id = 'iact_u'`)).toBe(0)
+      expect(pages).toEqual(['iact_B', 'iact_b', 'iact_Z', 'iact_v', 'iact_w'])
+      // The record is read whole, as get returns it.
+      const [first] = await target.inbox({ project: 'acme', actorKey: actorKey(bot), now: at(10), limit: 1 })
+      expect(first).toStrictEqual(await target.get({ project: 'acme', id: 'iact_a' }))
     } finally {
       await fresh.close()
     }
   })
 
-  it('dueForExpiry — soonest first across projects, as in memory, skipping a row a writer holds', async () => {
+  it('inbox — the store applies no rule of its own: a listed record shows whatever its claim, responses, policy or status', async () => {
+    // The service decides who may act; the store shows what it was handed, so a new policy or status needs no SQL.
+    const group = { type: 'group', id: 'group_ops' } as const
+    const claimedByBob = record({ target_actor: group, members: [alice, bob], claimed_by: bob, claimed_at: at(1), created_at: at(-100) })
+    const answeredByAlice = record({
+      target_actor: group,
+      routing_policy: 'all_members',
+      members: [alice, bob],
+      responses: [{ actor: alice, value: { confirmed: true }, responded_at: at(1) }],
+      created_at: at(-99),
+    })
+    const newStatus = { ...record({ created_at: at(-98) }), status: 'on_hold', routing_policy: 'quorum' } as unknown as Interaction
+    for (const r of [claimedByBob, answeredByAlice, newStatus]) await store.create(creation(r, [actorKey(alice)]))
+    const items = await store.inbox({ project: 'acme', actorKey: actorKey(alice), now: at(10), limit: 3 })
+    expect(items.map((r) => r.id)).toEqual([claimedByBob.id, answeredByAlice.id, newStatus.id])
+  })
+
+  it('runInteractions — the records of one run in (created_at, id) order, after a position, in one status when asked', async () => {
     const fresh = await postgresFixture()
     try {
-      const both = twin(fresh.store())
+      const target = fresh.store()
+      const rows = [
+        record({ id: 'iact_r3', run_id: 'run_x', topic: 'a', created_at: at(2) }),
+        record({ id: 'iact_r1', run_id: 'run_x', topic: 'a', created_at: at(1) }),
+        record({ id: 'iact_r2', run_id: 'run_x', topic: 'b', created_at: at(1), status: 'completed', completed_at: at(3) }),
+        record({ id: 'iact_r4', run_id: 'run_y', topic: 'a', created_at: at(1) }),
+        record({ id: 'iact_r5', run_id: 'run_x', topic: 'a', created_at: at(1), project: 'other' }),
+        record({ id: 'iact_r6', created_at: at(1) }),
+      ]
+      for (const r of rows) await target.create(creation(r))
+      const ids = (query: Partial<Parameters<InteractionStore['runInteractions']>[0]>) =>
+        target.runInteractions({ project: 'acme', run_id: 'run_x', limit: 100, ...query }).then((found) => found.map((r) => r.id))
+      expect(await ids({})).toEqual(['iact_r1', 'iact_r2', 'iact_r3'])
+      expect(await ids({ status: 'pending' })).toEqual(['iact_r1', 'iact_r3'])
+      expect(await ids({ status: 'completed' })).toEqual(['iact_r2'])
+      expect(await ids({ limit: 2 })).toEqual(['iact_r1', 'iact_r2'])
+      expect(await ids({ after: { created_at: at(1), id: 'iact_r2' } })).toEqual(['iact_r3'])
+      expect(await ids({ status: 'pending', after: { created_at: at(1), id: 'iact_r1' } })).toEqual(['iact_r3'])
+      expect(await ids({ project: 'other' })).toEqual(['iact_r5'])
+      const [one] = await target.runInteractions({ project: 'acme', run_id: 'run_y', limit: 1 })
+      expect(one).toStrictEqual(rows[3])
+    } finally {
+      await fresh.close()
+    }
+  })
+
+  it('due — soonest first across projects, skipping a row a writer holds', async () => {
+    const fresh = await postgresFixture()
+    try {
+      const target = fresh.store()
       const records = [
         record({ id: 'iact_3', project: 'b', expires_at: at(3) }),
         record({ id: 'iact_1', project: 'a', expires_at: at(1) }),
@@ -328,23 +483,21 @@ describe('inbox and expiry, compared with the memory store', () => {
         record({ id: 'iact_6', project: 'a' }),
         record({ id: 'iact_7', project: 'a', expires_at: at(1), status: 'completed', completed_at: at(0) }),
       ]
-      for (const r of records) await both.create(r)
-      for (const limit of [2, 100]) {
-        const expected = await both.memory.dueForExpiry({ now: at(3), limit, claimUntil: at(3) })
-        expect(await both.pg.dueForExpiry({ now: at(3), limit, claimUntil: at(3) })).toEqual(expected)
-      }
-      expect((await both.pg.dueForExpiry({ now: at(3), limit: 100, claimUntil: at(3) })).map((r) => r.id)).toEqual(['iact_1', 'iact_2', 'iact_4', 'iact_3'])
+      for (const r of records) await target.create(creation(r))
+      expect((await target.due({ now: at(3), limit: 2, claimUntil: at(3) })).map((r) => r.id)).toEqual(['iact_1', 'iact_2'])
+      const due = await target.due({ now: at(3), limit: 100, claimUntil: at(3) })
+      expect(due).toEqual(['iact_1', 'iact_2', 'iact_4', 'iact_3'].map((id) => records.find((r) => r.id === id)))
 
       // A writer mid-transaction on iact_1: the sweep does not wait for it, it passes it over.
       const writer = await fresh.pool.connect()
       try {
         await writer.query('BEGIN')
         await writer.query(`SELECT 1 FROM ${fresh.schema}.interactions WHERE id = 'iact_1' FOR UPDATE`)
-        const due = await Promise.race([
-          both.pg.dueForExpiry({ now: at(3), limit: 100, claimUntil: at(3) }),
-          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('dueForExpiry blocked on a locked row')), 5_000)),
+        const skipped = await Promise.race([
+          target.due({ now: at(3), limit: 100, claimUntil: at(3) }),
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error('due blocked on a locked row')), 5_000)),
         ])
-        expect(due.map((r) => r.id)).toEqual(['iact_2', 'iact_4', 'iact_3'])
+        expect(skipped.map((r) => r.id)).toEqual(['iact_2', 'iact_4', 'iact_3'])
       } finally {
         await writer.query('ROLLBACK')
         writer.release()
@@ -360,17 +513,17 @@ describe('signal outbox', () => {
   async function seedOutbox(target: InteractionStore, n: number, project = 'acme') {
     const entries: OutboxEntry[] = []
     for (let i = 0; i < n; i++) {
-      const r = (await target.create(record({ project }))).interaction
+      const r = (await target.create(creation(record({ project })))).interaction
       const done: Interaction = { ...r, status: 'completed', completed_at: T0, version: 2 }
       const entry = entryFor(done)
-      expect(await target.update(done, { expectedVersion: 1, outbox: entry })).toBe(true)
+      await modifyTo(target, r, { record: done, inbox: [], events: [{ type: 'completed', at: T0 }], outbox: entry })
       entries.push(entry)
     }
     return entries
   }
 
   // Seeds and leases 200 entries over two fresh pools: seconds on a loaded machine, hence the timeout.
-  it('leaseSignals — two pools leasing at once never take the same entry', async () => {
+  it('outbox.lease — two pools leasing at once never take the same entry', async () => {
     const fresh = await postgresFixture()
     try {
       const seeded = await seedOutbox(fresh.store(), 200)
@@ -382,7 +535,7 @@ describe('signal outbox', () => {
         dispatchers.map(async (dispatcher, n) => {
           const mine: OutboxEntry[] = []
           for (;;) {
-            const batch = await dispatcher.leaseSignals({ now: at(1), limit: 7, lease: { owner: `d${n}`, until: at(2) } })
+            const batch = await dispatcher.outbox.lease({ now: at(1), limit: 7, lease: { owner: `d${n}`, until: at(2) } })
             if (batch.length === 0) return mine
             mine.push(...batch)
           }
@@ -396,8 +549,8 @@ describe('signal outbox', () => {
       expect(taken[0]!.every((e) => e.lease_owner === 'd0' && e.lease_expires_at === at(2))).toBe(true)
 
       // A held lease keeps the entry; an expired one frees it, and the attempt is counted again.
-      expect(await dispatchers[0]!.leaseSignals({ now: at(1), limit: 500, lease: { owner: 'd2', until: at(3) } })).toEqual([])
-      const retaken = await dispatchers[1]!.leaseSignals({ now: at(2), limit: 500, lease: { owner: 'd3', until: at(4) } })
+      expect(await dispatchers[0]!.outbox.lease({ now: at(1), limit: 500, lease: { owner: 'd2', until: at(3) } })).toEqual([])
+      const retaken = await dispatchers[1]!.outbox.lease({ now: at(2), limit: 500, lease: { owner: 'd3', until: at(4) } })
       expect(retaken).toHaveLength(200)
       expect(retaken.every((e) => e.attempts === 2)).toBe(true)
     } finally {
@@ -405,7 +558,7 @@ describe('signal outbox', () => {
     }
   }, 30_000)
 
-  it('settleSignal, listSignals, reviveSignal — the same answers as the memory store; a wrong owner is refused', async () => {
+  it('outbox.settle, list, revive — the same answers as the memory store; a wrong owner is refused', async () => {
     const fresh = await postgresFixture()
     try {
       const stores = { memory: memoryStore(), pg: fresh.store() }
@@ -414,20 +567,20 @@ describe('signal outbox', () => {
         counter = 1000 // the same ids in both stores
         const [a, b, c] = await seedOutbox(target, 3)
         const log = (value: unknown) => answers[name].push(value)
-        log(await target.leaseSignals({ now: at(1), limit: 10, lease: { owner: 'me', until: at(2) } }))
-        log(await target.settleSignal(a!.id, 'someone-else', { status: 'delivered', at: at(1) }))
-        log(await target.settleSignal(a!.id, 'me', { status: 'delivered', at: at(1) }))
-        log(await target.settleSignal(a!.id, 'me', { status: 'delivered', at: at(1) })) // settled already
-        log(await target.settleSignal(b!.id, 'me', { status: 'pending', error: 'HTTP 503', next_attempt_at: at(5) }))
-        log(await target.settleSignal(c!.id, 'me', { status: 'dead', error: 'HTTP 400' }))
-        log(await target.leaseSignals({ now: at(4), limit: 10, lease: { owner: 'me2', until: at(6) } })) // b not due yet
-        log(await target.leaseSignals({ now: at(5), limit: 10, lease: { owner: 'me2', until: at(6) } }))
-        for (const status of ['pending', 'delivered', 'dead'] as const) log(await target.listSignals({ status, limit: 10 }))
-        log(await target.listSignals({ status: 'pending', limit: 10, after: b!.id }))
-        log(await target.reviveSignal(a!.id, at(7))) // not dead
-        log(await target.reviveSignal(c!.id, at(7)))
-        log(await target.reviveSignal('missing', at(7)))
-        log(await target.listSignals({ status: 'pending', limit: 1 }))
+        log(await target.outbox.lease({ now: at(1), limit: 10, lease: { owner: 'me', until: at(2) } }))
+        log(await target.outbox.settle({ id: a!.id, owner: 'someone-else', outcome: { status: 'delivered', at: at(1) } }))
+        log(await target.outbox.settle({ id: a!.id, owner: 'me', outcome: { status: 'delivered', at: at(1) } }))
+        log(await target.outbox.settle({ id: a!.id, owner: 'me', outcome: { status: 'delivered', at: at(1) } })) // settled already
+        log(await target.outbox.settle({ id: b!.id, owner: 'me', outcome: { status: 'pending', error: 'HTTP 503', next_attempt_at: at(5) } }))
+        log(await target.outbox.settle({ id: c!.id, owner: 'me', outcome: { status: 'dead', error: 'HTTP 400' } }))
+        log(await target.outbox.lease({ now: at(4), limit: 10, lease: { owner: 'me2', until: at(6) } })) // b not due yet
+        log(await target.outbox.lease({ now: at(5), limit: 10, lease: { owner: 'me2', until: at(6) } }))
+        for (const status of ['pending', 'delivered', 'dead'] as const) log(await target.outbox.list({ status, limit: 10 }))
+        log(await target.outbox.list({ status: 'pending', limit: 10, after: b!.id }))
+        log(await target.outbox.revive({ id: a!.id, now: at(7) })) // not dead
+        log(await target.outbox.revive({ id: c!.id, now: at(7) }))
+        log(await target.outbox.revive({ id: 'missing', now: at(7) }))
+        log(await target.outbox.list({ status: 'pending', limit: 1 }))
       }
       expect(answers.pg).toEqual(answers.memory)
       // Not vacuous: the wrong owner was refused, the right one accepted.
@@ -503,7 +656,8 @@ describe('crash: a connection terminated in the middle of a respond', () => {
 
   /** Nothing of the respond is stored; a retry then completes the interaction and delivers its signal. */
   async function expectUnchangedThenRetry() {
-    expect(await crashFx.store().get('acme', gate.id)).toEqual(gate)
+    expect(await crashFx.store().get({ project: 'acme', id: gate.id })).toEqual(gate)
+    expect(await crashFx.store().history({ project: 'acme', id: gate.id })).toHaveLength(1)
     expect((await healthy.inbox('acme', alice, { limit: 100 })).items.map((r) => r.id)).toEqual([gate.id])
     expect(await count(crashFx.pool, `SELECT count(*) AS n FROM ${crashFx.schema}.outbox`)).toBe(0)
     expect(await healthy.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
@@ -512,14 +666,14 @@ describe('crash: a connection terminated in the middle of a respond', () => {
   }
 
   it('respond — killed before its write reaches the server: nothing written', async () => {
-    const crashing = service(postgresStore({ pool: killingPool(crashFx.pool, crashFx.newPool(), 'before', /^WITH old AS/), schema: crashFx.schema, clock: 'service' }), clock, delivered)
+    const crashing = service(postgresStore({ pool: killingPool(crashFx.pool, crashFx.newPool(), 'before', /^WITH updated AS/), schema: crashFx.schema, clock: 'service' }), clock, delivered)
     await expect(crashing.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).rejects.toThrow()
     await expectUnchangedThenRetry()
   })
 
-  it('respond — killed mid-write, after the record update and before the outbox insert: nothing written', async () => {
+  it('respond — killed mid-write, after the record, inbox and history writes and before the outbox insert: nothing written', async () => {
     // Another transaction holds an uncommitted outbox row with the signal's id, so the write
-    // blocks on its outbox insert after it has updated the record and the inbox.
+    // blocks on its outbox insert after it has written the record, its inbox rows and its events.
     const blocker = await crashFx.pool.connect()
     const admin = crashFx.newPool()
     try {
@@ -531,11 +685,10 @@ describe('crash: a connection terminated in the middle of a respond', () => {
       const blockerPid = (await blocker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid
       const responding = healthy.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })
       const outcome = responding.then(() => 'resolved', (error: Error) => error.message)
-      // The write blocked by the uncommitted row. Its record update has run by then: the main query
-      // reads `updated`, and the unreferenced outbox insert runs to completion after it.
+      // The write blocked by the uncommitted row; its other sub-statements, run in order, are done by then.
       let pid: number | undefined
       for (let i = 0; i < 200 && pid === undefined; i++) {
-        const { rows } = await admin.query(`SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid)) AND query LIKE 'WITH old AS%'`, [blockerPid])
+        const { rows } = await admin.query(`SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid)) AND query LIKE 'WITH updated AS%'`, [blockerPid])
         pid = rows[0]?.pid
         if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 25))
       }
@@ -552,7 +705,7 @@ describe('crash: a connection terminated in the middle of a respond', () => {
   it('respond — killed right after its write committed: fully written, and the next deliverSignals after the lease delivers it once', async () => {
     const crashing = service(postgresStore({ pool: killingPool(crashFx.pool, crashFx.newPool(), 'after', /^COMMIT/), schema: crashFx.schema, clock: 'service' }), clock, delivered)
     await expect(crashing.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).rejects.toThrow()
-    const stored = await crashFx.store().get('acme', gate.id)
+    const stored = await crashFx.store().get({ project: 'acme', id: gate.id })
     expect(stored).toMatchObject({ status: 'completed', version: 2, responses: [{ actor: alice, value: { confirmed: true } }] })
     expect((await healthy.inbox('acme', alice, { limit: 100 })).items).toEqual([])
     expect(delivered).toEqual([])
@@ -614,6 +767,10 @@ describe('several service instances, each with its own pool, on one database', {
     expect(new Set(final.responses.map((r) => r.actor.id)).size).toBe(200)
     expect(delivered.filter((s) => s.interaction_id === vote.id)).toHaveLength(1)
     expect(await count(fx.pool, `SELECT count(*) AS n FROM ${fx.schema}.interaction_inbox WHERE interaction_id = $1`, [vote.id])).toBe(0)
+    // 201 writes appended their events under the row lock: numbered 1 to the last without a gap.
+    const { rows } = await fx.pool.query(`SELECT count(*)::int AS n, max(seq) AS last FROM ${fx.schema}.interaction_history WHERE interaction_id = $1`, [vote.id])
+    expect(rows[0].n).toBeGreaterThan(200)
+    expect(rows[0].last).toBe(rows[0].n)
   })
 
   it('expireDue — four sweeps on two instances share the due interactions and expire each once', async () => {

@@ -72,9 +72,10 @@ describe('step', () => {
   })
 
   it('machine — exposes its states for inspection and visualisation', () => {
-    expect(Object.keys(interactionMachine.states)).toEqual(['pending', 'completed', 'expired'])
+    expect(Object.keys(interactionMachine.states)).toEqual(['pending', 'completed', 'expired', 'cancelled'])
     expect(Object.keys(interactionMachine.states.pending!.states)).toEqual(['routing', 'direct', 'unclaimed', 'claimed', 'collecting'])
     expect(interactionMachine.states.completed!.type).toBe('final')
     expect(interactionMachine.states.expired!.type).toBe('final')
+    expect(interactionMachine.states.cancelled!.type).toBe('final')
   })
 })

@@ -1,5 +1,5 @@
 import { isInteractionError, InteractionError } from '@hitl/interactions'
-import { actorKey } from '@hitl/interactions/testing'
+import { actorKey } from '@hitl/interactions/adapter'
 import { describe, expect, it } from 'vitest'
 import { alice, bob, bot, deployGate, harness, rejection } from '../support/harness.js'
 

@@ -76,8 +76,8 @@ describe('expireDue options', () => {
     const untouched = await interactions.create('acme', ask(alice, { expires_at: '2026-04-21T10:00:00Z' }))
     const racing: InteractionStore = {
       ...base,
-      async dueForExpiry(query) {
-        const due = await base.dueForExpiry(query)
+      async due(query) {
+        const due = await base.due(query)
         // Between the listing and the sweep's own step, one is answered in time and one is read (and so expired).
         await interactions.respond('acme', answered.id, { actor: alice, value: { confirmed: true } })
         clock.set('2026-04-21T10:00:00Z')

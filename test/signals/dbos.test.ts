@@ -3,8 +3,8 @@
  * `waitForInteraction` turns what `recv` returns into a typed outcome. The real runtime is in
  * test/integration/dbos.test.ts.
  */
-import { isInteractionError, type OutboxEntry, type Signal } from '@hitl/interactions'
-import { dbosSendInTransaction, dbosSignals, DBOSDeliveryError, isNonExistentWorkflowError, waitForInteraction, type DBOSReceiver } from '@hitl/interactions/dbos'
+import { isInteractionError, SignalSchema, type Signal } from '@hitl/interactions'
+import { dbosSignals, DBOSDeliveryError, isNonExistentWorkflowError, waitForInteraction, type DBOSReceiver } from '@hitl/interactions/dbos'
 import { describe, expect, it } from 'vitest'
 
 const signal: Signal = {
@@ -47,9 +47,27 @@ describe('dbosSignals', () => {
     expect(error.message).toBe('sending the signal to DBOS workflow run_01abc (topic deploy-gate) failed: Connection terminated unexpectedly')
   })
 
-  it('dbosSignals — a missing client is a clear error', () => {
-    expect(() => dbosSignals({} as never)).toThrow(/needs a `client`/)
-    expect(() => dbosSendInTransaction({} as never)).toThrow(/needs a DBOSClient/)
+  it('dbosSignals — a client without send, a bad inTransaction, or inTransaction without sendInTransaction is a configuration error', () => {
+    const refusal = (options: unknown) => {
+      try {
+        dbosSignals(options as never)
+      } catch (error) {
+        return error
+      }
+      return undefined
+    }
+    const send = async () => undefined
+    for (const [options, path, message] of [
+      [{}, 'client', /needs a `client` with send/],
+      [undefined, 'client', /needs a `client` with send/],
+      [{ client: { send: 'no' } }, 'client', /needs a `client` with send/],
+      [{ client: { send }, inTransaction: 'yes' }, 'inTransaction', /inTransaction must be true or false/],
+      [{ client: { send }, inTransaction: true }, 'client', /inTransaction needs a DBOSClient.*sendInTransaction/],
+    ] as const) {
+      const error = refusal(options)
+      expect(isInteractionError(error, 'configuration'), JSON.stringify(options)).toBe(true)
+      expect(error).toMatchObject({ message: expect.stringMatching(message), issues: [{ path: [path] }] })
+    }
   })
 
   it('isNonExistentWorkflowError — by code or class name, never by message', () => {
@@ -60,15 +78,33 @@ describe('dbosSignals', () => {
   })
 })
 
-describe('dbosSendInTransaction', () => {
-  it('sends on the given connection, and classifies failures as deliver does', async () => {
-    const connection = { query: async () => ({}) }
+describe('dbosSignals with inTransaction', () => {
+  const connection = { query: async () => ({}) }
+
+  it('deliverInTransaction — sends on the transaction given, with sendInTransaction, and classifies failures as deliver does', async () => {
     const calls: unknown[][] = []
-    const entry = { id: signal.idempotency_key, signal } as OutboxEntry
-    await dbosSendInTransaction({ sendInTransaction: async (...args) => void calls.push(args) })(connection, entry)
+    const client = {
+      send: async () => void calls.push(['send']),
+      // A method that reads `this`, as DBOSClient's does.
+      sendInTransaction(this: { calls: unknown[][] }, ...args: unknown[]) {
+        this.calls.push(args)
+        return Promise.resolve()
+      },
+      calls,
+    }
+    const signals = dbosSignals({ client, inTransaction: true })
+    await signals.deliverInTransaction!(signal, connection)
     expect(calls).toEqual([[connection, 'run_01abc', signal, 'deploy-gate', 'iact_1:completed']])
-    const error = await failure(dbosSendInTransaction({ sendInTransaction: () => Promise.reject(new DBOSNonExistentWorkflowError('…')) })(connection, entry))
-    expect(error).toMatchObject({ permanent: true, runId: 'run_01abc' })
+    const refusing = dbosSignals({ client: { send: async () => undefined, sendInTransaction: () => Promise.reject(new DBOSNonExistentWorkflowError('…')) }, inTransaction: true })
+    expect(await failure(refusing.deliverInTransaction!(signal, connection))).toMatchObject({ permanent: true, runId: 'run_01abc' })
+  })
+
+  it('deliverInTransaction — only with inTransaction: true; a transaction that is no connection is a configuration error', async () => {
+    const client = { send: async () => undefined, sendInTransaction: async () => undefined }
+    expect(dbosSignals({ client })).not.toHaveProperty('deliverInTransaction')
+    expect(dbosSignals({ client, inTransaction: false })).not.toHaveProperty('deliverInTransaction')
+    const error = await dbosSignals({ client, inTransaction: true }).deliverInTransaction!(signal, {}).catch((e: unknown) => e)
+    expect(isInteractionError(error, 'configuration')).toBe(true)
   })
 })
 
@@ -101,11 +137,25 @@ describe('waitForInteraction', () => {
     expect((error as Error).message).toMatch(/signal received on topic "deploy-gate".*status/)
   })
 
-  it('waitForInteraction — a missing topic or timeout is refused before waiting', async () => {
+  it('waitForInteraction — every status a signal may carry is reported as itself, never as another', async () => {
+    for (const status of SignalSchema.shape.status.options) {
+      const ended = { ...signal, status, idempotency_key: `iact_1:${status}` }
+      expect(await waitForInteraction('deploy-gate', { timeoutSeconds: 1, dbos: fakeDBOS(ended).dbos })).toEqual({ status, signal: ended })
+    }
+  })
+
+  it('waitForInteraction — a missing topic or timeout is a configuration error naming it, before waiting', async () => {
     const { dbos, calls } = fakeDBOS(null)
-    await expect(waitForInteraction('', { timeoutSeconds: 1, dbos })).rejects.toThrow(/needs the topic/)
-    await expect(waitForInteraction('deploy-gate', { dbos } as never)).rejects.toThrow(/needs timeoutSeconds/)
-    await expect(waitForInteraction('deploy-gate', { timeoutSeconds: Number.NaN, dbos })).rejects.toThrow(/needs timeoutSeconds/)
+    const refused = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error)
+    for (const [call, path] of [
+      [waitForInteraction('', { timeoutSeconds: 1, dbos }), 'topic'],
+      [waitForInteraction('deploy-gate', { dbos } as never), 'timeoutSeconds'],
+      [waitForInteraction('deploy-gate', { timeoutSeconds: Number.NaN, dbos }), 'timeoutSeconds'],
+    ] as const) {
+      const error = await refused(call)
+      expect(isInteractionError(error, 'configuration')).toBe(true)
+      expect(error).toMatchObject({ issues: [{ path: [path] }] })
+    }
     expect(calls).toEqual([])
   })
 })

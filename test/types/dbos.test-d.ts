@@ -1,7 +1,6 @@
 import type { DBOS, DBOSClient } from '@dbos-inc/dbos-sdk'
-import type { OutboxEntry } from '@hitl/interactions'
+import type { SignalDelivery } from '@hitl/interactions'
 import {
-  dbosSendInTransaction,
   dbosSignals,
   waitForInteraction,
   type DBOSReceiver,
@@ -9,7 +8,6 @@ import {
   type DBOSTransactionalSender,
   type InteractionOutcome,
 } from '@hitl/interactions/dbos'
-import type { PgClient, PostgresStoreOptions } from '@hitl/interactions/postgres'
 import { describe, expectTypeOf, it } from 'vitest'
 
 // The entry types DBOS structurally; these keep the structural types in step with the real SDK.
@@ -21,20 +19,24 @@ describe('dbos types', () => {
     expectTypeOf<typeof DBOS>().toExtend<DBOSReceiver>()
   })
 
-  it('dbosSendInTransaction fits postgresStore({ sendInTransaction })', () => {
-    expectTypeOf<ReturnType<typeof dbosSendInTransaction>>().toExtend<NonNullable<PostgresStoreOptions['sendInTransaction']>>()
-    expectTypeOf<NonNullable<PostgresStoreOptions['sendInTransaction']>>().toEqualTypeOf<(client: PgClient, entry: OutboxEntry) => Promise<void>>()
+  it('dbosSignals is a SignalDelivery; inTransaction takes a DBOSClient, not the DBOS class', () => {
+    expectTypeOf(dbosSignals).returns.toExtend<SignalDelivery>()
     expectTypeOf(dbosSignals).returns.toHaveProperty('name').toEqualTypeOf<'dbos'>()
+    const client = {} as DBOSClient
+    void dbosSignals({ client, inTransaction: true })
+    void dbosSignals({ client: {} as typeof DBOS })
+    // @ts-expect-error the DBOS class has no sendInTransaction, so it cannot send inside the store's transaction
+    void dbosSignals({ client: {} as typeof DBOS, inTransaction: true })
   })
 
-  it('waitForInteraction narrows on status: a signal only when one came', () => {
+  it('waitForInteraction narrows on status: a signal only when one came, with that status', () => {
     expectTypeOf(waitForInteraction).returns.resolves.toEqualTypeOf<InteractionOutcome>()
     const outcome = {} as InteractionOutcome
     if (outcome.status === 'timed_out') {
       // @ts-expect-error a timeout carries no signal
       void outcome.signal
-    } else {
-      expectTypeOf(outcome.signal.status).toEqualTypeOf<'completed' | 'expired'>()
+    } else if (outcome.status === 'expired') {
+      expectTypeOf(outcome.signal.status).toEqualTypeOf<'expired'>()
     }
   })
 

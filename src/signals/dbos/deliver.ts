@@ -1,4 +1,5 @@
-import type { OutboxEntry, Signal } from '../../model/signal.js'
+import { InteractionError } from '../../errors.js'
+import type { Signal } from '../../model/signal.js'
 import type { SignalDelivery, SignalDeliveryFailure } from '../../ports.js'
 
 /**
@@ -17,7 +18,7 @@ export interface DBOSTransactionConnection {
   query(text: string, values?: unknown[]): Promise<unknown>
 }
 
-/** What {@link dbosSendInTransaction} needs of a DBOS client: `DBOSClient`'s `sendInTransaction`. */
+/** What {@link dbosSignals} needs of a DBOS client to send inside a transaction: `DBOSClient`'s `sendInTransaction`. */
 export interface DBOSTransactionalSender {
   sendInTransaction(
     client: DBOSTransactionConnection,
@@ -28,11 +29,26 @@ export interface DBOSTransactionalSender {
   ): Promise<void>
 }
 
-/** Options of {@link dbosSignals}. */
-export interface DBOSSignalsOptions {
-  /** A `DBOSClient` (from `DBOSClient.create`), or the `DBOS` class in a process that launched DBOS. */
-  client: DBOSSender
-}
+/**
+ * Options of {@link dbosSignals}: a client, and whether to send each signal inside the store
+ * transaction that decided it (DBOS's schema in the same database as the store's tables).
+ */
+export type DBOSSignalsOptions =
+  | {
+      /** A `DBOSClient` (from `DBOSClient.create`), or the `DBOS` class in a process that launched DBOS. */
+      client: DBOSSender
+      inTransaction?: false
+    }
+  | {
+      /** A `DBOSClient`: its `sendInTransaction` writes DBOS's message row on the store's transaction. */
+      client: DBOSSender & DBOSTransactionalSender
+      /**
+       * Sends the signal on the PostgreSQL store's transaction, so the decision and the message that
+       * resumes the run commit together; if that send fails, the decision still commits and the
+       * signal takes the outbox path. A store without transactions sends after the write as usual.
+       */
+      inTransaction: true
+    }
 
 /** A failed DBOS send; `permanent` tells the outbox to dead-letter it instead of retrying. */
 export class DBOSDeliveryError extends Error implements SignalDeliveryFailure {
@@ -75,60 +91,63 @@ function deliveryError(signal: Signal, error: unknown): DBOSDeliveryError {
   return new DBOSDeliveryError(`sending the signal to ${where} failed: ${reason}`, { runId: signal.run_id, permanent: false, cause: error })
 }
 
+/** A `configuration` error of `dbosSignals` about the option at `path`. */
+const misconfigured = (path: string, message: string) =>
+  new InteractionError('configuration', `dbosSignals: ${message}`, { issues: [{ path: [path], message }] })
+
 /**
  * Delivers signals to DBOS workflows with `send`: the signal's `run_id` is the workflow id, its
  * `topic` the DBOS topic, and its `idempotency_key` DBOS's idempotency key, so a redelivered
  * signal is dropped by DBOS and wakes the run once. A workflow that does not exist is a permanent
- * failure (dead-lettered at once); any other failure is retried by the outbox.
+ * failure (dead-lettered at once); any other failure is retried by the outbox. With
+ * `inTransaction: true` it also sends inside the PostgreSQL store's transaction that records the
+ * decision (`deliverInTransaction`), so the two commit together.
  *
  * @example
  * import { DBOSClient } from '@dbos-inc/dbos-sdk'
  * import { createInteractions } from '@hitl/interactions'
  * import { dbosSignals } from '@hitl/interactions/dbos'
- *
- * const client = await DBOSClient.create({ systemDatabaseUrl: process.env.DATABASE_URL! })
- * const interactions = createInteractions({ store, signals: dbosSignals({ client }) })
- */
-export function dbosSignals(options: DBOSSignalsOptions): SignalDelivery & { name: 'dbos' } {
-  const client = options?.client
-  if (typeof client?.send !== 'function') {
-    throw new TypeError('dbosSignals needs a `client`: a DBOSClient (await DBOSClient.create({ systemDatabaseUrl })) or the DBOS class')
-  }
-  return {
-    name: 'dbos',
-    async deliver(signal) {
-      try {
-        await client.send(signal.run_id, signal, signal.topic, signal.idempotency_key)
-      } catch (error) {
-        throw deliveryError(signal, error)
-      }
-    },
-  }
-}
-
-/**
- * Sends an outbox entry's signal with `DBOSClient.sendInTransaction`, on the connection of the
- * PostgreSQL store's transaction: pass it as `postgresStore({ sendInTransaction })`, and the
- * decision and the message that resumes the run commit together. The DBOS system schema must be
- * in the same database as the store's tables.
- *
- * @example
- * import { DBOSClient } from '@dbos-inc/dbos-sdk'
- * import { dbosSendInTransaction } from '@hitl/interactions/dbos'
  * import { postgresStore } from '@hitl/interactions/postgres'
  *
  * const client = await DBOSClient.create({ systemDatabaseUrl: process.env.DATABASE_URL! })
- * const store = postgresStore({ pool, sendInTransaction: dbosSendInTransaction(client) })
+ * const interactions = createInteractions({ store: postgresStore({ pool }), signals: dbosSignals({ client, inTransaction: true }) })
  */
-export function dbosSendInTransaction(client: DBOSTransactionalSender): (connection: DBOSTransactionConnection, entry: OutboxEntry) => Promise<void> {
-  if (typeof client?.sendInTransaction !== 'function') {
-    throw new TypeError('dbosSendInTransaction needs a DBOSClient (await DBOSClient.create({ systemDatabaseUrl })), which has sendInTransaction')
+export function dbosSignals(options: DBOSSignalsOptions): SignalDelivery & { name: 'dbos' } {
+  const { client, inTransaction } = options ?? {}
+  if (typeof client?.send !== 'function') {
+    const message = 'needs a `client` with send: a DBOSClient (await DBOSClient.create({ systemDatabaseUrl })) or the DBOS class'
+    throw misconfigured('client', message)
   }
-  return async (connection, { signal }) => {
+  if (inTransaction !== undefined && typeof inTransaction !== 'boolean') {
+    throw misconfigured('inTransaction', `inTransaction must be true or false (got ${JSON.stringify(inTransaction)})`)
+  }
+  const transactional = client as Partial<DBOSTransactionalSender>
+  if (inTransaction && typeof transactional.sendInTransaction !== 'function') {
+    const message = 'inTransaction needs a DBOSClient (await DBOSClient.create({ systemDatabaseUrl })), which has sendInTransaction; the DBOS class has not'
+    throw misconfigured('client', message)
+  }
+  /** Runs a send, rethrowing its failure as a DBOSDeliveryError the outbox can classify. */
+  const classified = async (signal: Signal, sending: () => Promise<void>) => {
     try {
-      await client.sendInTransaction(connection, signal.run_id, signal, signal.topic, signal.idempotency_key)
+      await sending()
     } catch (error) {
       throw deliveryError(signal, error)
     }
+  }
+  return {
+    name: 'dbos',
+    deliver: (signal) => classified(signal, () => client.send(signal.run_id, signal, signal.topic, signal.idempotency_key)),
+    ...(inTransaction && {
+      async deliverInTransaction(signal: Signal, transaction: unknown) {
+        const connection = transaction as Partial<DBOSTransactionConnection> | null
+        if (typeof connection?.query !== 'function') {
+          const message = 'dbosSignals: deliverInTransaction needs the PostgreSQL store\'s transaction client, with query(text, values)'
+          throw new InteractionError('configuration', message)
+        }
+        const sendInTransaction = transactional.sendInTransaction!.bind(client)
+        const { run_id, topic, idempotency_key } = signal
+        await classified(signal, () => sendInTransaction(connection as DBOSTransactionConnection, run_id, signal, topic, idempotency_key))
+      },
+    }),
   }
 }

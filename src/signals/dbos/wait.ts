@@ -17,10 +17,12 @@ export interface WaitForInteractionOptions {
   dbos?: DBOSReceiver
 }
 
-/** How a wait for an interaction ended: its signal, or no signal before the timeout. */
+/**
+ * How a wait for an interaction ended: its signal, under the signal's own status (`completed`,
+ * `expired`…), or no signal before the timeout.
+ */
 export type InteractionOutcome =
-  | { status: 'completed'; signal: Signal }
-  | { status: 'expired'; signal: Signal }
+  | { [S in Signal['status']]: { status: S; signal: Signal & { status: S } } }[Signal['status']]
   | { status: 'timed_out' }
 
 let sdk: Promise<DBOSReceiver> | undefined
@@ -64,9 +66,14 @@ function loadDBOS(): Promise<DBOSReceiver> {
  */
 export async function waitForInteraction(topic: string, options: WaitForInteractionOptions): Promise<InteractionOutcome> {
   const { timeoutSeconds } = options ?? {}
-  if (typeof topic !== 'string' || topic.length === 0) throw new TypeError('waitForInteraction needs the topic the interaction was created with')
+  if (typeof topic !== 'string' || topic.length === 0) {
+    const message = 'must be the topic the interaction was created with, a non-empty string'
+    throw new InteractionError('configuration', `waitForInteraction: topic ${message}`, { issues: [{ path: ['topic'], message }] })
+  }
   if (typeof timeoutSeconds !== 'number' || !Number.isFinite(timeoutSeconds) || timeoutSeconds < 0) {
-    throw new TypeError(`waitForInteraction needs timeoutSeconds, a non-negative number of seconds (got ${String(timeoutSeconds)})`)
+    const message = `must be a non-negative number of seconds (got ${String(timeoutSeconds)})`
+    const issues = [{ path: ['timeoutSeconds'], message }]
+    throw new InteractionError('configuration', `waitForInteraction: timeoutSeconds ${message}`, { issues })
   }
   const dbos = options.dbos ?? (await loadDBOS())
   // DBOS returns null when the timeout passes without a message.
@@ -74,6 +81,6 @@ export async function waitForInteraction(topic: string, options: WaitForInteract
   if (message === null || message === undefined) return { status: 'timed_out' }
   const parsed = SignalSchema.safeParse(message)
   if (!parsed.success) throw validationError(`signal received on topic "${topic}"`, parsed.error.issues)
-  const signal = parsed.data
-  return signal.status === 'completed' ? { status: 'completed', signal } : { status: 'expired', signal }
+  // Reported under its own status, so a status added later is never mistaken for another.
+  return { status: parsed.data.status, signal: parsed.data } as InteractionOutcome
 }

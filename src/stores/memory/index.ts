@@ -61,12 +61,13 @@ export function memoryStore(): InteractionStore {
   const histories = new Map<string, HistoryEvent[]>()
   const idempotencyKeys = new Map<string, string>()
   const runs = new Map<string, Set<string>>()
-  // Until when a sweeper holds a due interaction; dropped when the interaction leaves pending.
+  // Until when a sweeper holds a due interaction; dropped when its wake-up is.
   const sweepClaims = new Map<string, string>()
+  const wakeAts = new Map<string, string>()
   // The inbox keys each record is listed under, and the records each inbox lists.
   const listedIn = new Map<string, string[]>()
   const inboxes = new Map<string, Set<string>>()
-  const expiries = new SortedKeys()
+  const wakeUps = new SortedKeys()
   const entries = new Map<string, OutboxEntry>()
   // Delivered and dead entries stay in `entries`; leasing looks only at the pending ones.
   const pendingSignals = new Set<string>()
@@ -94,16 +95,22 @@ export function memoryStore(): InteractionStore {
     histories.set(key, history)
   }
 
-  /** Keeps the expiry index on pending records only, so sweeps never see an ended one. */
-  const trackExpiry = (key: string, before: Interaction | undefined, after: Interaction) => {
-    if (before?.status === 'pending' && before.expires_at) expiries.delete(before.expires_at, key)
-    if (after.status === 'pending' && after.expires_at) expiries.add(after.expires_at, key)
-    if (after.status !== 'pending') sweepClaims.delete(key)
+  /** Indexes the record's next wake-up, replacing the previous one. */
+  const schedule = (key: string, wakeAt: string | undefined) => {
+    const previous = wakeAts.get(key)
+    if (previous !== undefined) wakeUps.delete(previous, key)
+    if (wakeAt === undefined) {
+      wakeAts.delete(key)
+      sweepClaims.delete(key)
+    } else {
+      wakeAts.set(key, wakeAt)
+      wakeUps.add(wakeAt, key)
+    }
   }
 
-  const write = (key: string, before: Interaction | undefined, { record, inbox, events }: Omit<Write, 'outbox'>) => {
+  const write = (key: string, { record, inbox, events, wakeAt }: Omit<Write, 'outbox'>) => {
     records.set(key, copy(record))
-    trackExpiry(key, before, record)
+    schedule(key, wakeAt)
     list(record.project, key, inbox)
     append(key, events)
   }
@@ -172,13 +179,13 @@ export function memoryStore(): InteractionStore {
     name: 'memory',
     outbox,
 
-    async create({ record, inbox, events }) {
+    async create({ record, inbox, events, wakeAt }) {
       const idempotencyKey = record.idempotency_key && keyOf(record.project, record.idempotency_key)
       const existing = idempotencyKey ? idempotencyKeys.get(idempotencyKey) : undefined
       if (existing) return { interaction: read(existing)!, created: false }
       const key = keyOf(record.project, record.id)
       if (records.has(key)) throw new Error(`memoryStore: interaction ${record.id} already exists`)
-      write(key, undefined, { record, inbox, events })
+      write(key, { record, inbox, events, ...(wakeAt !== undefined && { wakeAt }) })
       if (idempotencyKey) idempotencyKeys.set(idempotencyKey, key)
       if (record.run_id !== undefined) addTo(runs, keyOf(record.project, record.run_id), key)
       return { interaction: copy(record), created: true }
@@ -200,7 +207,7 @@ export function memoryStore(): InteractionStore {
       // No await from here to the end: nothing else runs between the read and the write.
       const { result, write: next } = decide(current, undefined)
       if (next) {
-        write(key, records.get(key), next)
+        write(key, next)
         // Insert only: an entry, once written, changes by leasing and settling alone.
         if (next.outbox && !entries.has(next.outbox.id)) {
           entries.set(next.outbox.id, copy(next.outbox))
@@ -232,8 +239,8 @@ export function memoryStore(): InteractionStore {
         .map((record) => copy(record))
     },
 
-    async dueForExpiry({ now, limit, claimUntil }) {
-      const keys = expiries.upTo(now, limit, (key) => (sweepClaims.get(key) ?? '') <= now)
+    async due({ now, limit, claimUntil }) {
+      const keys = wakeUps.upTo(now, limit, (key) => (sweepClaims.get(key) ?? '') <= now)
       for (const key of keys) sweepClaims.set(key, claimUntil)
       return keys.map((key) => read(key)!)
     },

@@ -5,13 +5,12 @@
  * the same shape) and run {@link migrate} once per deploy, or apply the files in `sql/` yourself, in order.
  */
 import { InteractionError } from '../../errors.js'
-import { actorKey } from '../../model/actor.js'
-import type { Interaction } from '../../model/interaction.js'
-import type { OutboxEntry } from '../../model/signal.js'
-import type { InteractionStore } from '../../ports.js'
-import { checkPool, checkSchema, DEFAULT_SCHEMA, inTransaction, sqlState, type PgClient, type PgPool, type PgQueryable } from './pool.js'
+import type { InteractionStore, OutboxStore, Write } from '../../ports.js'
+import { checkPool, checkSchema, DEFAULT_SCHEMA, inTransaction, sqlState, type PgPool, type PgQueryable } from './pool.js'
 import {
-  inboxKeys,
+  historyParam,
+  historyRows,
+  historySelect,
   iso,
   interactionColumnNames,
   interactionParams,
@@ -21,10 +20,11 @@ import {
   outboxParams,
   outboxPlaceholders,
   outboxSelect,
+  toHistoryEvent,
   toInteraction,
   toOutboxEntry,
 } from './rows.js'
-import { sendWithinTransaction } from './send-in-transaction.js'
+import { runWithinTransaction } from './within-transaction.js'
 
 export { migrate, migrationSql, MIGRATIONS, migrationFileName, type Migration } from './migrations.js'
 export type { PgClient, PgPool, PgQueryable, PgQueryResult, PgRow } from './pool.js'
@@ -35,13 +35,6 @@ export interface PostgresStoreOptions {
   pool: PgPool
   /** The schema that holds the tables, as given to `migrate`; `hitl` by default. */
   schema?: string
-  /**
-   * Delivers a signal inside the transaction that writes its state change, on that transaction's
-   * connection (e.g. `dbosSendInTransaction(client)` from `@hitl/interactions/dbos`), so the
-   * decision and the message commit together. If it throws, its writes are rolled back to a
-   * savepoint, the decision still commits, and the entry stays in the outbox for normal delivery.
-   */
-  sendInTransaction?: (client: PgClient, entry: OutboxEntry) => Promise<void>
   /**
    * Whose clock decides expiry, timestamps, leases and sweeps. `database` (the default): the
    * server's `clock_timestamp()`, so every instance agrees whatever its own clock says. `service`:
@@ -54,9 +47,9 @@ export interface PostgresStoreOptions {
 const MISSING_RELATION = new Set(['42P01', '3F000'])
 
 /**
- * Creates a store over PostgreSQL with the memory store's semantics: idempotent create,
- * compare-and-swap update writing record, inbox rows and outbox entry in one transaction, and
- * `SKIP LOCKED` queues for expiry sweeps and signal leases.
+ * Creates a store over PostgreSQL with the memory store's semantics: idempotent create, a locked
+ * read-decide-write that writes record, inbox rows, history events and outbox entry in one
+ * statement of its transaction, and `SKIP LOCKED` queues for expiry sweeps and signal leases.
  *
  * @example
  * import pg from 'pg'
@@ -70,10 +63,6 @@ const MISSING_RELATION = new Set(['42P01', '3F000'])
 export function postgresStore(options: PostgresStoreOptions): InteractionStore {
   const pool = checkPool(options?.pool, 'postgresStore')
   const s = checkSchema(options.schema ?? DEFAULT_SCHEMA, 'postgresStore')
-  const { sendInTransaction } = options
-  if (sendInTransaction !== undefined && typeof sendInTransaction !== 'function') {
-    throw new InteractionError('configuration', 'postgresStore: sendInTransaction must be a function (client, entry) => Promise<void>')
-  }
   const clock = options.clock ?? 'database'
   if (clock !== 'database' && clock !== 'service') {
     throw new InteractionError('configuration', `postgresStore: clock must be 'database' or 'service', got ${JSON.stringify(clock)}`)
@@ -101,178 +90,52 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
     return rows[0] && toInteraction(rows[0])
   }
 
-  /** The compare-and-swap write of `update`, on the pool or on a transaction's connection. */
-  async function updateWith(db: PgQueryable, record: Interaction, { expectedVersion, outbox }: { expectedVersion: number; outbox?: OutboxEntry }) {
-    const params: unknown[] = [...interactionParams(record), expectedVersion, inboxKeys(record)]
+  /** Writes a decision on a row its transaction has locked: record, inbox rows, history events and outbox entry. */
+  async function write(db: PgQueryable, { record, inbox, events, wakeAt, outbox }: Write) {
+    const params: unknown[] = [...interactionParams(record), inbox, historyParam(events), wakeAt ?? null]
+    const lastSeq = `(SELECT coalesce(max(seq), 0) FROM ${s}.interaction_history WHERE project = $1 AND interaction_id = $2)`
     // The placeholder of a column's new value, e.g. $('created_at') is '$21::timestamptz'.
     const $ = (column: string) => interactionPlaceholders(1)[interactionColumnNames.indexOf(column)]!
-    const [version, keys] = [`$${params.length - 1}::int`, `$${params.length}::text[]`]
-    const sets = interactionColumnNames.slice(2).map((column) => `${column} = ${$(column)}`)
+    const [keys, history, wake] = [`$${params.length - 2}::text[]`, `$${params.length - 1}::jsonb`, `$${params.length}::timestamptz`]
+    const sets = [...interactionColumnNames.slice(2).map((column) => `${column} = ${$(column)}`), `wake_at = ${wake}`]
     let signalled = ''
     if (outbox) {
       // Insert only, as in the memory store: an entry, once written, changes by leasing and settling alone.
       signalled = `, signalled AS (
   INSERT INTO ${s}.outbox (${outboxColumnNames.join(', ')})
-  SELECT ${outboxPlaceholders(params.length + 1).join(', ')} FROM updated
+  VALUES (${outboxPlaceholders(params.length + 1).join(', ')})
   ON CONFLICT (id) DO NOTHING
 )`
       params.push(...outboxParams(outbox))
     }
-    // One statement, so the record, its inbox rows and the outbox entry are written together or
-    // not at all, with no transaction to hold open across round trips. `old` locks the row at the
-    // expected version: a concurrent writer makes it wait, then find no row, and nothing is written.
-    // Inbox rows stay while the record stays pending with the same actors and created_at (every
-    // claim, release and all-members response); otherwise rows not in the new set go and missing
-    // ones come (the two sets are disjoint, so the order the sub-statements run in does not matter).
-    const { rows } = await db.query(
-      `WITH old AS (
-  SELECT status = 'pending' AS was_pending,
-status = 'pending' AND cardinality(${keys}) > 0
-  AND (target_type, target_id, members, created_at) IS NOT DISTINCT FROM (${$('target_type')}, ${$('target_id')}, ${$('members')}, ${$('created_at')}) AS rows_fit
-  FROM ${s}.interactions WHERE project = $1 AND id = $2 AND version = ${version}
-  FOR NO KEY UPDATE
-), updated AS (
-  UPDATE ${s}.interactions i SET ${sets.join(', ')}
-  FROM old WHERE i.project = $1 AND i.id = $2
-  RETURNING old.was_pending, old.rows_fit
+    // One statement, so the record, its inbox rows, its history and the outbox entry are written
+    // together or not at all. The inbox rows become exactly `inbox`: rows not listed go, missing
+    // ones come, and listed ones stay untouched (the two sets are disjoint, so the order the
+    // sub-statements run in does not matter). Events are numbered after the last one; the row lock
+    // keeps any other writer of this interaction out until commit, so the numbers have no gaps.
+    await db.query(
+      `WITH updated AS (
+  UPDATE ${s}.interactions SET ${sets.join(', ')} WHERE project = $1 AND id = $2
 ), unlisted AS (
   DELETE FROM ${s}.interaction_inbox x
-  WHERE (SELECT was_pending AND NOT rows_fit FROM updated)
-AND x.project = $1 AND x.interaction_id = $2
-AND NOT (x.actor_key = ANY(${keys}) AND x.created_at = ${$('created_at')})
+  WHERE x.project = $1 AND x.interaction_id = $2 AND NOT (x.actor_key = ANY(${keys}) AND x.created_at = ${$('created_at')})
 ), listed AS (
   INSERT INTO ${s}.interaction_inbox (project, actor_key, created_at, interaction_id)
-  SELECT $1, key, ${$('created_at')}, $2 FROM updated u, unnest(${keys}) AS key WHERE NOT u.rows_fit
+  SELECT DISTINCT $1, key, ${$('created_at')}, $2 FROM unnest(${keys}) AS key
   ON CONFLICT DO NOTHING
+), appended AS (
+  INSERT INTO ${s}.interaction_history (project, interaction_id, seq, type, at, actor, data)
+  ${historyRows('$1', '$2', history, lastSeq)}
 )${signalled}
-SELECT count(*)::int AS updated FROM updated`,
+SELECT 1`,
       params,
     )
-    return rows[0]?.updated === 1
   }
 
   const databaseTime = async () => new Date((await pool.query(`SELECT ${iso('clock_timestamp()', 'now')}`)).rows[0]!.now as string)
 
-  return {
-    name: 'postgres',
-    ...(clock === 'database' && { now: () => run(databaseTime) }),
-
-    create: (record) =>
-      run(async () => {
-        const params = interactionParams(record)
-        const keysIndex = params.length + 1
-        // One statement, so the record and its inbox rows appear together or not at all. A repeated
-        // idempotency key inserts nothing; a repeated id fails on the primary key, as in memory.
-        const text = `WITH inserted AS (
-  INSERT INTO ${s}.interactions AS i (${interactionColumnNames.join(', ')})
-  VALUES (${interactionPlaceholders(1).join(', ')})
-  ON CONFLICT (project, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING i.*
-), inbox AS (
-  INSERT INTO ${s}.interaction_inbox (project, actor_key, created_at, interaction_id)
-  SELECT i.project, key, i.created_at, i.id FROM inserted i, unnest($${keysIndex}::text[]) AS key
-)
-SELECT ${select} FROM inserted i`
-        let rows
-        try {
-          ;({ rows } = await pool.query(text, [...params, inboxKeys(record)]))
-        } catch (error) {
-          if (sqlState(error) === '23505' && (error as { constraint?: string }).constraint === 'interactions_pkey') {
-            throw new Error(`postgresStore: interaction ${record.id} already exists in project ${record.project}`, { cause: error })
-          }
-          throw error
-        }
-        if (rows[0]) return { interaction: toInteraction(rows[0]), created: true }
-        // The conflicting row is committed (ON CONFLICT waits for an in-flight insert), so this
-        // statement's fresh snapshot sees it.
-        const existing = await byIdempotencyKey(record.project, record.idempotency_key!)
-        if (!existing) throw new Error(`postgresStore: idempotency key ${record.idempotency_key} conflicted but no interaction holds it`)
-        return { interaction: existing, created: false }
-      }),
-
-    get: (project, id) =>
-      run(async () => {
-        const { rows } = await pool.query(`SELECT ${select} FROM ${s}.interactions i WHERE i.project = $1 AND i.id = $2`, [project, id])
-        return rows[0] && toInteraction(rows[0])
-      }),
-
-    update: (record, options) => run(() => updateWith(pool, record, options)),
-
-    modify: (project, id, decide) =>
-      run(() =>
-        inTransaction(pool, async (client) => {
-          // The row lock makes concurrent callers queue here instead of losing a compare-and-swap. The
-          // time is read by the outer query, which runs once the locked row comes out of the CTE: after
-          // any wait for the lock (in the locking query's own select list it would be read before).
-          const { rows } = await client.query(
-            `WITH locked AS MATERIALIZED (SELECT ${select} FROM ${s}.interactions i WHERE i.project = $1 AND i.id = $2 FOR NO KEY UPDATE)
-SELECT locked.*, ${iso('clock_timestamp()', 'locked_at')} FROM locked`,
-            [project, id],
-          )
-          if (!rows[0]) return undefined
-          const current = toInteraction(rows[0])
-          const { result, write } = clock === 'database' ? decide(current, new Date(rows[0].locked_at as string)) : decide(current)
-          if (write && !(await updateWith(client, write.record, { expectedVersion: current.version, ...(write.outbox && { outbox: write.outbox }) }))) {
-            throw new Error(`postgresStore: interaction ${id} changed while locked`)
-          }
-          if (!write?.outbox || !sendInTransaction) return { result }
-          return (await sendWithinTransaction(client, s, write.outbox, sendInTransaction)) ? { result, outboxSettled: true } : { result }
-        }),
-      ),
-
-    inbox: ({ project, actor, now, limit, after }) =>
-      run(async () => {
-        const values: unknown[] = [project, actorKey(actor), now, JSON.stringify({ type: actor.type, id: actor.id }), limit]
-        const resume = after ? `AND (x.created_at, x.interaction_id) > ($6::timestamptz, $7)` : ''
-        if (after) values.push(after.created_at, after.id)
-        // The inbox row stands for "targets the actor" or "the actor is a member"; the rest of
-        // canActNow (claim, all-members response) and expiry are checked on the joined record.
-        const { rows } = await pool.query(
-          `SELECT ${select}
-FROM ${s}.interaction_inbox x
-JOIN ${s}.interactions i ON i.project = x.project AND i.id = x.interaction_id
-WHERE x.project = $1 AND x.actor_key = $2 ${resume}
-  AND i.status = 'pending'
-  AND (i.expires_at IS NULL OR i.expires_at > $3::timestamptz)
-  AND CASE
-    WHEN i.target_type <> 'group' THEN true
-    WHEN i.routing_policy = 'all_members' THEN NOT i.responses @> jsonb_build_array(jsonb_build_object('actor', $4::jsonb))
-    ELSE i.claimed_by IS NULL OR i.claimed_by = $4::jsonb
-  END
-ORDER BY x.created_at, x.interaction_id
-LIMIT $5`,
-          values,
-        )
-        return rows.map(toInteraction)
-      }),
-
-    findByIdempotencyKey: (project, key) => run(() => byIdempotencyKey(project, key)),
-
-    dueForExpiry: ({ now, limit, claimUntil }) =>
-      run(async () => {
-        // Claims what it returns, as leaseSignals does: SKIP LOCKED passes over rows another sweeper
-        // or a responder is writing at this moment, and the claim keeps the next sweeper off the
-        // rows already handed out, so concurrent sweepers share the work without waiting.
-        const { rows } = await pool.query(
-          `WITH claimed AS (
-  UPDATE ${s}.interactions i SET sweep_claimed_until = $3::timestamptz
-  WHERE (i.project, i.id) IN (
-    SELECT project, id FROM ${s}.interactions
-    WHERE status = 'pending' AND expires_at <= $1::timestamptz
-      AND (sweep_claimed_until IS NULL OR sweep_claimed_until <= $1::timestamptz)
-    ORDER BY expires_at, project, id
-    LIMIT $2
-    FOR NO KEY UPDATE SKIP LOCKED
-  )
-  RETURNING i.*
-)
-SELECT ${select} FROM claimed i ORDER BY i.expires_at, i.project, i.id`,
-          [now, limit, claimUntil],
-        )
-        return rows.map(toInteraction)
-      }),
-
-    leaseSignals: ({ now, limit, lease }) =>
+  const outbox: OutboxStore = {
+    lease: ({ now, limit, lease }) =>
       run(async () => {
         // The inner SELECT locks the entries it picks and skips those another dispatcher is
         // leasing, so two concurrent calls never take the same entry.
@@ -295,7 +158,7 @@ SELECT ${outboxSelect('o')} FROM leased o ORDER BY o.next_attempt_at, o.id`,
         return rows.map(toOutboxEntry)
       }),
 
-    settleSignal: (id, owner, outcome) =>
+    settle: ({ id, owner, outcome }) =>
       run(async () => {
         const [sets, values]: [string, unknown[]] =
           outcome.status === 'delivered'
@@ -311,7 +174,7 @@ WHERE id = $1 AND lease_owner = $2 AND status = 'pending'`,
         return rowCount === 1
       }),
 
-    listSignals: ({ status, limit, after }) =>
+    list: ({ status, limit, after }) =>
       run(async () => {
         const { rows } = await pool.query(
           `SELECT ${outboxSelect('o')} FROM ${s}.outbox o
@@ -323,7 +186,7 @@ LIMIT $2`,
         return rows.map(toOutboxEntry)
       }),
 
-    reviveSignal: (id, now) =>
+    revive: ({ id, now }) =>
       run(async () => {
         const { rows } = await pool.query(
           `WITH revived AS (
@@ -337,7 +200,7 @@ SELECT ${outboxSelect('o')} FROM revived o`,
         return rows[0] && toOutboxEntry(rows[0])
       }),
 
-    pruneSignals: ({ deliveredBefore, limit }) =>
+    prune: ({ deliveredBefore, limit }) =>
       run(async () => {
         // Oldest first along outbox_delivered_idx; SKIP LOCKED leaves rows a concurrent pruner holds.
         const { rows } = await pool.query(
@@ -355,6 +218,144 @@ SELECT count(*)::int AS pruned FROM pruned`,
           [deliveredBefore, limit],
         )
         return Number(rows[0]?.pruned ?? 0)
+      }),
+  }
+
+  return {
+    name: 'postgres',
+    ...(clock === 'database' && { now: () => run(databaseTime) }),
+    outbox,
+
+    create: ({ record, inbox, events, wakeAt }) =>
+      run(async () => {
+        const params = [...interactionParams(record), inbox, historyParam(events), wakeAt ?? null]
+        const [keys, history, wake] = [`$${params.length - 2}::text[]`, `$${params.length - 1}::jsonb`, `$${params.length}::timestamptz`]
+        // One statement, so the record, its inbox rows and its first events appear together or not
+        // at all. A repeated idempotency key inserts nothing; a repeated id fails on the primary key, as in memory.
+        const text = `WITH inserted AS (
+  INSERT INTO ${s}.interactions AS i (${interactionColumnNames.join(', ')}, wake_at)
+  VALUES (${interactionPlaceholders(1).join(', ')}, ${wake})
+  ON CONFLICT (project, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+  RETURNING i.*
+), listed AS (
+  INSERT INTO ${s}.interaction_inbox (project, actor_key, created_at, interaction_id)
+  SELECT DISTINCT i.project, key, i.created_at, i.id FROM inserted i, unnest(${keys}) AS key
+), appended AS (
+  INSERT INTO ${s}.interaction_history (project, interaction_id, seq, type, at, actor, data)
+  ${historyRows('i.project', 'i.id', history, '0')}, inserted i
+)
+SELECT ${select} FROM inserted i`
+        let rows
+        try {
+          ;({ rows } = await pool.query(text, params))
+        } catch (error) {
+          if (sqlState(error) === '23505' && (error as { constraint?: string }).constraint === 'interactions_pkey') {
+            throw new Error(`postgresStore: interaction ${record.id} already exists in project ${record.project}`, { cause: error })
+          }
+          throw error
+        }
+        if (rows[0]) return { interaction: toInteraction(rows[0]), created: true }
+        // The conflicting row is committed (ON CONFLICT waits for an in-flight insert), so this
+        // statement's fresh snapshot sees it.
+        const existing = await byIdempotencyKey(record.project, record.idempotency_key!)
+        if (!existing) throw new Error(`postgresStore: idempotency key ${record.idempotency_key} conflicted but no interaction holds it`)
+        return { interaction: existing, created: false }
+      }),
+
+    get: ({ project, id }) =>
+      run(async () => {
+        const { rows } = await pool.query(`SELECT ${select} FROM ${s}.interactions i WHERE i.project = $1 AND i.id = $2`, [project, id])
+        return rows[0] && toInteraction(rows[0])
+      }),
+
+    findByIdempotencyKey: ({ project, key }) => run(() => byIdempotencyKey(project, key)),
+
+    modify: ({ project, id, decide, withinTransaction }) =>
+      run(() =>
+        inTransaction(pool, async (client) => {
+          // The row lock makes concurrent callers queue here and each decide on the latest record. The
+          // time is read by the outer query, which runs once the locked row comes out of the CTE: after
+          // any wait for the lock (in the locking query's own select list it would be read before).
+          const { rows } = await client.query(
+            `WITH locked AS MATERIALIZED (SELECT ${select} FROM ${s}.interactions i WHERE i.project = $1 AND i.id = $2 FOR NO KEY UPDATE)
+SELECT locked.*, ${iso('clock_timestamp()', 'locked_at')} FROM locked`,
+            [project, id],
+          )
+          if (!rows[0]) return undefined
+          const lockedAt = clock === 'database' ? new Date(rows[0].locked_at as string) : undefined
+          const { result, write: decided } = decide(toInteraction(rows[0]), lockedAt)
+          if (decided) await write(client, decided)
+          if (decided?.outbox && withinTransaction) await runWithinTransaction(client, s, decided.outbox, withinTransaction)
+          return { result }
+        }),
+      ),
+
+    history: ({ project, id }) =>
+      run(async () => {
+        const { rows } = await pool.query(
+          `SELECT ${historySelect('h')} FROM ${s}.interaction_history h WHERE h.project = $1 AND h.interaction_id = $2 ORDER BY h.seq`,
+          [project, id],
+        )
+        return rows.map(toHistoryEvent)
+      }),
+
+    runInteractions: ({ project, run_id, status, limit, after }) =>
+      run(async () => {
+        const values: unknown[] = [project, run_id, limit, status ?? null]
+        const resume = after ? `AND (i.created_at, i.id) > ($5::timestamptz, $6)` : ''
+        if (after) values.push(after.created_at, after.id)
+        const { rows } = await pool.query(
+          `SELECT ${select} FROM ${s}.interactions i
+WHERE i.project = $1 AND i.run_id = $2 AND ($4::text IS NULL OR i.status = $4) ${resume}
+ORDER BY i.created_at, i.id
+LIMIT $3`,
+          values,
+        )
+        return rows.map(toInteraction)
+      }),
+
+    inbox: ({ project, actorKey, now, limit, after }) =>
+      run(async () => {
+        const values: unknown[] = [project, actorKey, now, limit]
+        const resume = after ? `AND (x.created_at, x.interaction_id) > ($5::timestamptz, $6)` : ''
+        if (after) values.push(after.created_at, after.id)
+        // The rows are who may act now, as the last write listed them; only expiry is checked here,
+        // since an overdue record keeps its rows until a sweep or a read expires it.
+        const { rows } = await pool.query(
+          `SELECT ${select}
+FROM ${s}.interaction_inbox x
+JOIN ${s}.interactions i ON i.project = x.project AND i.id = x.interaction_id
+WHERE x.project = $1 AND x.actor_key = $2 ${resume}
+  AND (i.expires_at IS NULL OR i.expires_at > $3::timestamptz)
+ORDER BY x.created_at, x.interaction_id
+LIMIT $4`,
+          values,
+        )
+        return rows.map(toInteraction)
+      }),
+
+    due: ({ now, limit, claimUntil }) =>
+      run(async () => {
+        // Claims what it returns, as outbox.lease does: SKIP LOCKED passes over rows another sweeper
+        // or a responder is writing at this moment, and the claim keeps the next sweeper off the
+        // rows already handed out, so concurrent sweepers share the work without waiting.
+        const { rows } = await pool.query(
+          `WITH claimed AS (
+  UPDATE ${s}.interactions i SET sweep_claimed_until = $3::timestamptz
+  WHERE (i.project, i.id) IN (
+    SELECT project, id FROM ${s}.interactions
+    WHERE wake_at <= $1::timestamptz
+      AND (sweep_claimed_until IS NULL OR sweep_claimed_until <= $1::timestamptz)
+    ORDER BY wake_at, project, id
+    LIMIT $2
+    FOR NO KEY UPDATE SKIP LOCKED
+  )
+  RETURNING i.*
+)
+SELECT ${select} FROM claimed i ORDER BY i.wake_at, i.project, i.id`,
+          [now, limit, claimUntil],
+        )
+        return rows.map(toInteraction)
       }),
   }
 }

@@ -100,6 +100,81 @@ export const MIGRATIONS: readonly Migration[] = [
       `INSERT INTO ${s}.hitl_migrations (version) VALUES (2) ON CONFLICT (version) DO NOTHING`,
     ],
   },
+  {
+    version: 3,
+    name: 'open_lifecycle',
+    statements: (s) => [
+      // Statuses and routing policies are the service's to define: a new one needs no migration.
+      `ALTER TABLE ${s}.interactions DROP CONSTRAINT IF EXISTS interactions_status_check`,
+      `ALTER TABLE ${s}.interactions DROP CONSTRAINT IF EXISTS interactions_routing_policy_check`,
+      // Every record field without a column of its own (cancel_reason, outcome…), so a new field needs no migration.
+      `ALTER TABLE ${s}.interactions ADD COLUMN IF NOT EXISTS extra jsonb`,
+      `CREATE INDEX IF NOT EXISTS interactions_run_idx
+  ON ${s}.interactions (project, run_id, created_at, id) WHERE run_id IS NOT NULL`,
+      // When the sweep must next look at a record, as the service hands it over (an expiry today, a
+      // claim timeout or a reminder later), in place of the sweep's own reading of expires_at.
+      `ALTER TABLE ${s}.interactions ADD COLUMN IF NOT EXISTS wake_at timestamptz`,
+      `UPDATE ${s}.interactions SET wake_at = expires_at WHERE status = 'pending' AND expires_at IS NOT NULL AND wake_at IS NULL`,
+      `CREATE INDEX IF NOT EXISTS interactions_wake_idx ON ${s}.interactions (wake_at, project, id) WHERE wake_at IS NOT NULL`,
+      `DROP INDEX IF EXISTS ${s}.interactions_due_idx`,
+      // A completed approval now carries its outcome: approved when every response confirmed (one
+      // response for a direct or first-responder one), as the routing policies decide it.
+      `UPDATE ${s}.interactions SET extra = coalesce(extra, '{}') || jsonb_build_object('outcome',
+    CASE WHEN jsonb_array_length(responses) > 0
+      AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(responses) r WHERE (r->'value'->'confirmed') IS DISTINCT FROM 'true')
+    THEN 'approved' ELSE 'rejected' END)
+  WHERE status = 'completed' AND type = 'approval' AND NOT coalesce(extra ? 'outcome', false)`,
+      // Append-only: the library inserts events, numbered from 1 per interaction, and never changes them.
+      `CREATE TABLE IF NOT EXISTS ${s}.interaction_history (
+  project text COLLATE "C" NOT NULL,
+  interaction_id text COLLATE "C" NOT NULL,
+  seq integer NOT NULL CHECK (seq >= 1),
+  type text NOT NULL,
+  at timestamptz NOT NULL,
+  actor jsonb,
+  data jsonb,
+  PRIMARY KEY (project, interaction_id, seq),
+  FOREIGN KEY (project, interaction_id) REFERENCES ${s}.interactions (project, id) ON DELETE CASCADE
+)`,
+      // Inbox rows used to list everyone the record targets, with the claim and all-members rules
+      // applied at read time; they now list who may act now, as the service hands them over.
+      `DELETE FROM ${s}.interaction_inbox x
+USING ${s}.interactions i
+WHERE i.project = x.project AND i.id = x.interaction_id
+  AND (
+    i.status <> 'pending'
+    OR (i.routing_policy = 'all_members'
+      AND EXISTS (SELECT 1 FROM jsonb_array_elements(i.responses) r WHERE x.actor_key = (r->'actor'->>'type') || ':' || (r->'actor'->>'id')))
+    OR (i.routing_policy IS DISTINCT FROM 'all_members' AND i.claimed_by IS NOT NULL
+      AND x.actor_key <> (i.claimed_by->>'type') || ':' || (i.claimed_by->>'id'))
+  )`,
+      // The history of interactions written before it existed, told from their columns, in time order,
+      // each event as the service writes it (a response's value and comment in its data).
+      `INSERT INTO ${s}.interaction_history (project, interaction_id, seq, type, at, actor, data)
+SELECT e.project, e.id, row_number() OVER (PARTITION BY e.project, e.id ORDER BY e.at, e.rank), e.type, e.at, e.actor, e.data
+FROM (
+  SELECT project, id, 'created' AS type, created_at AS at,
+    CASE WHEN requested_by->>'type' <> 'group' THEN requested_by END AS actor, NULL::jsonb AS data, 0 AS rank
+  FROM ${s}.interactions
+  UNION ALL
+  SELECT project, id, 'claimed', claimed_at, claimed_by, NULL, 1 FROM ${s}.interactions WHERE claimed_by IS NOT NULL AND claimed_at IS NOT NULL
+  UNION ALL
+  SELECT i.project, i.id, 'responded', (r.response->>'responded_at')::timestamptz, r.response->'actor',
+    jsonb_build_object('value', r.response->'value')
+      || CASE WHEN r.response ? 'comment' THEN jsonb_build_object('comment', r.response->'comment') ELSE '{}' END,
+    1 + r.n
+  FROM ${s}.interactions i, jsonb_array_elements(i.responses) WITH ORDINALITY AS r(response, n)
+  UNION ALL
+  SELECT project, id, 'completed', completed_at, NULL, CASE WHEN extra ? 'outcome' THEN jsonb_build_object('outcome', extra->'outcome') END,
+    2147483647
+  FROM ${s}.interactions WHERE completed_at IS NOT NULL
+  UNION ALL
+  SELECT project, id, 'expired', expired_at, NULL, NULL, 2147483647 FROM ${s}.interactions WHERE expired_at IS NOT NULL
+) e
+WHERE NOT EXISTS (SELECT 1 FROM ${s}.interaction_history h WHERE h.project = e.project AND h.interaction_id = e.id)`,
+      `INSERT INTO ${s}.hitl_migrations (version) VALUES (3) ON CONFLICT (version) DO NOTHING`,
+    ],
+  },
 ]
 
 /** The file name a migration is shipped under, e.g. `001_init.sql`. */
@@ -136,7 +211,7 @@ function lockKey(schema: string): number {
  * import { migrate } from '@hitl/interactions/postgres'
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
- * const { applied } = await migrate(pool) // [1, 2] the first time, [] after
+ * const { applied } = await migrate(pool) // [1, 2, 3] the first time, [] after
  */
 export async function migrate(pool: PgPool, options: { schema?: string } = {}): Promise<{ applied: number[] }> {
   const checkedPool = checkPool(pool, 'migrate')

@@ -1,0 +1,132 @@
+import { z } from 'zod'
+import { InteractionError, validationError, type ValidationIssue } from '../errors.js'
+import type { InteractionStore, ModifyQuery, Write } from '../ports.js'
+import { backoffDelay, sleep, type BackoffPolicy } from '../service/backoff.js'
+
+/** A conditional write: what `compareAndSwapStore` asks of the base store for each attempt. */
+export interface CompareAndSwapQuery {
+  /** The `version` of the record the decision was made on. */
+  expectedVersion: number
+  /** What the decision writes: the record, its inbox list, its new history events and its outbox entry. */
+  write: Write
+}
+
+/**
+ * A store with everything of {@link InteractionStore} but `modify`, plus a conditional write: the
+ * base that {@link compareAndSwapStore} completes.
+ */
+export interface CompareAndSwapStoreBase extends Omit<InteractionStore, 'modify'> {
+  /**
+   * Writes `write` as one atomic step only if the stored record's `version` still equals
+   * `expectedVersion`: the record, the inbox list replacing the previous one, the history events
+   * numbered after the record's last one, and the outbox entry unless one with its id exists.
+   * Resolves false, having written nothing, when the version differs or the record is gone.
+   */
+  compareAndSwap(query: CompareAndSwapQuery): Promise<boolean>
+}
+
+/** How `compareAndSwapStore` retries a write that lost a race. */
+export interface CompareAndSwapOptions {
+  /** How many times one `modify` reads, decides and writes before it fails with `conflict` (default 30). */
+  attempts?: number
+  /** The wait before the first retry, in milliseconds; each later one waits twice as long (default 2). */
+  baseMs?: number
+  /** No wait is longer than this, in milliseconds (default 100). */
+  maxMs?: number
+  /** Random numbers in [0, 1) that spread the waits of concurrent callers (default `Math.random`). */
+  random?: () => number
+}
+
+const RETRY_FACTOR = 2
+
+const MILLISECONDS = 'must be a number of milliseconds, 0 or more'
+const milliseconds = (fallback: number) => z.number(MILLISECONDS).min(0, MILLISECONDS).default(fallback)
+const method = (signature: string) =>
+  z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', { error: `must be a function ${signature}` })
+
+// The defaults keep a hot record's callers retrying for about two seconds before one gives up.
+const OptionsSchema = z.strictObject(
+  {
+    attempts: z.int('must be a positive integer').min(1, 'must be a positive integer').default(30),
+    baseMs: milliseconds(2),
+    maxMs: milliseconds(100),
+    random: method('() => number in [0, 1)').optional(),
+  },
+  { error: 'must be an object of options' },
+)
+const BaseSchema = z.looseObject(
+  {
+    get: method('get({ project, id })'),
+    compareAndSwap: method('compareAndSwap({ expectedVersion, write }) => Promise<boolean>'),
+  },
+  { error: 'must be a store object with get and compareAndSwap' },
+)
+
+/** Zod's issues with each unknown key at its own path, so the message names the misspelt option. */
+const issuesOf = (error: z.ZodError, prefix: string[]): ValidationIssue[] =>
+  error.issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path.map(String)]
+    if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }]
+    return issue.keys.map((key) => ({ path: [...path, key], message: 'is not an option here; check its spelling' }))
+  })
+
+function configurationError(issues: ValidationIssue[]) {
+  const { message } = validationError('compareAndSwapStore arguments', issues)
+  return new InteractionError('configuration', message, { issues })
+}
+
+/**
+ * Turns a store that can only read and write conditionally (a DynamoDB table with a condition on
+ * `version`, a key-value store with compare-and-swap) into a full {@link InteractionStore}. Its
+ * `modify` reads the record, decides at the base store's time (`now`, when it has one), and writes
+ * with `compareAndSwap`; when another write landed in between, it reads and decides again, waiting
+ * a jittered, growing delay, and after `attempts` tries it fails with `conflict`. There is no
+ * transaction to share, so `withinTransaction` is never called: the service delivers the signal
+ * after the write instead.
+ *
+ * @example
+ * import { compareAndSwapStore } from '@hitl/interactions/adapter'
+ * import { createInteractions } from '@hitl/interactions'
+ *
+ * const interactions = createInteractions({ store: compareAndSwapStore(dynamoBase(table), { attempts: 10 }) })
+ */
+export function compareAndSwapStore(base: CompareAndSwapStoreBase, options: CompareAndSwapOptions = {}): InteractionStore {
+  const checkedBase = BaseSchema.safeParse(base)
+  const parsed = OptionsSchema.safeParse(options)
+  const issues = [
+    ...(checkedBase.error ? issuesOf(checkedBase.error, ['base']) : []),
+    ...(parsed.error ? issuesOf(parsed.error, ['options']) : []),
+  ]
+  if (!parsed.success || issues.length > 0) throw configurationError(issues)
+  const { attempts, baseMs, maxMs } = parsed.data
+  const backoff: BackoffPolicy = { baseMs, maxMs, factor: RETRY_FACTOR }
+  const random = options.random ?? Math.random
+
+  async function modify<T>({ project, id, decide }: ModifyQuery<T>): Promise<{ result: T } | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await base.get({ project, id })
+      if (!current) return undefined
+      const { result, write } = decide(current, await base.now?.())
+      if (!write || (await base.compareAndSwap({ expectedVersion: current.version, write }))) return { result }
+      if (attempt >= attempts) {
+        throw new InteractionError('conflict', `interaction ${id} changed under ${attempt} concurrent attempts to write it; try again`)
+      }
+      await sleep(backoffDelay(backoff, attempt, random))
+    }
+  }
+
+  // Delegates rather than spreads, so a base that is a class instance keeps its prototype's methods.
+  return {
+    name: base.name,
+    create: (query) => base.create(query),
+    get: (query) => base.get(query),
+    findByIdempotencyKey: (query) => base.findByIdempotencyKey(query),
+    modify,
+    history: (query) => base.history(query),
+    runInteractions: (query) => base.runInteractions(query),
+    inbox: (query) => base.inbox(query),
+    due: (query) => base.due(query),
+    ...(base.now && { now: () => base.now!() }),
+    outbox: base.outbox,
+  }
+}
