@@ -8,7 +8,7 @@
  */
 import { DBOS, DBOSClient } from '@dbos-inc/dbos-sdk'
 import pg from 'pg'
-import { createInteractions, type Interactions } from '@hitl/interactions'
+import { createInteractions, isApproved, type Interactions } from '@hitl/interactions'
 import { dbosSignals, waitForInteraction } from '@hitl/interactions/dbos'
 import { migrate, postgresStore } from '@hitl/interactions/postgres'
 
@@ -51,8 +51,7 @@ const deployService = DBOS.registerWorkflow(
     }
     const [answer] = outcome.signal.responses
     log(`run ${runId}: resumed with ${answer?.actor.id}'s answer ${JSON.stringify(answer?.value)}` + (answer?.comment ? ` ("${answer.comment}")` : ''))
-    const approved = answer !== undefined && 'confirmed' in answer.value && answer.value.confirmed
-    return { deployed: approved, status: outcome.status, by: answer?.actor.id }
+    return { deployed: isApproved(outcome.signal), status: outcome.status, by: answer?.actor.id }
   },
   { name: 'deployService' },
 )

@@ -49,8 +49,9 @@ function requireMode(reader: string, x: Answered, mode: SpecMode): void {
 }
 
 /**
- * The value of the one response that completed `x`, or undefined while it is pending or when it
- * expired. All members answering is several decisions, not one: read them with {@link answersOf}.
+ * The value of the one response that completed `x`, or undefined while it is pending or once it
+ * expired or was cancelled. All members answering is several decisions, not one: read them with
+ * {@link answersOf}.
  */
 function decidingValue(reader: string, x: Answered, mode: SpecMode): ResponseValue | undefined {
   requireMode(reader, x, mode)
@@ -64,7 +65,7 @@ function decidingValue(reader: string, x: Answered, mode: SpecMode): ResponseVal
 
 /**
  * Whether a completed approval was approved, by its routing policy's rule (for all members, every
- * one confirmed). False while pending, and when it expired or was rejected.
+ * one confirmed). False while pending, when rejected, and once expired or cancelled.
  *
  * @example
  * import { isApproved } from '@hitl/interactions'
@@ -80,8 +81,8 @@ export function isApproved(x: Answered): boolean {
 }
 
 /**
- * The option chosen in a completed `select` interaction, or undefined while pending or when it
- * expired. Throws `validation_failed` for another mode, or when all members each chose one.
+ * The option chosen in a completed `select` interaction, or undefined while pending or once it
+ * expired or was cancelled. Throws `validation_failed` for another mode, or when all members each chose one.
  *
  * @example
  * import { selectedValue } from '@hitl/interactions'
@@ -94,8 +95,8 @@ export function selectedValue(x: Answered): string | undefined {
 }
 
 /**
- * The options chosen in a completed `multi_select` interaction, or undefined while pending or when
- * it expired. Throws `validation_failed` for another mode, or when all members each chose.
+ * The options chosen in a completed `multi_select` interaction, or undefined while pending or
+ * once it expired or was cancelled. Throws `validation_failed` for another mode, or when all members each chose.
  *
  * @example
  * import { selectedValues } from '@hitl/interactions'
@@ -108,8 +109,8 @@ export function selectedValues(x: Answered): string[] | undefined {
 }
 
 /**
- * The text given in a completed `input` interaction, or undefined while pending or when it
- * expired. Throws `validation_failed` for another mode, or when all members each wrote one.
+ * The text given in a completed `input` interaction, or undefined while pending or once it
+ * expired or was cancelled. Throws `validation_failed` for another mode, or when all members each wrote one.
  *
  * @example
  * import { inputText } from '@hitl/interactions'

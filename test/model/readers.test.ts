@@ -9,7 +9,8 @@ import {
   type Signal,
 } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
-import { alice, bob } from '../support/harness.js'
+import { describeEachStore } from '../support/each-store.js'
+import { alice, bob, carol, deployGate, harness } from '../support/harness.js'
 import { pendingApproval } from '../support/records.js'
 
 // Hand-built records and signals in every mode and status; readers answer the same for both shapes.
@@ -147,5 +148,43 @@ describe('readers', () => {
     const choice = record(select, completed({ responses: [answer({ value: 'green' })] }))
     expect(answersOf(choice)).toEqual([{ actor: alice, value: 'green', responded_at: at }])
     expect(answersOf(record(input))).toEqual([])
+  })
+})
+
+describeEachStore('readers over what the service stores and signals', (emptyStore) => {
+  const service = async () => harness({ store: await emptyStore() })
+  const ops = { type: 'group', id: 'group_ops' } as const
+
+  it('isApproved — true for a confirmed approval, on the returned record, the stored one and the delivered signal', async () => {
+    const { interactions, delivered } = await service()
+    const gate = await interactions.create('acme', deployGate)
+    const approved = await interactions.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })
+    expect([approved, await interactions.get('acme', gate.id), ...delivered].map(isApproved)).toEqual([true, true, true])
+  })
+
+  it('isApproved — an all-members approval with one refusal is rejected; answersOf names who said what', async () => {
+    const { interactions, delivered } = await service()
+    const vote = await interactions.create('acme', { ...deployGate, target_actor: ops, routing_policy: 'all_members' })
+    for (const [actor, confirmed] of [[alice, true], [bob, false], [carol, true]] as const) {
+      await interactions.respond('acme', vote.id, { actor, value: { confirmed } })
+    }
+    expect(delivered.map(isApproved)).toEqual([false])
+    expect(answersOf(delivered[0]!).map(({ actor, value }) => [actor.id, value])).toEqual([
+      ['user_alice', true],
+      ['user_bob', false],
+      ['user_carol', true],
+    ])
+  })
+
+  it('selectedValue — the chosen option of a review, and undefined once a question is cancelled', async () => {
+    const { interactions, delivered } = await service()
+    const spec = { mode: 'select' as const, options: [{ value: 'eu', label: 'Europe' }, { value: 'us', label: 'America' }] }
+    const region = await interactions.create('acme', { ...deployGate, type: 'review', spec })
+    await interactions.respond('acme', region.id, { actor: alice, value: { value: 'us' } })
+    const withdrawn = await interactions.create('acme', { ...deployGate, type: 'review', spec, topic: 'region-2' })
+    const cancelled = await interactions.cancel('acme', withdrawn.id, { actor: alice })
+    expect(delivered.map(selectedValue)).toEqual(['us', undefined])
+    expect(selectedValue(cancelled)).toBeUndefined()
+    expect(isApproved(await interactions.cancel('acme', (await interactions.create('acme', deployGate)).id, { actor: alice }))).toBe(false)
   })
 })
