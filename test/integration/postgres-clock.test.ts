@@ -3,9 +3,8 @@
  * and every decision, timestamp, lease and sweep follows the database's clock, so they agree.
  */
 import { callbackSignals, createInteractions, type Interaction, type Signal } from '@hitl/interactions'
-import { actorKey } from '@hitl/interactions/adapter'
 import { postgresStore } from '@hitl/interactions/postgres'
-import { makeRecord } from '@hitl/interactions/testing'
+import { insertRecord, makeRecord } from '@hitl/interactions/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { alice, rejection } from '../support/harness.js'
 import { postgresFixture, type PostgresFixture } from '../support/postgres.js'
@@ -39,7 +38,7 @@ const fast = (deliver?: (signal: Signal) => void | Promise<void>) => instance(2 
 async function insert(overrides: Partial<Interaction>): Promise<Interaction> {
   const created = iso((await databaseNow()) - 10 * MINUTE)
   const record = makeRecord({ project: 'acme', run_id: 'run_clock', topic: 'gate', created_at: created, updated_at: created, ...overrides })
-  return (await fx.store().create({ record, inbox: [actorKey(record.target_actor)], events: [{ type: 'created', at: created }] })).interaction
+  return insertRecord(fx.store(), record)
 }
 
 /** Expects an ISO time within [from, to] (epoch milliseconds). */

@@ -38,7 +38,7 @@ describe('wire schemas', () => {
     const { records } = await producedValues()
     const record = records[0]!
     expect(InteractionSchema.safeParse({ ...record, version: 0 }).success).toBe(false)
-    expect(InteractionSchema.safeParse({ ...record, status: 'archived' }).success).toBe(false)
+    expect(InteractionSchema.safeParse({ ...record, status: 'withdrawn' }).success).toBe(false)
     expect(InteractionSchema.safeParse({ ...record, claimed_by: ops }).success).toBe(false)
   })
 
