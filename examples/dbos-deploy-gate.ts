@@ -45,9 +45,13 @@ const deployService = DBOS.registerWorkflow(
     )
     log(`run ${runId}: asked for approval (${gate.id}); suspended on "deploy-gate"`)
     const outcome = await waitForInteraction('deploy-gate', { timeoutSeconds: 24 * 3_600 + 300 })
-    if (outcome.status !== 'completed') {
-      log(`run ${runId}: resumed with status ${outcome.status}; not deploying`)
-      return { deployed: false, status: outcome.status }
+    switch (outcome.status) {
+      // No answer came: the question expired, was withdrawn, or the wait outlived it. None of them is consent.
+      case 'expired':
+      case 'cancelled':
+      case 'timed_out':
+        log(`run ${runId}: resumed with status ${outcome.status}; not deploying`)
+        return { deployed: false, status: outcome.status }
     }
     const [answer] = outcome.signal.responses
     log(`run ${runId}: resumed with ${answer?.actor.id}'s answer ${JSON.stringify(answer?.value)}` + (answer?.comment ? ` ("${answer.comment}")` : ''))

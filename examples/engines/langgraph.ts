@@ -44,7 +44,7 @@ export function langgraphSignals(graph: ResumableGraph): SignalDelivery {
 
 // ---- The graph side ----
 
-const DeployState = Annotation.Root({ service: Annotation<string>, approved: Annotation<boolean> })
+const DeployState = Annotation.Root({ service: Annotation<string>, approved: Annotation<boolean>, ended: Annotation<Signal['status']> })
 
 /** A one-node graph; `interactions` is the service (or a client of it). */
 export function deployGraph(interactions: { create(project: string, input: CreateInteractionInput): Promise<Interaction> }) {
@@ -62,7 +62,8 @@ export function deployGraph(interactions: { create(project: string, input: Creat
         idempotency_key: `${thread}:deploy-gate`,
       })
       const signal = interrupt<InteractionInterrupt, Signal>({ interaction_id: gate.id })
-      return { approved: isApproved(signal) }
+      // The end state travels with the answer: an expiry or a cancel is never read as a refusal's reason.
+      return { approved: isApproved(signal), ended: signal.status }
     })
     .addEdge(START, 'gate')
     .addEdge('gate', END)

@@ -42,7 +42,7 @@ interface Activities {
 }
 const { askForApproval } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute' })
 
-export async function deployWorkflow(service: string): Promise<'deployed' | 'stopped'> {
+export async function deployWorkflow(service: string): Promise<'deployed' | 'rejected' | 'expired' | 'cancelled'> {
   let ended: Signal | undefined
   // Registered before the interaction exists, so even an instant answer finds its handler.
   setHandler(interactionEnded, (signal) => void (ended ??= signal), {
@@ -63,6 +63,7 @@ export async function deployWorkflow(service: string): Promise<'deployed' | 'sto
   })
   await condition(() => ended !== undefined)
   // `outcome` is what isApproved reads; workflow code imports no runtime value from the package, which
-  // keeps the worker's workflow bundle free of the Node modules the service needs.
-  return ended?.outcome === 'approved' ? 'deployed' : 'stopped'
+  // keeps the worker's workflow bundle free of the Node modules the service needs. Every end state is
+  // reported as itself: only an approved answer deploys; an expiry or a cancel is not one.
+  return ended!.status === 'completed' ? (ended!.outcome === 'approved' ? 'deployed' : 'rejected') : ended!.status
 }

@@ -51,7 +51,7 @@ export interface TokenWaiter {
 }
 declare const interactions: { create(project: string, input: CreateInteractionInput): Promise<Interaction> }
 
-export async function deployGate(wait: TokenWaiter, runId: string): Promise<'deployed' | 'stopped'> {
+export async function deployGate(wait: TokenWaiter, runId: string): Promise<'deployed' | 'rejected' | 'expired' | 'cancelled' | 'timed out'> {
   // Keyed by run, so a retried attempt gets the same token and then the same interaction.
   const token = await wait.createToken({ idempotencyKey: `${runId}:deploy-gate`, timeout: '25h' })
   await interactions.create('acme', {
@@ -65,5 +65,8 @@ export async function deployGate(wait: TokenWaiter, runId: string): Promise<'dep
     expires_at: new Date(Date.now() + 24 * 3600_000).toISOString(), // before the token's own timeout
   })
   const result = await wait.forToken<Signal>(token)
-  return result.ok && isApproved(result.output) ? 'deployed' : 'stopped'
+  if (!result.ok) return 'timed out'
+  // Every end state is reported as itself: only an approved answer deploys; an expiry or a cancel is not one.
+  const ended = result.output
+  return ended.status === 'completed' ? (isApproved(ended) ? 'deployed' : 'rejected') : ended.status
 }
