@@ -8,7 +8,7 @@
  */
 import { DBOS, DBOSClient } from '@dbos-inc/dbos-sdk'
 import pg from 'pg'
-import { createInteractions, type Interactions } from '@hitl/interactions'
+import { createInteractions, isApproved, type Interactions } from '@hitl/interactions'
 import { dbosSignals, waitForInteraction } from '@hitl/interactions/dbos'
 import { migrate, postgresStore } from '@hitl/interactions/postgres'
 
@@ -45,14 +45,17 @@ const deployService = DBOS.registerWorkflow(
     )
     log(`run ${runId}: asked for approval (${gate.id}); suspended on "deploy-gate"`)
     const outcome = await waitForInteraction('deploy-gate', { timeoutSeconds: 24 * 3_600 + 300 })
-    if (outcome.status !== 'completed') {
-      log(`run ${runId}: resumed with status ${outcome.status}; not deploying`)
-      return { deployed: false, status: outcome.status }
+    switch (outcome.status) {
+      // No answer came: the question expired, was withdrawn, or the wait outlived it. None of them is consent.
+      case 'expired':
+      case 'cancelled':
+      case 'timed_out':
+        log(`run ${runId}: resumed with status ${outcome.status}; not deploying`)
+        return { deployed: false, status: outcome.status }
     }
     const [answer] = outcome.signal.responses
     log(`run ${runId}: resumed with ${answer?.actor.id}'s answer ${JSON.stringify(answer?.value)}` + (answer?.comment ? ` ("${answer.comment}")` : ''))
-    const approved = answer !== undefined && 'confirmed' in answer.value && answer.value.confirmed
-    return { deployed: approved, status: outcome.status, by: answer?.actor.id }
+    return { deployed: isApproved(outcome.signal), status: outcome.status, by: answer?.actor.id }
   },
   { name: 'deployService' },
 )

@@ -5,7 +5,15 @@
  *
  * Run it with `npm run demo`; with DATABASE_URL set, it runs on PostgreSQL instead (schema `hitl`).
  */
-import { callbackSignals, createInteractions, memoryStore, type Interaction, type InteractionStore, type Signal } from '@hitl/interactions'
+import {
+  callbackSignals,
+  createInteractions,
+  isApproved,
+  memoryStore,
+  type Interaction,
+  type InteractionStore,
+  type Signal,
+} from '@hitl/interactions'
 
 /** The embedded default, or PostgreSQL when DATABASE_URL names a database. */
 async function chooseStore(): Promise<{ store: InteractionStore; close: () => Promise<void> }> {
@@ -30,8 +38,8 @@ const show = (label: string, interaction: Interaction) =>
 const received: Signal[] = []
 const signals = callbackSignals((signal) => {
   received.push(signal)
-  const answer = signal.responses[0]?.value
-  console.log(`${now.toISOString()}  run ${signal.run_id} resumed on "${signal.topic}": status=${signal.status}` + (answer ? ` value=${JSON.stringify(answer)}` : ''))
+  const decision = signal.status === 'completed' ? ` approved=${isApproved(signal)}` : ''
+  console.log(`${now.toISOString()}  run ${signal.run_id} resumed on "${signal.topic}": status=${signal.status}${decision}`)
 })
 
 const { store, close } = await chooseStore()
@@ -73,6 +81,6 @@ const { expired } = await interactions.expireDue()
 show(`sweeper expired ${expired}`, await interactions.get('acme', rollback.id))
 
 await close()
-if (received.length !== 2 || received[0]?.status !== 'completed' || received[1]?.status !== 'expired') {
+if (received.length !== 2 || !isApproved(received[0]!) || received[1]?.status !== 'expired') {
   throw new Error(`expected one completed and one expired signal, got ${JSON.stringify(received)}`)
 }

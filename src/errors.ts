@@ -64,6 +64,15 @@ export const describeError = (error: unknown): string =>
 
 const formatPath = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(root)'
 
+/**
+ * A `configuration` error for one option of a host's setup: the message reads `caller: path rule`,
+ * and the one issue names the option's path and the rule it breaks.
+ */
+export function configurationError(caller: string, path: (string | number)[], rule: string, options: { cause?: unknown } = {}) {
+  const issues = [{ path, message: rule }]
+  return new InteractionError('configuration', `${caller}: ${formatPath(path)} ${rule}`, { issues, cause: options.cause })
+}
+
 /** Turns zod issues into a `validation_failed` error whose message names every field. */
 export function validationError(what: string, issues: readonly z.core.$ZodIssue[] | readonly ValidationIssue[], prefix: (string | number)[] = []) {
   const normalized: ValidationIssue[] = issues.map((issue) => ({
@@ -72,4 +81,42 @@ export function validationError(what: string, issues: readonly z.core.$ZodIssue[
   }))
   const detail = normalized.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ')
   return new InteractionError('validation_failed', `Invalid ${what}: ${detail}`, { issues: normalized })
+}
+
+/**
+ * An error for a signal adapter's `deliver` to throw when retrying cannot help (the receiver refused
+ * the signal, the run no longer exists): the outbox dead-letters the entry at once, and
+ * `failedSignals()` lists it with this message.
+ *
+ * @example
+ * import { permanentFailure, type SignalDelivery } from '@hitl/interactions'
+ *
+ * const signals: SignalDelivery = {
+ *   async deliver(signal) {
+ *     const answer = await engine.resume(signal.run_id, signal.topic, signal)
+ *     if (answer.status === 'unknown_run') throw permanentFailure(`run ${signal.run_id} does not exist`)
+ *   },
+ * }
+ */
+export function permanentFailure(message: string, options: { cause?: unknown } = {}): Error & { readonly permanent: true } {
+  return Object.assign(new Error(message, { cause: options.cause }), { permanent: true as const })
+}
+
+/**
+ * An error for a signal adapter's `deliver` to throw when the receiver asked to wait (a rate limit,
+ * a `Retry-After`): the outbox tries again after `retryAfterMs`, or after its own backoff when that
+ * is longer, and never later than `delivery.maxMs`.
+ *
+ * @example
+ * import { retryLater, type SignalDelivery } from '@hitl/interactions'
+ *
+ * const signals: SignalDelivery = {
+ *   async deliver(signal) {
+ *     const answer = await engine.resume(signal.run_id, signal.topic, signal)
+ *     if (answer.status === 'rate_limited') throw retryLater('engine rate limit', { retryAfterMs: answer.resetInMs })
+ *   },
+ * }
+ */
+export function retryLater(message: string, options: { retryAfterMs: number; cause?: unknown }): Error & { readonly retryAfterMs: number } {
+  return Object.assign(new Error(message, { cause: options.cause }), { retryAfterMs: options.retryAfterMs })
 }

@@ -8,19 +8,55 @@ import { createInteractionsWith } from './service/create-interactions.js'
 import type { Interactions, InteractionsOptions } from './service/types.js'
 import { memoryStore } from './stores/memory/index.js'
 
-export { InteractionError, isInteractionError, type InteractionErrorCode, type ValidationIssue } from './errors.js'
-export { interactionMachine, signalOf, stateValueOf, step, type InteractionEvent, type Refusal, type StepResult } from './machine/index.js'
-export * from './model/index.js'
+export {
+  InteractionError,
+  isInteractionError,
+  permanentFailure,
+  retryLater,
+  type InteractionErrorCode,
+  type ValidationIssue,
+} from './errors.js'
+// Public to view and inspect the lifecycle (Stately's visualiser, @xstate/graph); the service alone drives records.
+export { interactionMachine } from './machine/index.js'
+export { ActorSchema, ParticipantSchema, type Actor, type Participant } from './model/actor.js'
+export type { HistoryEvent, HistoryEventType } from './model/history.js'
+export {
+  CreateInteractionInputSchema,
+  InteractionSchema,
+  type CreateInteractionInput,
+  type Interaction,
+  type InteractionStatus,
+  type Outcome,
+  type RoutingPolicy,
+} from './model/interaction.js'
+export type { JsonObject } from './model/json.js'
+export { LIMITS } from './model/limits.js'
+export { answersOf, inputText, isApproved, selectedValue, selectedValues, type Answer, type Answered } from './model/readers.js'
+export {
+  CancelInputSchema,
+  InteractionResponseSchema,
+  RespondInputSchema,
+  ResponseValueSchema,
+  type CancelInput,
+  type InteractionResponse,
+  type RespondInput,
+  type ResponseValue,
+} from './model/response.js'
+export { OutboxEntrySchema, SignalSchema, type OutboxEntry, type Signal } from './model/signal.js'
+export { SpecOptionSchema, SpecSchema, type InteractionType, type Spec, type SpecMode, type SpecOption } from './model/spec.js'
 export type {
   Decision,
   Directory,
   InboxPosition,
   InboxQuery,
   InteractionStore,
+  ModifyQuery,
+  OutboxStore,
   SignalDelivery,
   SignalDeliveryFailure,
   SignalLease,
   SignalOutcome,
+  Write,
 } from './ports.js'
 export type { BackoffPolicy } from './service/backoff.js'
 export type {

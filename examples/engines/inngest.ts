@@ -7,7 +7,14 @@
  * adds about 255 MB and 300 packages to an install. The real v4 `Inngest` client and `step` tools
  * fit `InngestLike` and `StepLike`.
  */
-import { SignalSchema, type CreateInteractionInput, type Interaction, type Signal, type SignalDelivery } from '@hitl/interactions'
+import {
+  isApproved,
+  SignalSchema,
+  type CreateInteractionInput,
+  type Interaction,
+  type Signal,
+  type SignalDelivery,
+} from '@hitl/interactions'
 
 /** The name of the event that carries a signal; the event's `data` is the signal. */
 export const INTERACTION_ENDED = 'hitl/interaction.ended'
@@ -41,7 +48,7 @@ declare const interactions: {
   get(project: string, id: string): Promise<Interaction>
 }
 
-export async function deployGate({ runId, step }: { runId: string; step: StepLike }): Promise<'deployed' | 'stopped'> {
+export async function deployGate({ runId, step }: { runId: string; step: StepLike }): Promise<'deployed' | 'rejected' | 'expired' | 'cancelled'> {
   const gate = await step.run('ask-alice', () =>
     interactions.create('acme', {
       type: 'approval',
@@ -61,6 +68,7 @@ export async function deployGate({ runId, step }: { runId: string; step: StepLik
   })
   // A wait sees only events sent after it began: an answer given in between is read back here.
   const ended = event ? SignalSchema.parse(event.data) : await step.run('read-alice', () => interactions.get('acme', gate.id))
-  const value = ended.responses[0]?.value
-  return ended.status === 'completed' && value !== undefined && 'confirmed' in value && value.confirmed ? 'deployed' : 'stopped'
+  // Every end state is reported as itself: only an approved answer deploys; an expiry or a cancel is not one.
+  if (ended.status === 'pending') throw new Error(`interaction ${gate.id} has not ended yet`)
+  return ended.status === 'completed' ? (isApproved(ended) ? 'deployed' : 'rejected') : ended.status
 }

@@ -4,7 +4,14 @@
  * SDK (`@langchain/langgraph`, `@langchain/core`, dev dependencies). See docs/engines.md.
  */
 import { Annotation, Command, END, MemorySaver, START, StateGraph, interrupt, type StateSnapshot } from '@langchain/langgraph'
-import type { CreateInteractionInput, Interaction, Signal, SignalDelivery } from '@hitl/interactions'
+import {
+  isApproved,
+  permanentFailure,
+  type CreateInteractionInput,
+  type Interaction,
+  type Signal,
+  type SignalDelivery,
+} from '@hitl/interactions'
 
 /** What the graph passes to `interrupt()`, so that the adapter can find the interrupt a signal answers. */
 export interface InteractionInterrupt {
@@ -17,8 +24,6 @@ export interface ResumableGraph {
   invoke(input: Command, config: { configurable: { thread_id: string } }): Promise<unknown>
 }
 
-const permanent = (message: string) => Object.assign(new Error(message), { permanent: true })
-
 /** Resumes the thread `signal.run_id` where it waits on `signal.interaction_id`; runs it to its next stop. */
 export function langgraphSignals(graph: ResumableGraph): SignalDelivery {
   return {
@@ -30,7 +35,7 @@ export function langgraphSignals(graph: ResumableGraph): SignalDelivery {
         .find((pending) => (pending.value as Partial<InteractionInterrupt> | undefined)?.interaction_id === signal.interaction_id)
       // Keyed by interrupt id, so a late redelivery can never answer another question of the thread.
       if (waiting?.id) return void (await graph.invoke(new Command({ resume: { [waiting.id]: signal } }), config))
-      if (state.next.length === 0) throw permanent(`thread ${signal.run_id} is not running (finished, already resumed, or unknown)`)
+      if (state.next.length === 0) throw permanentFailure(`thread ${signal.run_id} is not running (finished, already resumed, or unknown)`)
       // The node may not have reached interrupt() yet, so retry; a redelivery after the thread moved on ends dead.
       throw new Error(`thread ${signal.run_id} is not waiting on interaction ${signal.interaction_id}`)
     },
@@ -39,7 +44,7 @@ export function langgraphSignals(graph: ResumableGraph): SignalDelivery {
 
 // ---- The graph side ----
 
-const DeployState = Annotation.Root({ service: Annotation<string>, approved: Annotation<boolean> })
+const DeployState = Annotation.Root({ service: Annotation<string>, approved: Annotation<boolean>, ended: Annotation<Signal['status']> })
 
 /** A one-node graph; `interactions` is the service (or a client of it). */
 export function deployGraph(interactions: { create(project: string, input: CreateInteractionInput): Promise<Interaction> }) {
@@ -57,8 +62,8 @@ export function deployGraph(interactions: { create(project: string, input: Creat
         idempotency_key: `${thread}:deploy-gate`,
       })
       const signal = interrupt<InteractionInterrupt, Signal>({ interaction_id: gate.id })
-      const value = signal.responses[0]?.value
-      return { approved: signal.status === 'completed' && value !== undefined && 'confirmed' in value && value.confirmed }
+      // The end state travels with the answer: an expiry or a cancel is never read as a refusal's reason.
+      return { approved: isApproved(signal), ended: signal.status }
     })
     .addEdge(START, 'gate')
     .addEdge('gate', END)

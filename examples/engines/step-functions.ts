@@ -5,7 +5,7 @@
  * it up. Typed with the real SDK (`@aws-sdk/client-sfn`, a dev dependency). See docs/engines.md.
  */
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn'
-import type { CreateInteractionInput, Interaction, SignalDelivery } from '@hitl/interactions'
+import { permanentFailure, type CreateInteractionInput, type Interaction, type SignalDelivery } from '@hitl/interactions'
 
 /** Task tokens of waiting states, e.g. a DynamoDB table keyed by run_id and topic (read consistently). */
 export interface TaskTokenStore {
@@ -29,7 +29,9 @@ export function stepFunctionsSignals(sfn: SFNClient, tokens: TaskTokenStore): Si
       } catch (error) {
         // By name rather than instanceof, which two copies of the SDK would break.
         const name = error instanceof Error ? error.name : ''
-        if (PERMANENT.has(name)) throw Object.assign(new Error(`SendTaskSuccess for ${signal.run_id}: ${name}: ${(error as Error).message}`, { cause: error }), { permanent: true })
+        if (PERMANENT.has(name)) {
+          throw permanentFailure(`SendTaskSuccess for ${signal.run_id}: ${name}: ${(error as Error).message}`, { cause: error })
+        }
         throw error // throttling, KMS throttling, 5xx, network: retried
       }
     },
@@ -46,7 +48,7 @@ export const askForApprovalState = {
     Payload: { 'task_token.$': '$$.Task.Token', 'run_id.$': '$$.Execution.Id', 'topic.$': '$$.State.Name' },
   },
   TimeoutSeconds: 25 * 3600, // a backstop after the interaction's expires_at, which resumes the run itself
-  ResultPath: '$.gate', // the signal: a Choice state then branches on $.gate.status and $.gate.responses
+  ResultPath: '$.gate', // the signal: a Choice state then branches on $.gate.outcome (approved or rejected) and $.gate.status
   Next: 'Approved?',
 } as const
 

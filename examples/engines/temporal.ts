@@ -6,7 +6,7 @@
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client'
 import { condition, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow'
-import type { CreateInteractionInput, Signal, SignalDelivery } from '@hitl/interactions'
+import { permanentFailure, type CreateInteractionInput, type Signal, type SignalDelivery } from '@hitl/interactions'
 
 /** The update a run-linked workflow handles; shared by the adapter and the workflow. */
 export const interactionEnded = defineUpdate<void, [Signal]>('hitl.interaction_ended')
@@ -26,7 +26,7 @@ export function temporalSignals(client: Client, options: { timeoutMs?: number } 
         // Anything else (no worker polling, so the call timed out; the service unavailable) is retried.
         if (error instanceof WorkflowNotFoundError || error instanceof WorkflowUpdateFailedError) {
           const reason = error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message
-          throw Object.assign(new Error(`workflow ${signal.run_id}: ${reason}`, { cause: error }), { permanent: true })
+          throw permanentFailure(`workflow ${signal.run_id}: ${reason}`, { cause: error })
         }
         throw error
       }
@@ -42,7 +42,7 @@ interface Activities {
 }
 const { askForApproval } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute' })
 
-export async function deployWorkflow(service: string): Promise<'deployed' | 'stopped'> {
+export async function deployWorkflow(service: string): Promise<'deployed' | 'rejected' | 'expired' | 'cancelled'> {
   let ended: Signal | undefined
   // Registered before the interaction exists, so even an instant answer finds its handler.
   setHandler(interactionEnded, (signal) => void (ended ??= signal), {
@@ -62,6 +62,8 @@ export async function deployWorkflow(service: string): Promise<'deployed' | 'sto
     expires_at: new Date(Date.now() + 24 * 3600_000).toISOString(), // deterministic inside a workflow
   })
   await condition(() => ended !== undefined)
-  const value = ended?.responses[0]?.value
-  return ended?.status === 'completed' && value !== undefined && 'confirmed' in value && value.confirmed ? 'deployed' : 'stopped'
+  // `outcome` is what isApproved reads; workflow code imports no runtime value from the package, which
+  // keeps the worker's workflow bundle free of the Node modules the service needs. Every end state is
+  // reported as itself: only an approved answer deploys; an expiry or a cancel is not one.
+  return ended!.status === 'completed' ? (ended!.outcome === 'approved' ? 'deployed' : 'rejected') : ended!.status
 }

@@ -7,7 +7,14 @@
  * because it adds about 66 MB and 50 packages to an install. The real `wait` object of
  * `@trigger.dev/sdk` fits both `TokenCompleter` and `TokenWaiter`.
  */
-import type { CreateInteractionInput, Interaction, Signal, SignalDelivery } from '@hitl/interactions'
+import {
+  isApproved,
+  permanentFailure,
+  type CreateInteractionInput,
+  type Interaction,
+  type Signal,
+  type SignalDelivery,
+} from '@hitl/interactions'
 
 /** The sender's part of `wait` (authenticated by `TRIGGER_SECRET_KEY` or `configure({ accessToken })`). */
 export interface TokenCompleter {
@@ -27,7 +34,7 @@ export function triggerSignals(wait: TokenCompleter): SignalDelivery {
       } catch (error) {
         const status = (error as { status?: unknown }).status // set by the SDK's ApiError
         if (status === 400 || status === 404 || status === 422) {
-          throw Object.assign(new Error(`waitpoint ${signal.topic}: ${(error as Error).message}`, { cause: error }), { permanent: true })
+          throw permanentFailure(`waitpoint ${signal.topic}: ${(error as Error).message}`, { cause: error })
         }
         throw error
       }
@@ -44,7 +51,7 @@ export interface TokenWaiter {
 }
 declare const interactions: { create(project: string, input: CreateInteractionInput): Promise<Interaction> }
 
-export async function deployGate(wait: TokenWaiter, runId: string): Promise<'deployed' | 'stopped'> {
+export async function deployGate(wait: TokenWaiter, runId: string): Promise<'deployed' | 'rejected' | 'expired' | 'cancelled' | 'timed out'> {
   // Keyed by run, so a retried attempt gets the same token and then the same interaction.
   const token = await wait.createToken({ idempotencyKey: `${runId}:deploy-gate`, timeout: '25h' })
   await interactions.create('acme', {
@@ -58,6 +65,8 @@ export async function deployGate(wait: TokenWaiter, runId: string): Promise<'dep
     expires_at: new Date(Date.now() + 24 * 3600_000).toISOString(), // before the token's own timeout
   })
   const result = await wait.forToken<Signal>(token)
-  const value = result.ok ? result.output.responses[0]?.value : undefined
-  return result.ok && result.output.status === 'completed' && value !== undefined && 'confirmed' in value && value.confirmed ? 'deployed' : 'stopped'
+  if (!result.ok) return 'timed out'
+  // Every end state is reported as itself: only an approved answer deploys; an expiry or a cancel is not one.
+  const ended = result.output
+  return ended.status === 'completed' ? (isApproved(ended) ? 'deployed' : 'rejected') : ended.status
 }

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { ActorSchema, IdentifierSchema, ParticipantSchema } from './actor.js'
 import { JsonObjectSchema } from './json.js'
 import { LIMITS } from './limits.js'
-import { ResponseSchema } from './response.js'
+import { InteractionResponseSchema } from './response.js'
 import { MODES_BY_TYPE, SpecSchema } from './spec.js'
 
 /** The three interaction types; each fixes which spec modes are allowed. */
@@ -80,15 +80,18 @@ export const CreateInteractionInputSchema = CreateFieldsSchema.superRefine((inpu
 })
 export type CreateInteractionInput = z.input<typeof CreateInteractionInputSchema>
 
-/** The stored interaction: the single source of truth, returned as is to callers. */
-export const InteractionSchema = CreateFieldsSchema.extend({
+/**
+ * Every field of a stored record, in the order records are written, each end-state field optional;
+ * {@link InteractionSchema} tightens them by status.
+ */
+export const InteractionFieldsSchema = CreateFieldsSchema.extend({
   id: z.string(),
   project: IdentifierSchema,
   status: InteractionStatusSchema,
   members: z.array(ParticipantSchema).optional(),
   claimed_by: ParticipantSchema.optional(),
   claimed_at: z.iso.datetime().optional(),
-  responses: z.array(ResponseSchema),
+  responses: z.array(InteractionResponseSchema),
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
   completed_at: z.iso.datetime().optional(),
@@ -101,7 +104,38 @@ export const InteractionSchema = CreateFieldsSchema.extend({
   cancel_reason: z.string().optional(),
   version: z.int().min(1),
 })
-export type Interaction = z.infer<typeof InteractionSchema>
+
+const absent = z.undefined().optional()
+
+/**
+ * The stored interaction: the single source of truth, returned as is to callers. Its `status` says
+ * which end-state fields it has, and narrows its type: a pending one has none of them, a completed
+ * one its `completed_at` (and an approval its `outcome`), an expired one `expired_at`, a cancelled
+ * one `cancelled_at` and `cancelled_by`.
+ */
+export const InteractionSchema = z.discriminatedUnion('status', [
+  InteractionFieldsSchema.extend({
+    status: z.literal('pending'),
+    completed_at: absent,
+    outcome: absent,
+    expired_at: absent,
+    cancelled_at: absent,
+    cancelled_by: absent,
+    cancel_reason: absent,
+  }),
+  InteractionFieldsSchema.extend({ status: z.literal('completed'), completed_at: z.iso.datetime() }),
+  InteractionFieldsSchema.extend({ status: z.literal('expired'), expired_at: z.iso.datetime() }),
+  InteractionFieldsSchema.extend({ status: z.literal('cancelled'), cancelled_at: z.iso.datetime(), cancelled_by: ParticipantSchema }),
+])
+
+/**
+ * A stored interaction, narrowed by its `status`: `Interaction<'completed'>` has `completed_at`.
+ * Without an argument, any of them.
+ */
+export type Interaction<Status extends InteractionStatus = InteractionStatus> = Extract<
+  z.infer<typeof InteractionSchema>,
+  { status: Status }
+>
 
 /** An interaction that resumes a run: one with both `run_id` and `topic`. */
 export const isRunLinked = (interaction: Interaction): interaction is Interaction & { run_id: string; topic: string } =>

@@ -32,13 +32,13 @@ export const CancelInputSchema = z.strictObject({
 export type CancelInput = z.input<typeof CancelInputSchema>
 
 /** One recorded response. */
-export const ResponseSchema = z.strictObject({
+export const InteractionResponseSchema = z.strictObject({
   actor: ParticipantSchema,
   value: ResponseValueSchema,
   comment: z.string().optional(),
   responded_at: z.iso.datetime(),
 })
-export type Response = z.infer<typeof ResponseSchema>
+export type InteractionResponse = z.infer<typeof InteractionResponseSchema>
 
 /** The schema a response value must satisfy for the given spec. */
 export function responseValueSchemaFor(spec: Spec): z.ZodType<ResponseValue> {

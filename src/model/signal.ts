@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { IdentifierSchema } from './actor.js'
 import { OutcomeSchema } from './interaction.js'
-import { ResponseSchema } from './response.js'
+import { InteractionResponseSchema } from './response.js'
 
 /** What a suspended run receives when its interaction reaches an end state. */
 export const SignalSchema = z.strictObject({
@@ -11,7 +11,7 @@ export const SignalSchema = z.strictObject({
   topic: IdentifierSchema,
   /** The end state reached: every run handles all three, since a cancelled question is not an answer. */
   status: z.enum(['completed', 'expired', 'cancelled']),
-  responses: z.array(ResponseSchema),
+  responses: z.array(InteractionResponseSchema),
   /** Set when a completed approval resumes the run: what it decided. */
   outcome: OutcomeSchema.optional(),
   /** Stable for one interaction and end state: receivers drop a signal whose key they have seen. */

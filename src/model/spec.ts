@@ -3,15 +3,15 @@ import { IdentifierSchema } from './actor.js'
 import { LIMITS } from './limits.js'
 
 /** One choice of a `select` or `multi_select` spec. */
-export const OptionSchema = z.strictObject({
+export const SpecOptionSchema = z.strictObject({
   value: IdentifierSchema,
   label: z.string().trim().min(1, 'must not be empty').max(LIMITS.optionLabel),
   description: z.string().max(LIMITS.optionDescription).optional(),
 })
-export type Option = z.infer<typeof OptionSchema>
+export type SpecOption = z.infer<typeof SpecOptionSchema>
 
 const OptionsSchema = z
-  .array(OptionSchema)
+  .array(SpecOptionSchema)
   .min(1, 'must have at least one option')
   .max(LIMITS.options)
   .superRefine((options, ctx) => {

@@ -11,6 +11,7 @@ export const uniqueProject = () => `conformance_${nanoid(10)}`
 
 /** A valid pending record; override any field. */
 export function makeRecord(overrides: Partial<Interaction> & { project: string }): Interaction {
+  // Overrides may set any status; the caller brings that status's own fields (`completed_at`…) along.
   return {
     id: newInteractionId(),
     type: 'approval',
@@ -22,7 +23,7 @@ export function makeRecord(overrides: Partial<Interaction> & { project: string }
     updated_at: '2026-04-21T09:00:00.000Z',
     version: 1,
     ...overrides,
-  }
+  } as Interaction
 }
 
 /** The `created` event of a record, as the service writes it. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { actorKey } from '../model/actor.js'
-import { InteractionSchema, type Interaction } from '../model/interaction.js'
+import { InteractionFieldsSchema, type Interaction } from '../model/interaction.js'
 import type { InboxPosition, InteractionStore } from '../ports.js'
 import { describeClock } from './clock-suite.js'
 import { createdEvent, insertRecord, makeOutboxEntry, makeRecord, uniqueProject, writeRecord } from './fixtures.js'
@@ -76,7 +76,7 @@ export function describeInteractionStore(
         // A later feature adds fields to the record; a store keeps them without a change of its own. The
         // fields come in the schema's order, then the unknown one: an order a store of columns can rebuild.
         const made: Record<string, unknown> = { ...makeRecord({ project: uniqueProject() }), outcome: 'approved' }
-        const inSchemaOrder = Object.keys(InteractionSchema.shape).flatMap((field) => (field in made ? [[field, made[field]]] : []))
+        const inSchemaOrder = Object.keys(InteractionFieldsSchema.shape).flatMap((field) => (field in made ? [[field, made[field]]] : []))
         const record = { ...(Object.fromEntries(inSchemaOrder) as Interaction), future_field: { nested: [1, 'a'] } }
         await insertRecord(store, record)
         const stored = await get(record)
@@ -256,7 +256,7 @@ export function describeInteractionStore(
         expect(ids(await inbox(project, BOB))).toEqual([record.id])
         await writeRecord(store, { ...record, version: 3 }, { inbox: [ALICE, BOB] })
         expect(ids(await inbox(project, ALICE))).toEqual([record.id])
-        await writeRecord(store, { ...record, status: 'completed', version: 4 }, { inbox: [] })
+        await writeRecord(store, { ...record, status: 'completed', completed_at: NOW, version: 4 }, { inbox: [] })
         expect(await inbox(project, ALICE)).toEqual([])
         expect(await inbox(project, BOB)).toEqual([])
       })
@@ -297,7 +297,7 @@ export function describeInteractionStore(
         const project = uniqueProject()
         const first = await insert({ project, run_id: 'run_a', topic: 't', created_at: at(1) })
         const done = await insert({ project, run_id: 'run_a', topic: 't', created_at: at(2) })
-        await writeRecord(store, { ...done, status: 'completed', version: 2 })
+        await writeRecord(store, { ...done, status: 'completed', completed_at: NOW, version: 2 })
         const third = await insert({ project, run_id: 'run_a', topic: 't', created_at: at(3) })
         await insert({ project, run_id: 'run_b', topic: 't', created_at: at(1) })
         await insert({ project: uniqueProject(), run_id: 'run_a', topic: 't', created_at: at(1) })
@@ -318,7 +318,7 @@ export function describeInteractionStore(
         const project = uniqueProject()
         const first = await insert({ project, expires_at: '2000-01-01T00:00:01.000Z' })
         const second = await insert({ project, expires_at: '2000-01-01T00:00:02.000Z' })
-        await insert({ project, expires_at: '2000-01-01T00:00:00.500Z', status: 'completed' })
+        await insert({ project, expires_at: '2000-01-01T00:00:00.500Z', status: 'completed', completed_at: NOW })
         await insert({ project, expires_at: '2000-01-01T00:00:03.000Z' })
         const due = await sweep('2000-01-01T00:00:02.000Z', '2000-01-01T00:00:02.000Z')
         expect(ids(due.filter((r) => r.project === project))).toEqual([first.id, second.id])

@@ -3,7 +3,8 @@
  * shape is brought to the open lifecycle's — inbox rows list who may act now, every interaction has
  * a history told from its columns — and the new store reads and writes it.
  */
-import { actorKey, type Interaction } from '@hitl/interactions'
+import type { Interaction } from '@hitl/interactions'
+import { actorKey } from '@hitl/interactions/adapter'
 import { migrate, MIGRATIONS, postgresStore } from '@hitl/interactions/postgres'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises'
 import {
-  actorKey,
   callbackSignals,
   createInteractions,
   InteractionSchema,
@@ -16,6 +15,7 @@ import {
   type Participant,
   type Signal,
 } from '@hitl/interactions'
+import { actorKey } from '@hitl/interactions/adapter'
 import {
   migrate,
   migrationFileName,
@@ -29,6 +29,7 @@ import { describeInteractionStore } from '@hitl/interactions/testing'
 import type pg from 'pg'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createPool, freshSchemaName, postgresFixture, type PostgresFixture } from '../support/postgres.js'
+import { InteractionFieldsSchema } from '../../src/model/interaction.js'
 
 const alice = { type: 'member', id: 'user_alice' } as const
 const bob = { type: 'member', id: 'user_bob' } as const
@@ -57,7 +58,7 @@ function record(overrides: Partial<Interaction> = {}): Interaction {
     updated_at: T0,
     version: 1,
     ...overrides,
-  }
+  } as Interaction
 }
 
 /** What a create writes for `r`: listed in its target's inbox while pending, with a `created` event. */
@@ -238,12 +239,13 @@ describe('records', () => {
   it('create / modify / get — a field without a column is kept in extra, and reads back in the order of a record the service builds', async () => {
     // `outcome` has no column; `escalated_to` is a field no schema knows yet: both need no SQL change.
     const built = InteractionSchema.parse(record({ status: 'completed', completed_at: at(1), outcome: 'approved' }))
-    const withUnknown = { ...built, escalated_to: { type: 'member', id: 'user_dave' } } as Interaction
+    const unknownField = { escalated_to: { type: 'member', id: 'user_dave' } }
+    const withUnknown: Interaction = { ...built, ...unknownField }
     await store.create(creation(withUnknown))
     const read = await store.get({ project: 'acme', id: built.id })
     expect(read).toStrictEqual(withUnknown)
     // Known fields in InteractionSchema's order, then the unknown one.
-    expect(Object.keys(read!)).toEqual([...Object.keys(InteractionSchema.shape).filter((key) => key in built), 'escalated_to'])
+    expect(Object.keys(read!)).toEqual([...Object.keys(InteractionFieldsSchema.shape).filter((key) => key in built), 'escalated_to'])
     const { rows } = await fx.pool.query(`SELECT extra FROM ${fx.schema}.interactions WHERE id = $1`, [built.id])
     expect(rows[0].extra).toEqual({ outcome: 'approved', escalated_to: { type: 'member', id: 'user_dave' } })
 
@@ -298,7 +300,7 @@ describe('modify: record, inbox rows, history and outbox entry in one write', ()
 
     await modifyTo(store, group, { record: { ...group, version: 3 }, inbox: ['member:user_bob', 'member:user_carol', 'agent:agent_reviewer'], events: [] })
     expect(await inboxRows(group.id)).toEqual(after)
-    await modifyTo(store, group, { record: { ...group, status: 'completed', version: 4 }, inbox: [], events: [] })
+    await modifyTo(store, group, { record: { ...group, status: 'completed', completed_at: at(1), version: 4 }, inbox: [], events: [] })
     expect(await keysOf(group.id)).toEqual([])
   })
 
@@ -309,7 +311,7 @@ describe('modify: record, inbox rows, history and outbox entry in one write', ()
       { type: 'responded', at: at(1), actor: alice },
       { type: 'completed', at: at(1) },
     ]
-    await modifyTo(store, r, { record: { ...r, status: 'completed', version: 2 }, inbox: [], events })
+    await modifyTo(store, r, { record: { ...r, status: 'completed', completed_at: at(1), version: 2 }, inbox: [], events })
     expect(await store.history({ project: 'acme', id: r.id })).toStrictEqual([
       { seq: 1, type: 'created', at: T0, actor: bot, data: { via: 'api' } },
       { seq: 2, type: 'responded', at: at(1), actor: alice },

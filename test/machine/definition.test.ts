@@ -1,6 +1,7 @@
-import { interactionMachine, stateValueOf, type Interaction } from '@hitl/interactions'
+import { interactionMachine, type Interaction } from '@hitl/interactions'
 import { getInitialSnapshot } from 'xstate'
 import { describe, expect, it } from 'vitest'
+import { stateValueOf } from '../../src/machine/index.js'
 import { memberA, pendingApproval } from '../support/records.js'
 
 // The machine as inspection and visualisation tools read it, and as it starts without a stored state.
@@ -12,7 +13,7 @@ describe('machine definition', () => {
     expect(interactionMachine.states.pending!.config.initial).toBe('routing')
   })
 
-  it.each<[string, Partial<Interaction>]>([
+  it.each<[string, Partial<Interaction<'pending'>>]>([
     ['a member', {}],
     ['a first_responder group', { target_actor: { type: 'group', id: 'ops' }, routing_policy: 'first_responder', members: [memberA] }],
     ['an all_members group', { target_actor: { type: 'group', id: 'ops' }, routing_policy: 'all_members', members: [memberA] }],

@@ -1,7 +1,8 @@
-import { createInteractions, callbackSignals, interactionMachine, isInteractionError, stateValueOf, type Interaction, type InteractionEvent, type Participant } from '@hitl/interactions'
+import { callbackSignals, createInteractions, interactionMachine, isInteractionError, type Interaction, type Participant } from '@hitl/interactions'
 import { transition, type AnyStateNode } from 'xstate'
 import { getAdjacencyMap, getShortestPaths, getStateNodes, serializeSnapshot } from 'xstate/graph'
 import { describe, expect, it } from 'vitest'
+import { stateValueOf, type InteractionEvent } from '../../src/machine/index.js'
 import { manualClock } from '../support/harness.js'
 
 // Path coverage with XState's own graph utilities: every transition of the machine is reached by a

@@ -6,7 +6,7 @@ import { inboxOf, mayActNow, policyNameOf, step } from '../../src/machine/index.
 const members = ['a', 'b', 'c'].map((id) => ({ type: 'member', id }) as const)
 const outsider = { type: 'agent', id: 'x' } as const
 const AT = '2026-04-21T09:30:00.000Z'
-const base: Omit<Interaction, 'target_actor'> = {
+const base: Omit<Interaction<'pending'>, 'target_actor'> = {
   id: 'iact_1',
   project: 'acme',
   type: 'approval',

@@ -1,5 +1,6 @@
-import { signalOf, step, type Interaction, type Participant } from '@hitl/interactions'
+import type { Interaction, Participant } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { signalOf, step } from '../../src/machine/index.js'
 import { memberA, pendingApproval } from '../support/records.js'
 
 // What an accepted event writes into the stored record, field by field: the record is the state.
@@ -115,6 +116,6 @@ describe('records written by step', () => {
 
   it('signalOf — nothing for a pending interaction, the end state for a finished one', () => {
     expect(signalOf(direct)).toBeUndefined()
-    expect(signalOf({ ...direct, status: 'expired' })).toMatchObject({ status: 'expired', run_id: 'run_1', topic: 'gate', idempotency_key: 'iact_1:expired' })
+    expect(signalOf({ ...direct, status: 'expired', expired_at: '2026-04-22T09:00:00.000Z' })).toMatchObject({ status: 'expired', run_id: 'run_1', topic: 'gate', idempotency_key: 'iact_1:expired' })
   })
 })

@@ -1,5 +1,6 @@
-import { step, type Interaction, type InteractionEvent, type Participant } from '@hitl/interactions'
+import type { Interaction, Participant } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { step, type InteractionEvent } from '../../src/machine/index.js'
 import { memberA, pendingApproval } from '../support/records.js'
 
 // Every refusal the machine can give, with the code, message and issues a caller sees: the message
@@ -61,11 +62,11 @@ const cases: { name: string; record: Interaction; event: InteractionEvent; refus
   },
   {
     name: 'respond to a completed interaction',
-    record: { ...direct, status: 'completed' },
+    record: { ...direct, status: 'completed', completed_at: '2026-04-21T09:00:00.000Z' },
     event: respond(a),
     refusal: { code: 'not_pending', message: 'interaction iact_1 is already completed' },
   },
-  { name: 'respond to an expired interaction', record: { ...direct, status: 'expired' }, event: respond(a), refusal: { code: 'expired', message: 'interaction iact_1 has expired' } },
+  { name: 'respond to an expired interaction', record: { ...direct, status: 'expired', expired_at: '2026-04-21T09:00:00.000Z' }, event: respond(a), refusal: { code: 'expired', message: 'interaction iact_1 has expired' } },
   {
     name: 'expire an interaction without expires_at',
     record: direct,

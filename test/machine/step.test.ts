@@ -1,5 +1,6 @@
-import { interactionMachine, stateValueOf, step, type Interaction } from '@hitl/interactions'
+import { interactionMachine, type Interaction } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { stateValueOf, step } from '../../src/machine/index.js'
 
 const record: Interaction = {
   id: 'iact_1',
@@ -31,7 +32,7 @@ describe('step', () => {
     expect(stateValueOf({ ...record, claimed_by: a })).toEqual({ pending: 'claimed' })
     expect(stateValueOf({ ...record, routing_policy: 'all_members' })).toEqual({ pending: 'collecting' })
     expect(stateValueOf({ ...record, target_actor: a, routing_policy: undefined })).toEqual({ pending: 'direct' })
-    expect(stateValueOf({ ...record, status: 'expired' })).toBe('expired')
+    expect(stateValueOf({ ...record, status: 'expired', expired_at: '2026-04-21T09:00:00.000Z' })).toBe('expired')
   })
 
   it('step — is pure: the input record is not mutated and the same input gives the same output', () => {

@@ -1,5 +1,6 @@
-import { CreateInteractionInputSchema, MODES_BY_TYPE, type CreateInteractionInput } from '@hitl/interactions'
+import { CreateInteractionInputSchema, type CreateInteractionInput } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { MODES_BY_TYPE } from '../../src/model/spec.js'
 import { deployGate } from '../support/harness.js'
 
 const specs = {

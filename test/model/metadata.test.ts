@@ -1,5 +1,6 @@
-import { JsonObjectSchema, LIMITS } from '@hitl/interactions'
+import { LIMITS } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { JsonObjectSchema } from '../../src/model/json.js'
 import { deployGate, harness, rejection } from '../support/harness.js'
 
 // The edges of the metadata rules: what is still accepted at each limit, and what the refusal says.

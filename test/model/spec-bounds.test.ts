@@ -1,5 +1,6 @@
-import { CreateInteractionInputSchema, responseValueSchemaFor, SpecSchema, type Spec } from '@hitl/interactions'
+import { CreateInteractionInputSchema, SpecSchema, type Spec } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
+import { responseValueSchemaFor } from '../../src/model/response.js'
 
 // The edges of each spec rule: the last accepted value and the first refused one, with the message a caller sees.
 

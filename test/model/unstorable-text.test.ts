@@ -1,4 +1,4 @@
-import { findUnstorableText } from '@hitl/interactions'
+import { findUnstorableText } from '../../src/model/json.js'
 import { describe, expect, it } from 'vitest'
 
 describe('findUnstorableText', () => {

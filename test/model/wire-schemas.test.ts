@@ -42,6 +42,20 @@ describe('wire schemas', () => {
     expect(InteractionSchema.safeParse({ ...record, claimed_by: ops }).success).toBe(false)
   })
 
+  it('InteractionSchema — each status has its own end-state fields, and a pending record none', async () => {
+    const { records } = await producedValues()
+    const [pending, completed] = [records[0]!, records[1]!]
+    const at = '2026-04-21T10:00:00.000Z'
+    expect(completed).toMatchObject({ status: 'completed', outcome: 'approved' })
+    const paths = (value: unknown) => InteractionSchema.safeParse(value).error?.issues.map((issue) => issue.path.join('.'))
+    expect(paths({ ...completed, completed_at: undefined })).toEqual(['completed_at'])
+    expect(paths({ ...pending, status: 'expired' })).toEqual(['expired_at'])
+    expect(paths({ ...pending, status: 'cancelled', cancelled_at: at })).toEqual(['cancelled_by'])
+    for (const field of ['completed_at', 'expired_at', 'cancelled_at'] as const) expect(paths({ ...pending, [field]: at })).toEqual([field])
+    expect(paths({ ...pending, outcome: 'approved' })).toEqual(['outcome'])
+    expect(InteractionSchema.parse({ ...pending, status: 'expired', expired_at: at })).toMatchObject({ status: 'expired', expired_at: at })
+  })
+
   it('OutboxEntrySchema and SignalSchema — negative attempts, an unknown status or a pending signal are refused', async () => {
     const { signals, entry } = await producedValues()
     expect(OutboxEntrySchema.safeParse({ ...entry, attempts: -1 }).success).toBe(false)

@@ -1,4 +1,5 @@
-import { actorKey, isInteractionError, InteractionError } from '@hitl/interactions'
+import { isInteractionError, InteractionError } from '@hitl/interactions'
+import { actorKey } from '@hitl/interactions/adapter'
 import { describe, expect, it } from 'vitest'
 import { alice, bob, bot, deployGate, harness, rejection } from '../support/harness.js'
 

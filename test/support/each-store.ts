@@ -1,5 +1,6 @@
 /** Runs a test body on every store, and proves that a refused call changed nothing in it. */
-import { actorKey, memoryStore, type InteractionStore, type Participant } from '@hitl/interactions'
+import { memoryStore, type InteractionStore, type Participant } from '@hitl/interactions'
+import { actorKey } from '@hitl/interactions/adapter'
 import { afterAll, beforeAll, describe } from 'vitest'
 import { postgresFixture, type PostgresFixture } from './postgres.js'
 

@@ -4,7 +4,7 @@ import type { Interaction, Participant } from '@hitl/interactions'
 export const memberA: Participant = { type: 'member', id: 'a' }
 
 /** A stored, pending approval for member "a", to drive the machine's `step` directly. */
-export const pendingApproval: Interaction = {
+export const pendingApproval: Interaction<'pending'> = {
   id: 'iact_1',
   project: 'acme',
   type: 'approval',

@@ -54,14 +54,14 @@ function loadDBOS(): Promise<DBOSReceiver> {
  *
  * @example
  * import { DBOS } from '@dbos-inc/dbos-sdk'
+ * import { isApproved } from '@hitl/interactions'
  * import { waitForInteraction } from '@hitl/interactions/dbos'
  *
  * const deploy = DBOS.registerWorkflow(async () => {
  *   const runId = DBOS.workflowID!
  *   await DBOS.runStep(() => interactions.create('acme', { ...gate, run_id: runId, topic: 'deploy-gate', idempotency_key: `${runId}:deploy-gate` }))
  *   const outcome = await waitForInteraction('deploy-gate', { timeoutSeconds: 86_400 })
- *   const answer = outcome.status === 'completed' ? outcome.signal.responses[0]?.value : undefined
- *   return answer && 'confirmed' in answer && answer.confirmed ? 'deploy' : 'stop'
+ *   return outcome.status === 'completed' && isApproved(outcome.signal) ? 'deploy' : 'stop'
  * }, { name: 'deploy' })
  */
 export async function waitForInteraction(topic: string, options: WaitForInteractionOptions): Promise<InteractionOutcome> {

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer'
+import { configurationError } from '../../errors.js'
 import type { Signal } from '../../model/signal.js'
 import type { SignalDelivery, SignalDeliveryFailure } from '../../ports.js'
 import { webhookKeys, type WebhookSecret } from './secret.js'
@@ -47,6 +48,7 @@ export class WebhookDeliveryError extends Error implements SignalDeliveryFailure
   }
 }
 
+const CALLER = 'webhookSignals'
 const DEFAULT_TIMEOUT_MS = 10_000
 const BODY_PREFIX = 200
 
@@ -69,17 +71,16 @@ function retryAfterMs(header: string | null, now: Date): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime())
 }
 
-function targetUrl(value: string | URL): URL {
+/** The URL to POST to, or the rule `value` breaks. */
+function parseTarget(value: string | URL): { url: URL } | { rule: string; cause?: unknown } {
   let url: URL
   try {
     url = new URL(value)
   } catch (error) {
-    throw new TypeError(`webhook url must be an absolute http(s) URL (got ${JSON.stringify(String(value))})`, { cause: error })
+    return { rule: `must be an absolute http(s) URL (got ${JSON.stringify(String(value))})`, cause: error }
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new TypeError(`webhook url must use http or https (got ${url.protocol})`)
-  }
-  return url
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { rule: `must use http or https (got ${url.protocol})` }
+  return { url }
 }
 
 // Query strings and credentials often carry tokens; they must not end up in the outbox's last_error.
@@ -133,16 +134,20 @@ function failureText(error: unknown, timeoutMs: number): string {
  * })
  */
 export function webhookSignals(options: WebhookSignalsOptions): SignalDelivery & { name: 'webhook' } {
-  const keys = webhookKeys(options.secret)
+  const keys = webhookKeys(options.secret, CALLER)
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError(`timeoutMs must be a positive number of milliseconds (got ${timeoutMs})`)
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw configurationError(CALLER, ['timeoutMs'], `must be a number of milliseconds above 0 (got ${timeoutMs})`)
+  }
+  for (const name of ['fetch', 'clock', 'urlFor'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw configurationError(CALLER, [name], 'must be a function')
+  }
   const send = options.fetch ?? globalThis.fetch
   const clock = options.clock ?? (() => new Date())
   const { urlFor } = options
-  const fixedUrl = options.url === undefined ? undefined : targetUrl(options.url)
-  if (!fixedUrl && typeof urlFor !== 'function') throw new TypeError('webhookSignals needs a `url` or a `urlFor(signal)` function')
-  // Built once, so a malformed extra header fails here rather than on every delivery.
-  const extraHeaders = new Headers(options.headers)
+  const fixedUrl = options.url === undefined ? undefined : fixedTarget(options.url)
+  if (!fixedUrl && typeof urlFor !== 'function') throw configurationError(CALLER, ['url'], 'is required, or a `urlFor(signal)` function')
+  const extraHeaders = headersOf(options.headers)
 
   return {
     name: 'webhook',
@@ -185,16 +190,34 @@ export function webhookSignals(options: WebhookSignalsOptions): SignalDelivery &
   }
 }
 
+function fixedTarget(value: string | URL): URL {
+  const target = parseTarget(value)
+  if ('rule' in target) throw configurationError(CALLER, ['url'], target.rule, { cause: target.cause })
+  return target.url
+}
+
+// Built once, so a malformed extra header fails when the adapter is created rather than on every delivery.
+function headersOf(headers: Record<string, string> | undefined): Headers {
+  const built = new Headers()
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    try {
+      built.set(name, value)
+    } catch (error) {
+      // The value may be a credential, such as an authorization token: name the header, never echo its value.
+      throw configurationError(CALLER, ['headers', name], 'must be a valid HTTP header name with a valid value', { cause: error })
+    }
+  }
+  return built
+}
+
 async function resolveUrl(urlFor: (signal: Signal) => string | URL | Promise<string | URL>, signal: Signal): Promise<URL> {
   const value = await urlFor(signal)
-  try {
-    return targetUrl(value)
-  } catch (error) {
-    // The same signal would get the same bad URL again: dead-letter it until the host fixes urlFor.
-    throw new WebhookDeliveryError(`urlFor returned an unusable URL for signal ${signal.idempotency_key}: ${(error as Error).message}`, {
-      url: String(value),
-      permanent: true,
-      cause: error,
-    })
-  }
+  const target = parseTarget(value)
+  if ('url' in target) return target.url
+  // The same signal would get the same bad URL again: dead-letter it until the host fixes urlFor.
+  throw new WebhookDeliveryError(`urlFor returned an unusable URL for signal ${signal.idempotency_key}: it ${target.rule}`, {
+    url: String(value),
+    permanent: true,
+    cause: target.cause,
+  })
 }

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer'
+import { configurationError } from '../../errors.js'
 
 /**
  * A signing secret: `whsec_` followed by the base64 of the key (the Standard Webhooks form), any
@@ -11,29 +12,35 @@ const PREFIX = 'whsec_'
 /** Standard base64, as keys and signatures are written. */
 export const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/
 
-/** The HMAC key of one secret; throws a TypeError (never echoing the secret) when it is unusable. */
-export function webhookKey(secret: WebhookSecret): Buffer {
+/** Why a secret cannot be used, never echoing it; undefined when it can. */
+function secretProblem(secret: WebhookSecret): string | undefined {
   if (typeof secret === 'string') {
-    if (secret.startsWith(PREFIX)) {
-      const encoded = secret.slice(PREFIX.length)
-      if (!BASE64.test(encoded) || encoded.length % 4 === 1) {
-        throw new TypeError(`a webhook secret that starts with "${PREFIX}" must continue with the base64 of the key (${encoded.length} characters after the prefix are not valid base64)`)
-      }
-      return Buffer.from(encoded, 'base64')
-    }
-    if (secret.length === 0) throw new TypeError('the webhook secret must not be empty')
-    return Buffer.from(secret, 'utf8')
+    if (!secret.startsWith(PREFIX)) return secret.length === 0 ? 'must not be empty' : undefined
+    const encoded = secret.slice(PREFIX.length)
+    if (BASE64.test(encoded) && encoded.length % 4 !== 1) return undefined
+    return `must continue after "${PREFIX}" with the base64 of the key (the ${encoded.length} characters after it are not valid base64)`
   }
-  if (secret instanceof Uint8Array) {
-    if (secret.byteLength === 0) throw new TypeError('the webhook secret must not be empty')
-    return Buffer.from(secret)
-  }
-  throw new TypeError(`a webhook secret must be a string or a Uint8Array (got ${secret === null ? 'null' : typeof secret})`)
+  if (secret instanceof Uint8Array) return secret.byteLength === 0 ? 'must not be empty' : undefined
+  return `must be a string or a Uint8Array (got ${secret === null ? 'null' : typeof secret})`
 }
 
-/** The keys of one secret or several (newest first, for rotation); at least one is required. */
-export function webhookKeys(secret: WebhookSecret | readonly WebhookSecret[]): Buffer[] {
-  const secrets = Array.isArray(secret) ? (secret as readonly WebhookSecret[]) : [secret as WebhookSecret]
-  if (secrets.length === 0) throw new TypeError('at least one webhook secret is required')
-  return secrets.map(webhookKey)
+/** The HMAC key of a usable secret. */
+function webhookKey(secret: WebhookSecret): Buffer {
+  if (typeof secret !== 'string') return Buffer.from(secret)
+  return secret.startsWith(PREFIX) ? Buffer.from(secret.slice(PREFIX.length), 'base64') : Buffer.from(secret, 'utf8')
+}
+
+/**
+ * The keys of one secret or several (newest first, for rotation). An unusable one is a
+ * `configuration` error of `caller` naming the `secret` (and its index in a list), never its value.
+ */
+export function webhookKeys(secret: WebhookSecret | readonly WebhookSecret[], caller: string): Buffer[] {
+  const several = Array.isArray(secret)
+  const secrets = several ? (secret as readonly WebhookSecret[]) : [secret as WebhookSecret]
+  if (secrets.length === 0) throw configurationError(caller, ['secret'], 'must hold at least one webhook secret')
+  return secrets.map((one, index) => {
+    const problem = secretProblem(one)
+    if (problem) throw configurationError(caller, several ? ['secret', index] : ['secret'], problem)
+    return webhookKey(one)
+  })
 }

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer'
 import { createHmac } from 'node:crypto'
+import { validationError } from '../../errors.js'
 import { webhookKeys, type WebhookSecret } from './secret.js'
 
 /** HMAC-SHA256 over `${id}.${timestamp}.${body}`, the content the Standard Webhooks scheme signs. */
@@ -32,7 +33,7 @@ export function signWebhook(input: {
   secret: WebhookSecret | readonly WebhookSecret[]
 }): string {
   if (!Number.isSafeInteger(input.timestamp) || input.timestamp < 0) {
-    throw new TypeError(`the webhook timestamp must be whole unix seconds (got ${input.timestamp})`)
+    throw validationError('signWebhook input', [{ path: ['timestamp'], message: `must be whole unix seconds (got ${input.timestamp})` }])
   }
-  return signatureHeader(webhookKeys(input.secret), input.id, input.timestamp, input.body)
+  return signatureHeader(webhookKeys(input.secret, 'signWebhook'), input.id, input.timestamp, input.body)
 }

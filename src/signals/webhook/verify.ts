@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer'
 import { timingSafeEqual } from 'node:crypto'
+import { configurationError } from '../../errors.js'
 import { SignalSchema, type Signal } from '../../model/signal.js'
 import { BASE64, webhookKeys, type WebhookSecret } from './secret.js'
 import { webhookHmac } from './sign.js'
@@ -92,10 +93,10 @@ export function verifyWebhook(
   secret: WebhookSecret | readonly WebhookSecret[],
   options: VerifyWebhookOptions = {},
 ): Signal {
-  const keys = webhookKeys(secret)
+  const keys = webhookKeys(secret, 'verifyWebhook')
   const toleranceSeconds = options.toleranceSeconds ?? 300
   if (!Number.isFinite(toleranceSeconds) || toleranceSeconds < 0) {
-    throw new TypeError(`toleranceSeconds must be a non-negative number (got ${toleranceSeconds})`)
+    throw configurationError('verifyWebhook', ['toleranceSeconds'], `must be a number of seconds, 0 or more (got ${toleranceSeconds})`)
   }
   const id = requiredHeader(headers, 'webhook-id')
   const timestampText = requiredHeader(headers, 'webhook-timestamp')

@@ -2,7 +2,7 @@
  * How records map to rows and back. Values go in as parameters (JSON text for jsonb, ISO strings
  * for timestamptz) and come out as the same strings, whatever type parsers the host's pool has.
  */
-import { InteractionSchema, type Interaction } from '../../model/interaction.js'
+import { InteractionFieldsSchema, type Interaction } from '../../model/interaction.js'
 import type { HistoryEvent, NewHistoryEvent } from '../../model/history.js'
 import type { OutboxEntry } from '../../model/signal.js'
 import type { PgRow } from './pool.js'
@@ -78,7 +78,7 @@ const READERS = new Map<string, (row: PgRow) => unknown>(
 )
 
 /** Field order of a record the service builds, so a record reads back with its keys in the same order. */
-const FIELD_ORDER = Object.keys(InteractionSchema.shape)
+const FIELD_ORDER = Object.keys(InteractionFieldsSchema.shape)
 
 /** A parameter for a column: JSON as text, since node-postgres would turn an array into a SQL array. */
 const param = (kind: Kind, value: unknown) => (value === undefined || value === null ? null : kind === 'jsonb' ? JSON.stringify(value) : value)

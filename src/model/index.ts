@@ -1,7 +1,0 @@
-export * from './actor.js'
-export * from './interaction.js'
-export * from './json.js'
-export * from './limits.js'
-export * from './response.js'
-export * from './signal.js'
-export * from './spec.js'
