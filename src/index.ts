@@ -32,6 +32,7 @@ export {
 export type { JsonObject } from './model/json.js'
 export { LIMITS } from './model/limits.js'
 export { answersOf, inputText, isApproved, selectedValue, selectedValues, type Answer, type Answered } from './model/readers.js'
+export { ReassignInputSchema, type ReassignInput } from './model/reassign.js'
 export {
   CancelInputSchema,
   InteractionResponseSchema,

@@ -1,10 +1,11 @@
 import { assertEvent, assign, not, setup } from 'xstate'
 import { validationError, type InteractionErrorCode, type ValidationIssue } from '../errors.js'
-import { sameActor, type Participant } from '../model/actor.js'
+import { describeActor as describe, sameActor, type Participant } from '../model/actor.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import type { Interaction } from '../model/interaction.js'
 import { responseValueSchemaFor } from '../model/response.js'
 import { hasResponded, policyOf, type PendingState } from './policies.js'
+import { reassignedFields, reassignmentOf, reassignmentRefusal, type Reassignment } from './reassign.js'
 
 /** Events the machine accepts; `at` is the time the service read from its clock. */
 export type InteractionEvent =
@@ -13,6 +14,7 @@ export type InteractionEvent =
   | { type: 'respond'; actor: Participant; value: Record<string, unknown>; comment?: string; at: string }
   | { type: 'expire'; at: string }
   | { type: 'cancel'; actor: Participant; reason?: string; at: string }
+  | { type: 'reassign'; actor: Participant; to: Participant; from?: Participant; reason?: string; at: string }
 
 /** Why the machine refused an event; the service turns it into an InteractionError. */
 export interface Refusal {
@@ -40,8 +42,6 @@ const valueIssues = (context: Interaction, event: InteractionEvent) => {
   assertEvent(event, 'respond')
   return responseValueSchemaFor(context.spec).safeParse(event.value).error?.issues ?? []
 }
-
-const describe = (actor: Participant) => `${actor.type} "${actor.id}"`
 
 type RefusalArgs = { context: Interaction; event: InteractionEvent }
 
@@ -90,6 +90,13 @@ const responded = logged('responded', ({ event }) => {
   return { value: event.value as Record<string, never>, ...(event.comment !== undefined && { comment: event.comment }) }
 })
 
+/** A reassign's history event: who it moved from and to, who did it and why. */
+const reassigned = logged('reassigned', ({ context, event }) => {
+  assertEvent(event, 'reassign')
+  const { from, to } = reassignmentOf(context, event)
+  return { from, to, by: event.actor, ...(event.reason !== undefined && { reason: event.reason }) }
+})
+
 /**
  * The lifecycle of one interaction. The context is the stored record itself; the service drives the
  * machine with XState's pure `transition()`, so nothing stays alive between calls.
@@ -126,6 +133,8 @@ export const interactionMachine = setup({
       completed_at: event.at,
       ...(context.type === 'approval' && { outcome: policyOf(context).outcome(context) }),
     })),
+    /** Puts `to` where `from` was; kept apart so that any event which hands an interaction over can use it. */
+    reassignTo: assign(({ context, event }, reassignment: Reassignment) => reassignedFields(context, reassignment, event.at)),
     markExpired: assign(({ event }) => ({ status: 'expired' as const, expired_at: event.at })),
     markCancelled: assign(({ event }) => {
       assertEvent(event, 'cancel')
@@ -140,6 +149,10 @@ export const interactionMachine = setup({
     isInvalidValue: ({ context, event }) => valueIssues(context, event).length > 0,
     isComplete: ({ context }) => policyOf(context).isComplete(context),
     isDue: ({ context, event }) => isDue(context, event.at),
+    isReassignRefused: ({ context, event }) => {
+      assertEvent(event, 'reassign')
+      return reassignmentRefusal(context, event) !== undefined
+    },
   },
 }).createMachine({
   id: 'interaction',
@@ -168,6 +181,31 @@ export const interactionMachine = setup({
         release: { actions: refuseNotClaimable },
         // Whoever asked may withdraw the question: who is allowed to is the host's decision.
         cancel: { target: 'cancelled' },
+        // As with cancel, who may hand an interaction over is the host's decision; the sub-state stays as it was.
+        reassign: [
+          {
+            guard: 'isReassignRefused',
+            actions: {
+              type: 'refuse',
+              params: ({ context, event }) => {
+                assertEvent(event, 'reassign')
+                return reassignmentRefusal(context, event)!
+              },
+            },
+          },
+          {
+            actions: [
+              reassigned,
+              {
+                type: 'reassignTo',
+                params: ({ context, event }) => {
+                  assertEvent(event, 'reassign')
+                  return reassignmentOf(context, event)
+                },
+              },
+            ],
+          },
+        ],
       },
       states: {
         /** Enters the sub-state the record's policy names. */

@@ -69,8 +69,8 @@ export function step(record: Interaction, event: InteractionEvent | undefined, n
   const send = (next: InteractionEvent) => {
     if (snapshot.status === 'done') {
       const { refusal: reason } = Object.values(snapshot.getMeta())[0] as { refusal: Refusal }
-      // Too late to cancel is not_pending whatever ended it; only a response learns that it came too late.
-      const code = next.type === 'cancel' ? 'not_pending' : reason.code
+      // Too late to cancel or reassign is not_pending whatever ended it; only a response learns that it came too late.
+      const code = next.type === 'cancel' || next.type === 'reassign' ? 'not_pending' : reason.code
       refusal = { code, message: `interaction ${record.id} ${reason.message}` }
       return
     }

@@ -26,6 +26,9 @@ export const ParticipantSchema = z.strictObject({
 })
 export type Participant = z.infer<typeof ParticipantSchema>
 
+/** An actor as messages name it, e.g. `member "user_alice"`. */
+export const describeActor = (actor: Actor): string => `${actor.type} "${actor.id}"`
+
 /** True when both values name the same actor. */
 export const sameActor = (a: Actor, b: Actor): boolean => a.type === b.type && a.id === b.id
 

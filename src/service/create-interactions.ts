@@ -6,6 +6,7 @@ import { inboxOf, step, wakeAtOf, type StepResult } from '../machine/step.js'
 import { actorKey, IdentifierSchema, ParticipantSchema, type Actor, type Participant } from '../model/actor.js'
 import { CreateInteractionInputSchema, type Interaction } from '../model/interaction.js'
 import { LIMITS } from '../model/limits.js'
+import { ReassignInputSchema } from '../model/reassign.js'
 import { CancelInputSchema, RespondInputSchema } from '../model/response.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import type { OutboxEntry } from '../model/signal.js'
@@ -176,6 +177,20 @@ export function createInteractionsWith(
       const tenant = projectOf(project)
       const { actor, reason } = parse(CancelInputSchema, input, 'cancel input')
       return (await apply(tenant, id, (at) => ({ type: 'cancel', actor, ...(reason !== undefined && { reason }), at }))).record
+    },
+
+    async reassign(project, id, input) {
+      const tenant = projectOf(project)
+      const { by, to, from, reason } = parse(ReassignInputSchema, input, 'reassign input')
+      const reassign = (at: string): InteractionEvent => ({
+        type: 'reassign',
+        actor: by,
+        to,
+        ...(from !== undefined && { from }),
+        ...(reason !== undefined && { reason }),
+        at,
+      })
+      return (await apply(tenant, id, reassign)).record
     },
 
     async cancelRun(project, runId, input) {

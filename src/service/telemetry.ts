@@ -67,6 +67,7 @@ const OPERATIONS: Record<keyof Interactions, Operation> = {
   release: { span: 'hitl.release', arguments: interaction, result: interactionAttributes },
   respond: { span: 'hitl.respond', arguments: interaction, result: interactionAttributes },
   cancel: { span: 'hitl.cancel', arguments: interaction, result: interactionAttributes },
+  reassign: { span: 'hitl.reassign', arguments: interaction, result: interactionAttributes },
   cancelRun: { span: 'hitl.cancel_run', arguments: ([project, runId]) => ({ 'hitl.project': text(project), 'hitl.run_id': text(runId) }) },
   inbox: { span: 'hitl.inbox', arguments: project },
   expireDue: { span: 'hitl.expire_due' },

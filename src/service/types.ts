@@ -1,6 +1,7 @@
 import type { Participant } from '../model/actor.js'
 import type { HistoryEvent } from '../model/history.js'
 import type { CreateInteractionInput, Interaction } from '../model/interaction.js'
+import type { ReassignInput } from '../model/reassign.js'
 import type { CancelInput, RespondInput } from '../model/response.js'
 import type { OutboxEntry } from '../model/signal.js'
 import type { Directory, InteractionStore, SignalDelivery } from '../ports.js'
@@ -88,6 +89,25 @@ export interface Interactions {
    * resumes its run with a `cancelled` signal. Ended ones are `not_pending`.
    */
   cancel(project: string, id: string, input: CancelInput): Promise<Interaction>
+  /**
+   * Hands a pending interaction over from one actor to another, in one write with its inboxes and a
+   * `reassigned` history event: a member or agent target is replaced by `to` (`from`, when given,
+   * must be the current target); in a group, `to` takes the place in the snapshot of `from`, who
+   * must not have responded yet, along with any claim `from` holds. `by` is recorded as given: who
+   * may reassign is the host's decision.
+   *
+   * @example
+   * import { createInteractions } from '@hitl/interactions'
+   *
+   * const interactions = createInteractions({ directory })
+   * await interactions.reassign('acme', id, {
+   *   by: { type: 'member', id: 'user_lead' },
+   *   from: { type: 'member', id: 'user_bob' },
+   *   to: { type: 'member', id: 'user_carol' },
+   *   reason: 'Bob is on leave',
+   * })
+   */
+  reassign(project: string, id: string, input: ReassignInput): Promise<Interaction>
   /**
    * Cancels every pending interaction of a run, for a run that ended or was cancelled in its engine;
    * returns how many it cancelled. Calling it again cancels nothing more.

@@ -10,6 +10,7 @@ import { manualClock } from '../support/harness.js'
 
 const a: Participant = { type: 'member', id: 'a' }
 const b: Participant = { type: 'member', id: 'b' }
+const c: Participant = { type: 'member', id: 'c' }
 const outsider: Participant = { type: 'member', id: 'z' }
 const CREATED = '2026-04-21T09:00:00.000Z'
 const EARLY = '2026-04-21T09:30:00.000Z'
@@ -28,6 +29,12 @@ const events: InteractionEvent[] = [
   { type: 'expire', at: EARLY },
   { type: 'expire', at: LATE },
   { type: 'cancel', actor: b, reason: 'no longer needed', at: EARLY },
+  // Reassigns that each rule accepts or refuses somewhere: from a to c; to c without from; from someone not
+  // assigned; to someone already assigned (b is a member of a group, and once a is replaced by b, the target).
+  { type: 'reassign', actor: b, from: a, to: c, reason: 'on leave', at: EARLY },
+  { type: 'reassign', actor: b, to: c, at: EARLY },
+  { type: 'reassign', actor: b, from: outsider, to: a, at: EARLY },
+  { type: 'reassign', actor: b, from: a, to: b, at: EARLY },
 ]
 
 const pair = { type: 'group', id: 'pair' } as const
@@ -98,6 +105,10 @@ async function replay(variant: keyof typeof variants, path: InteractionEvent[]) 
           return interactions.expireDue().then(() => interactions.get('acme', created.id))
         case 'cancel':
           return interactions.cancel('acme', created.id, { actor: event.actor, reason: event.reason! })
+        case 'reassign': {
+          const { actor: by, to, from, reason } = event
+          return interactions.reassign('acme', created.id, { by, to, ...(from && { from }), ...(reason && { reason }) })
+        }
       }
     }
     outcome = await call().then(
@@ -133,9 +144,9 @@ describe('machine paths', () => {
           covered.add(keyOf(definition.source, definition.eventType, siblings.indexOf(definition)))
         }
         const refusal = actions.find((action) => action.type === 'refuse')?.params as { code: string } | undefined
-        // An ended interaction refuses with its end state's code, except a cancel, which is not_pending whatever ended it.
+        // An ended interaction refuses with its end state's code, except a cancel or a reassign: not_pending whatever ended it.
         const endCode = state.status === 'done' ? (Object.values(state.getMeta())[0] as { refusal: { code: string } }).refusal.code : undefined
-        const lazyRefusal = endCode && (event.type === 'cancel' ? 'not_pending' : endCode)
+        const lazyRefusal = endCode && (event.type === 'cancel' || event.type === 'reassign' ? 'not_pending' : endCode)
         const { outcome } = await replay(variant, [...path!.steps.map((s) => s.event as InteractionEvent).filter((e) => (e.type as string) !== 'xstate.init'), event])
         replayed++
 
@@ -146,6 +157,11 @@ describe('machine paths', () => {
         } else if ('record' in outcome) {
           expect(stateValueOf(outcome.record)).toEqual(next.status === 'done' ? next.value : stateValueOf(next.context))
           expect(outcome.record.responses.map((r) => r.actor)).toEqual(next.context.responses.map((r) => r.actor))
+          expect([outcome.record.target_actor, outcome.record.members, outcome.record.claimed_by]).toEqual([
+            next.context.target_actor,
+            next.context.members,
+            next.context.claimed_by,
+          ])
         } else {
           expect.fail(`${stateKey} + ${JSON.stringify(event)} was refused with ${outcome.code}`)
         }

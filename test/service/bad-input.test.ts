@@ -1,7 +1,7 @@
 import { isInteractionError, LIMITS, type Actor, type Interaction } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
 import { encodeCursor } from '../../src/service/cursor.js'
-import { alice, bob, deployGate, harness, rejection } from '../support/harness.js'
+import { alice, bob, carol, deployGate, harness, rejection } from '../support/harness.js'
 import { countingStore, describeEachStore, snapshot } from '../support/each-store.js'
 
 type Service = ReturnType<typeof harness>['interactions']
@@ -35,6 +35,12 @@ const create = (name: string, input: unknown, path: (string | number)[], code = 
 const respond = (name: string, id: keyof Ids, input: unknown, path: (string | number)[], code = 'validation_failed'): Case => ({
   name: `respond: ${name}`,
   call: (svc, ids) => svc.respond('acme', ids[id], input as never),
+  path,
+  code,
+})
+const reassign = (name: string, id: keyof Ids, input: unknown, path: (string | number)[], code = 'validation_failed'): Case => ({
+  name: `reassign: ${name}`,
+  call: (svc, ids) => svc.reassign('acme', ids[id], input as never),
   path,
   code,
 })
@@ -258,6 +264,24 @@ const cases: Case[] = [
   { name: 'cancel: reason with a lone surrogate', call: (svc, ids) => svc.cancel('acme', ids.gate, { actor: alice, reason: `no${HALF}` }), path: ['reason'] },
   { name: 'cancel: unknown id', call: (svc) => svc.cancel('acme', 'iact_unknown', { actor: alice }), path: [], code: 'not_found' },
   { name: 'cancel: project with NUL', call: (svc, ids) => svc.cancel('acme\u0000', ids.gate, { actor: alice }), path: ['project'] },
+  // Reassign checks its input before it reads the interaction; `from` on a group is checked against the record.
+  reassign('no by', 'gate', { to: bob }, ['by']),
+  reassign('no to', 'gate', { by: alice }, ['to']),
+  reassign('a group as to', 'gate', { by: alice, to: { type: 'group', id: 'group_ops' } }, ['to', 'type']),
+  reassign('from without an id', 'gate', { by: alice, to: bob, from: { type: 'member' } }, ['from', 'id']),
+  reassign('reason over the limit', 'gate', { by: alice, to: bob, reason: long(LIMITS.comment + 1) }, ['reason']),
+  reassign('reason with a lone surrogate', 'gate', { by: alice, to: bob, reason: `away${HALF}` }, ['reason']),
+  reassign('to id with a trailing space', 'gate', { by: alice, to: { type: 'member', id: 'user_bob ' } }, ['to', 'id']),
+  reassign('extra field', 'gate', { by: alice, to: bob, note: 'x' }, []),
+  reassign('a group without from', 'group', { by: alice, to: { type: 'member', id: 'user_dave' } }, ['from']),
+  reassign('from not the target', 'gate', { by: alice, from: bob, to: carol }, ['from'], 'conflict'),
+  reassign('to already a member', 'group', { by: alice, from: bob, to: alice }, ['to'], 'conflict'),
+  { name: 'reassign: unknown id', call: (svc) => svc.reassign('acme', 'iact_x', { by: alice, to: bob }), path: [], code: 'not_found' },
+  {
+    name: 'reassign: project with NUL',
+    call: (svc, ids) => svc.reassign('acme\u0000', ids.gate, { by: alice, to: bob }),
+    path: ['project'],
+  },
   { name: 'cancelRun: empty run id', call: (svc) => svc.cancelRun('acme', '', { actor: alice }), path: ['run_id'] },
   { name: 'cancelRun: run id with a lone surrogate', call: (svc) => svc.cancelRun('acme', `run_${HALF}`, { actor: alice }), path: ['run_id'] },
   { name: 'history: id with NUL', call: (svc) => svc.history('acme', 'iact\u0000'), path: ['id'] },

@@ -3,7 +3,7 @@ import { callbackSignals, memoryStore, type Signal } from '@hitl/interactions'
 import { describe, expect, it, vi } from 'vitest'
 import { createInteractionsWith } from '../../src/service/create-interactions.js'
 import { createTelemetry, importOpenTelemetry, INSTRUMENTATION_SCOPE } from '../../src/service/telemetry.js'
-import { alice, bob, carol, deployGate, harness, manualClock, rejection } from '../support/harness.js'
+import { alice, bob, bot, carol, deployGate, harness, manualClock, rejection } from '../support/harness.js'
 import { registerSdk, sdkPerTest } from './support.js'
 
 const ops = { type: 'group', id: 'group_ops' } as const
@@ -19,6 +19,7 @@ describe('telemetry — operations', () => {
     await interactions.history('acme', group.id)
     await interactions.claim('acme', group.id, alice)
     await interactions.release('acme', group.id, alice)
+    await interactions.reassign('acme', group.id, { by: carol, from: alice, to: bot })
     await interactions.cancel('acme', group.id, { actor: carol })
     await rejection(() => interactions.respond('acme', group.id, { actor: bob, value: { value: 'ok' } }))
     await interactions.cancelRun('acme', 'run_1', { actor: carol })
@@ -35,6 +36,7 @@ describe('telemetry — operations', () => {
       'hitl.history',
       'hitl.claim',
       'hitl.release',
+      'hitl.reassign',
       'hitl.cancel',
       'hitl.respond',
       'hitl.cancel_run',

@@ -23,6 +23,7 @@ describe('public types', () => {
       | 'LIMITS'
       | 'OutboxEntrySchema'
       | 'ParticipantSchema'
+      | 'ReassignInputSchema'
       | 'RespondInputSchema'
       | 'ResponseValueSchema'
       | 'SignalSchema'
