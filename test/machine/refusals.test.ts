@@ -21,6 +21,14 @@ const answeredByA: Interaction = { ...allMembers, responses: [{ actor: a, value:
 const respond = (actor: Participant, value: Record<string, unknown> = { confirmed: true }): InteractionEvent => ({ type: 'respond', actor, value, at: AT })
 const claim = (actor: Participant): InteractionEvent => ({ type: 'claim', actor, at: AT })
 const release = (actor: Participant): InteractionEvent => ({ type: 'release', actor, at: AT })
+const reassign = (to: Participant, from?: Participant): InteractionEvent => ({
+  type: 'reassign',
+  actor: b,
+  to,
+  ...(from && { from }),
+  at: AT,
+})
+const c: Participant = { type: 'member', id: 'c' }
 
 const notClaimable = (target: string) => ({
   code: 'validation_failed',
@@ -67,6 +75,74 @@ const cases: { name: string; record: Interaction; event: InteractionEvent; refus
     refusal: { code: 'not_pending', message: 'interaction iact_1 is already completed' },
   },
   { name: 'respond to an expired interaction', record: { ...direct, status: 'expired', expired_at: '2026-04-21T09:00:00.000Z' }, event: respond(a), refusal: { code: 'expired', message: 'interaction iact_1 has expired' } },
+  {
+    name: 'reassign of a direct interaction from someone else',
+    record: direct,
+    event: reassign(c, b),
+    refusal: {
+      code: 'conflict',
+      message: 'cannot reassign interaction iact_1 from member "b": is not the target (member "a")',
+      issues: [{ path: ['from'], message: 'is not the target (member "a")' }],
+    },
+  },
+  {
+    name: 'reassign of a direct interaction to its target',
+    record: direct,
+    event: reassign(a),
+    refusal: {
+      code: 'conflict',
+      message: 'cannot reassign interaction iact_1 to member "a": is already the target',
+      issues: [{ path: ['to'], message: 'is already the target' }],
+    },
+  },
+  {
+    name: 'reassign of a group without from',
+    record: claimedByA,
+    event: reassign(c),
+    refusal: {
+      code: 'validation_failed',
+      message: 'Invalid reassign input: from: is required for group interaction iact_1: the member to replace',
+      issues: [{ path: ['from'], message: 'is required for group interaction iact_1: the member to replace' }],
+    },
+  },
+  {
+    name: 'reassign of a group from an outsider',
+    record: firstResponder,
+    event: reassign(c, outsider),
+    refusal: {
+      code: 'conflict',
+      message: 'cannot reassign interaction iact_1 from agent "z": is not a member of the group snapshot',
+      issues: [{ path: ['from'], message: 'is not a member of the group snapshot' }],
+    },
+  },
+  {
+    name: 'reassign of a group from a member who responded',
+    record: answeredByA,
+    event: reassign(c, a),
+    refusal: { code: 'already_responded', message: 'member "a" has already responded to interaction iact_1, so it stays theirs' },
+  },
+  {
+    name: 'reassign of a group to a member',
+    record: allMembers,
+    event: reassign(a, b),
+    refusal: {
+      code: 'conflict',
+      message: 'cannot reassign interaction iact_1 to member "a": is already a member of the group snapshot',
+      issues: [{ path: ['to'], message: 'is already a member of the group snapshot' }],
+    },
+  },
+  {
+    name: 'reassign of a cancelled interaction',
+    record: { ...direct, status: 'cancelled', cancelled_at: '2026-04-21T09:00:00.000Z', cancelled_by: b },
+    event: reassign(c),
+    refusal: { code: 'not_pending', message: 'interaction iact_1 is cancelled' },
+  },
+  {
+    name: 'reassign of an expired interaction',
+    record: { ...direct, status: 'expired', expired_at: '2026-04-21T09:00:00.000Z' },
+    event: reassign(c),
+    refusal: { code: 'not_pending', message: 'interaction iact_1 has expired' },
+  },
   {
     name: 'expire an interaction without expires_at',
     record: direct,
