@@ -1,7 +1,16 @@
 import { callbackSignals, createInteractions, isInteractionError, memoryStore, type Interaction, type Participant } from '@hitl/interactions'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { expireIfDue, modelCancel, modelClaim, modelMayAct, modelRelease, modelRespond, type ModelInteraction } from '../support/reference-model.js'
+import {
+  expireIfDue,
+  modelCancel,
+  modelClaim,
+  modelMayAct,
+  modelReassign,
+  modelRelease,
+  modelRespond,
+  type ModelInteraction,
+} from '../support/reference-model.js'
 
 // Model-based tests: random sequences of commands against the service and a small reference
 // model, with the invariants checked after every step. FC_RUNS raises the number of runs.
@@ -13,6 +22,8 @@ const actors: Participant[] = [
   { type: 'member', id: 'b' },
   { type: 'member', id: 'c' },
   { type: 'agent', id: 'a' },
+  // Outside the group, so that a reassign has someone to hand a group interaction to.
+  { type: 'member', id: 'd' },
 ]
 const group = actors.slice(0, 3)
 
@@ -54,6 +65,7 @@ async function checkInvariants(model: Model, real: Real) {
     expect(record.version).toBe(m.version)
     expect(record.claimed_by).toEqual(m.claimedBy)
     expect(record.responses.map((r) => r.actor)).toEqual(m.responders)
+    expect([record.target_actor, record.members ?? []]).toEqual([m.routing === 'direct' ? m.target : { type: 'group', id: 'g' }, m.members])
     // Version strictly increases with every change, and never moves otherwise.
     expect(record.version).toBeGreaterThanOrEqual(real.lastVersion.get(m.id) ?? 1)
     real.lastVersion.set(m.id, record.version)
@@ -63,7 +75,7 @@ async function checkInvariants(model: Model, real: Real) {
     else if (record.status !== 'pending') real.terminal.set(m.id, record)
     if (m.routing !== 'all_members') expect(record.responses.length).toBeLessThanOrEqual(1)
     else {
-      expect(new Set(record.responses.map((r) => r.actor.id)).size).toBe(record.responses.length)
+      expect(new Set(record.responses.map((r) => `${r.actor.type}:${r.actor.id}`)).size).toBe(record.responses.length)
       expect(record.status === 'completed').toBe(record.responses.length === group.length)
     }
     // Nothing is accepted at or after expires_at.
@@ -153,6 +165,20 @@ class Act implements Command {
   toString = () => `${this.kind}(#${this.index}, ${actors[this.actor]!.type}:${actors[this.actor]!.id}${this.kind === 'respond' ? `, valid=${this.valid}` : ''})`
 }
 
+class Reassign implements Command {
+  constructor(readonly index: number, readonly from: number | undefined, readonly to: number) {}
+  check = (model: Readonly<Model>) => model.items.length > 0
+  async run(model: Model, real: Real) {
+    const m = model.items[this.index % model.items.length]!
+    const from = this.from === undefined ? undefined : actors[this.from]!
+    const to = actors[this.to]!
+    const expected = modelReassign(m, from, to, real.now)
+    expect(await outcome(real.interactions.reassign('p', m.id, { by: actors[0]!, to, ...(from && { from }) }))).toBe(expected)
+    await checkInvariants(model, real)
+  }
+  toString = () => `reassign(#${this.index}, from=${this.from ?? '-'}, to=${this.to})`
+}
+
 class Advance implements Command {
   constructor(readonly ms: number) {}
   check = () => true
@@ -192,6 +218,9 @@ const commands = [
   ),
   fc.tuple(fc.constantFrom('claim', 'release', 'respond', 'respond', 'get', 'cancel' as const), fc.nat(20), fc.nat(actors.length - 1), fc.boolean()).map(
     ([kind, index, actor, valid]) => new Act(kind as Act['kind'], index, actor, valid),
+  ),
+  fc.tuple(fc.nat(20), fc.option(fc.nat(actors.length - 1), { nil: undefined }), fc.nat(actors.length - 1)).map(
+    ([index, from, to]) => new Reassign(index, from, to),
   ),
   fc.integer({ min: 0, max: 3_000 }).map((ms) => new Advance(ms)),
   fc.constant(new Sweep()),

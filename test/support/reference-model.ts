@@ -67,6 +67,25 @@ export function modelCancel(m: ModelInteraction, now: number): string | undefine
   return undefined
 }
 
+/**
+ * Reassigning: `to` takes the place of `from` (the target when left out; required for a group), with
+ * its claim; `from` must hold a place and not have responded, and `to` must hold none.
+ */
+export function modelReassign(m: ModelInteraction, from: Participant | undefined, to: Participant, now: number): string | undefined {
+  expireIfDue(m, now)
+  if (m.status !== 'pending') return 'not_pending'
+  if (m.routing !== 'direct' && !from) return 'validation_failed'
+  const replaced = from ?? m.target
+  if (!eligible(m, replaced)) return 'conflict'
+  if (m.responders.some((x) => same(x, replaced))) return 'already_responded'
+  if (eligible(m, to)) return 'conflict'
+  if (m.routing === 'direct') m.target = to
+  else m.members = m.members.map((x) => (same(x, replaced) ? to : x))
+  if (m.claimedBy && same(m.claimedBy, replaced)) m.claimedBy = to
+  m.version++
+  return undefined
+}
+
 export function modelRespond(m: ModelInteraction, actor: Participant, valid: boolean, now: number): string | undefined {
   expireIfDue(m, now)
   const ended = endStateCode(m)
