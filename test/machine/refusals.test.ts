@@ -131,18 +131,16 @@ const cases: { name: string; record: Interaction; event: InteractionEvent; refus
       issues: [{ path: ['to'], message: 'is already a member of the group snapshot' }],
     },
   },
-  {
-    name: 'reassign of a cancelled interaction',
-    record: { ...direct, status: 'cancelled', cancelled_at: '2026-04-21T09:00:00.000Z', cancelled_by: b },
+  // Too late to reassign is not_pending whatever ended it, as for cancel.
+  ...([
+    ['is cancelled', { ...direct, status: 'cancelled', cancelled_at: AT, cancelled_by: b }],
+    ['has expired', { ...direct, status: 'expired', expired_at: AT }],
+  ] as [string, Interaction][]).map(([ended, record]) => ({
+    name: `reassign of an interaction that ${ended}`,
+    record,
     event: reassign(c),
-    refusal: { code: 'not_pending', message: 'interaction iact_1 is cancelled' },
-  },
-  {
-    name: 'reassign of an expired interaction',
-    record: { ...direct, status: 'expired', expired_at: '2026-04-21T09:00:00.000Z' },
-    event: reassign(c),
-    refusal: { code: 'not_pending', message: 'interaction iact_1 has expired' },
-  },
+    refusal: { code: 'not_pending', message: `interaction iact_1 ${ended}` },
+  })),
   {
     name: 'expire an interaction without expires_at',
     record: direct,
