@@ -1,7 +1,8 @@
 /**
  * The approval gate from the product description, end to end on the embedded in-memory store:
  * a deployment run suspends on topic "deploy-gate" until Alice approves, then a second request
- * goes unanswered and expires, which resumes its run too.
+ * goes unanswered and expires, which resumes its run too. Then a change board decides by quorum:
+ * two of its three members must approve, and the member who asked may not approve their own change.
  *
  * Run it with `npm run demo`; with DATABASE_URL set, it runs on PostgreSQL instead (schema `hitl`).
  */
@@ -44,8 +45,12 @@ const signals = callbackSignals((signal) => {
 
 const { store, close } = await chooseStore()
 console.log(`store: ${store.name}`)
-const interactions = createInteractions({ store, signals, clock })
 const alice = { type: 'member', id: 'user_alice' } as const
+const bob = { type: 'member', id: 'user_bob' } as const
+const carol = { type: 'member', id: 'user_carol' } as const
+// The host's directory: who is in a group when an interaction is created.
+const directory = { membersOf: async () => [alice, bob, carol] }
+const interactions = createInteractions({ store, signals, clock, directory })
 
 const gate = await interactions.create('acme', {
   type: 'approval',
@@ -80,7 +85,29 @@ now = new Date('2026-04-21T12:00:00Z')
 const { expired } = await interactions.expireDue()
 show(`sweeper expired ${expired}`, await interactions.get('acme', rollback.id))
 
+// Two of the change board must approve; Carol asked, so she may not, and only Alice and Bob count.
+const change = await interactions.create('acme', {
+  type: 'approval',
+  run_id: 'run_03ghi',
+  topic: 'change-board',
+  target_actor: { type: 'group', id: 'change_board' },
+  routing_policy: 'quorum',
+  quorum: { required: 2 },
+  requested_by: carol,
+  message: 'Migrate the orders database to the new cluster?',
+  spec: { mode: 'confirm' },
+})
+show('change board asked', change)
+console.log(`${now.toISOString()}  Carol's inbox: ${(await interactions.inbox('acme', carol)).items.length} items (she asked)`)
+now = new Date('2026-04-21T12:10:00Z')
+const first = await interactions.respond('acme', change.id, { actor: alice, value: { confirmed: true } })
+show(`Alice approved, tally ${first.tally?.approvals}/${first.tally?.required}`, first)
+now = new Date('2026-04-21T12:20:00Z')
+const decided = await interactions.respond('acme', change.id, { actor: bob, value: { confirmed: true } })
+show(`Bob approved, tally ${decided.tally?.approvals}/${decided.tally?.required}`, decided)
+
 await close()
-if (received.length !== 2 || !isApproved(received[0]!) || received[1]?.status !== 'expired') {
-  throw new Error(`expected one completed and one expired signal, got ${JSON.stringify(received)}`)
+const [deploy, expiry, board] = received
+if (received.length !== 3 || !isApproved(deploy!) || expiry?.status !== 'expired' || !isApproved(board!)) {
+  throw new Error(`expected a completed, an expired and a quorum-approved signal, got ${JSON.stringify(received)}`)
 }

@@ -28,6 +28,7 @@ export {
   type InteractionStatus,
   type Outcome,
   type RoutingPolicy,
+  type Tally,
 } from './model/interaction.js'
 export type { JsonObject } from './model/json.js'
 export { LIMITS } from './model/limits.js'

@@ -4,7 +4,7 @@ import { describeActor as describe, sameActor, type Participant } from '../model
 import type { NewHistoryEvent } from '../model/history.js'
 import type { Interaction } from '../model/interaction.js'
 import { responseValueSchemaFor } from '../model/response.js'
-import { hasResponded, policyOf, type PendingState } from './policies.js'
+import { countResponse, hasResponded, policyOf, type PendingState } from './policies.js'
 import { reassignedFields, reassignmentOf, reassignmentRefusal, type Reassignment } from './reassign.js'
 
 /** Events the machine accepts; `at` is the time the service read from its clock. */
@@ -126,7 +126,7 @@ export const interactionMachine = setup({
       assertEvent(event, 'respond')
       const { actor, value, comment, at } = event
       const response = { actor, value: value as never, ...(comment === undefined ? {} : { comment }), responded_at: at }
-      return { responses: [...context.responses, response] }
+      return { responses: [...context.responses, response], ...(context.tally && { tally: countResponse(context.tally, value) }) }
     }),
     markCompleted: assign(({ context, event }) => ({
       status: 'completed' as const,

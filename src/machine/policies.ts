@@ -1,5 +1,6 @@
 import { sameActor, type Participant } from '../model/actor.js'
-import type { Interaction, Outcome } from '../model/interaction.js'
+import type { ValidationIssue } from '../errors.js'
+import type { Interaction, Outcome, Tally } from '../model/interaction.js'
 
 /** The sub-states of `pending`, one per way a pending record can be waiting. */
 export type PendingState = 'direct' | 'unclaimed' | 'claimed' | 'collecting'
@@ -29,36 +30,97 @@ const decidedBy = (response: RecordedResponse | undefined): Outcome => (confirme
 /** Whether `actor` has a response recorded. */
 export const hasResponded = (record: Interaction, actor: Participant): boolean => record.responses.some((response) => sameActor(response.actor, actor))
 
-// A group's snapshot is always set on a group record; the fallback keeps a malformed one inert.
-const membersOf = (record: Interaction): Participant[] => record.members ?? []
+/** Whether the record's requester is kept from answering it: on an approval, unless `allow_self_response`. */
+export const excludesRequester = (record: Interaction): boolean =>
+  record.type === 'approval' && record.requested_by !== undefined && record.allow_self_response !== true
+
+/** The places an interaction has, each held by one actor: its target, or its group's snapshot, requester included. */
+export const placesOf = (record: Interaction): Participant[] =>
+  record.target_actor.type === 'group' ? (record.members ?? []) : [record.target_actor as Participant]
+
+/**
+ * Who the interaction is routed to: the target, or the group's snapshot, without the requester of an
+ * approval, who never approves their own request (unless `allow_self_response`).
+ */
+const routedTo = (record: Interaction): Participant[] => {
+  const actors = placesOf(record)
+  return excludesRequester(record) ? actors.filter((actor) => !sameActor(actor, record.requested_by!)) : actors
+}
+const notYetResponded = (record: Interaction) => routedTo(record).filter((actor) => !hasResponded(record, actor))
+
+/** The tally after one more response with this value. */
+export const countResponse = (tally: Tally, value: Record<string, unknown>): Tally => ({
+  ...tally,
+  approvals: tally.approvals + (value.confirmed === true ? 1 : 0),
+  rejections: tally.rejections + (value.confirmed === false ? 1 : 0),
+  responses: tally.responses + 1,
+})
+
+// A quorum record always has its tally; the fallback keeps a malformed one from completing.
+const tallyOf = (record: Interaction): Tally => record.tally ?? { approvals: 0, rejections: 0, responses: 0, required: Number.POSITIVE_INFINITY }
+const quorumReached = (record: Interaction) => tallyOf(record).approvals >= tallyOf(record).required
 
 /** The policies by name; a record names its own with {@link policyNameOf}. */
 export const POLICIES = {
   /** A member or an agent, who answers directly. */
   direct: {
     state: () => 'direct',
-    participants: (record) => [record.target_actor as Participant],
-    mayActNow: (record) => [record.target_actor as Participant],
+    participants: routedTo,
+    mayActNow: routedTo,
     isComplete: (record) => record.responses.length > 0,
     outcome: (record) => decidedBy(record.responses[0]),
   },
   /** A group whose members race to claim it; the one response of the claimant decides. */
   first_responder: {
     state: (record) => (record.claimed_by ? 'claimed' : 'unclaimed'),
-    participants: membersOf,
-    mayActNow: (record) => (record.claimed_by ? [record.claimed_by] : membersOf(record)),
+    participants: routedTo,
+    mayActNow: (record) => (record.claimed_by ? [record.claimed_by] : routedTo(record)),
     isComplete: (record) => record.responses.length > 0,
     outcome: (record) => decidedBy(record.responses[0]),
   },
   /** A group whose every snapshotted member responds once; approved only if every one confirmed. */
   all_members: {
     state: () => 'collecting',
-    participants: membersOf,
-    mayActNow: (record) => membersOf(record).filter((member) => !hasResponded(record, member)),
-    isComplete: (record) => membersOf(record).every((member) => hasResponded(record, member)),
+    participants: routedTo,
+    mayActNow: notYetResponded,
+    isComplete: (record) => notYetResponded(record).length === 0,
     outcome: (record) => (record.responses.every(confirmed) ? 'approved' : 'rejected'),
   },
+  /**
+   * A group of which `quorum.required` members must answer, each once. An approval is approved when
+   * that many confirmed, and rejected as soon as that many can no longer confirm (a veto).
+   */
+  quorum: {
+    state: () => 'collecting',
+    participants: routedTo,
+    mayActNow: notYetResponded,
+    isComplete: (record) => {
+      const { approvals, rejections, responses, required } = tallyOf(record)
+      if (record.type !== 'approval') return responses >= required
+      return approvals >= required || rejections > routedTo(record).length - required
+    },
+    outcome: (record) => (quorumReached(record) ? 'approved' : 'rejected'),
+  },
 } as const satisfies Record<string, Policy>
+
+/**
+ * What makes a new record impossible to answer under its policy, checked at creation against the
+ * group's snapshot: nobody left to answer once the requester is set aside, or a quorum larger than
+ * the members who may respond.
+ */
+export function creationIssues(record: Interaction): ValidationIssue[] {
+  const responders = routedTo(record).length
+  if (responders === 0) {
+    const message = 'is the only actor the approval is routed to: nobody approves their own request unless allow_self_response is true'
+    return [{ path: ['requested_by'], message }]
+  }
+  const required = record.quorum?.required
+  if (required !== undefined && required > responders) {
+    const without = excludesRequester(record) && record.members?.some((m) => sameActor(m, record.requested_by!)) ? ', the requester set aside' : ''
+    return [{ path: ['quorum', 'required'], message: `must be at most the ${responders} members who may respond (got ${required}${without})` }]
+  }
+  return []
+}
 
 export type PolicyName = keyof typeof POLICIES
 

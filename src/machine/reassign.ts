@@ -2,7 +2,7 @@ import { validationError } from '../errors.js'
 import { describeActor, sameActor, type Participant } from '../model/actor.js'
 import type { Interaction } from '../model/interaction.js'
 import type { Refusal } from './machine.js'
-import { hasResponded, policyOf } from './policies.js'
+import { excludesRequester, hasResponded, placesOf } from './policies.js'
 
 /** Who takes an interaction over (`to`), and whom it is taken from (`from`): its target, or a member of its group. */
 export interface Reassignment {
@@ -16,7 +16,8 @@ type ReassignRequest = { to: Participant; from?: Participant }
 /**
  * The first rule a reassign of a pending record breaks, if any: a group names the member it replaces;
  * `from` is the target or a snapshotted member (`conflict` otherwise, as when someone reassigned it
- * first) who has not responded; `to` is neither.
+ * first) who has not responded; `to` is neither, nor the requester of an approval that keeps its
+ * requester from answering (`not_eligible`, as a response of theirs would be).
  */
 export function reassignmentRefusal(record: Interaction, { from, to }: ReassignRequest): Refusal | undefined {
   const isGroup = record.target_actor.type === 'group'
@@ -25,8 +26,8 @@ export function reassignmentRefusal(record: Interaction, { from, to }: ReassignR
     const { message, issues } = validationError('reassign input', [{ path: ['from'], message: rule }])
     return { code: 'validation_failed', message, issues: [...issues] }
   }
-  const assignees = policyOf(record).participants(record)
-  const isAssigned = (actor: Participant) => assignees.some((assignee) => sameActor(assignee, actor))
+  // Places, not who may respond: the requester of an approval holds one in a snapshot, though kept from answering.
+  const isAssigned = (actor: Participant) => placesOf(record).some((holder) => sameActor(holder, actor))
   if (from !== undefined && !isAssigned(from)) {
     const rule = isGroup ? 'is not a member of the group snapshot' : `is not the target (${describeActor(record.target_actor)})`
     return {
@@ -43,6 +44,11 @@ export function reassignmentRefusal(record: Interaction, { from, to }: ReassignR
     const rule = isGroup ? 'is already a member of the group snapshot' : 'is already the target'
     const message = `cannot reassign interaction ${record.id} to ${describeActor(to)}: ${rule}`
     return { code: 'conflict', message, issues: [{ path: ['to'], message: rule }] }
+  }
+  if (excludesRequester(record) && sameActor(to, record.requested_by!)) {
+    const rule = 'requested the approval, and nobody approves their own request unless allow_self_response is true'
+    const message = `cannot reassign interaction ${record.id} to ${describeActor(to)}: ${rule}`
+    return { code: 'not_eligible', message, issues: [{ path: ['to'], message: rule }] }
   }
   return undefined
 }

@@ -9,8 +9,20 @@ import { MODES_BY_TYPE, SpecSchema } from './spec.js'
 export const InteractionTypeSchema = z.enum(['approval', 'review', 'input'])
 
 /** How a group interaction is routed to its members. */
-export const RoutingPolicySchema = z.enum(['first_responder', 'all_members'])
+export const RoutingPolicySchema = z.enum(['first_responder', 'all_members', 'quorum'])
 export type RoutingPolicy = z.infer<typeof RoutingPolicySchema>
+
+/** How many members must answer a quorum interaction; at most the members who may respond, checked at creation. */
+export const QuorumSchema = z.strictObject({ required: z.int().min(1).max(LIMITS.members) })
+
+/** The running count of a quorum interaction's answers, kept with each response so no reader recounts them. */
+export const TallySchema = z.strictObject({
+  approvals: z.int().min(0),
+  rejections: z.int().min(0),
+  responses: z.int().min(0),
+  required: z.int().min(1),
+})
+export type Tally = z.infer<typeof TallySchema>
 
 /** What a completed approval decided, by its routing policy's rule. */
 export const OutcomeSchema = z.enum(['approved', 'rejected'])
@@ -47,6 +59,9 @@ const CreateFieldsSchema = z.strictObject({
   message: z.string().max(LIMITS.message).optional(),
   metadata: JsonObjectSchema.optional(),
   requested_by: ActorSchema.optional(),
+  /** Lets the requester of an approval answer it: by default nobody approves their own request. */
+  allow_self_response: z.boolean().optional(),
+  quorum: QuorumSchema.optional(),
   expires_at: TimestampSchema.optional(),
   idempotency_key: IdentifierSchema.optional(),
 })
@@ -72,6 +87,10 @@ export const CreateInteractionInputSchema = CreateFieldsSchema.superRefine((inpu
       message: `routing_policy applies only to group targets (target_actor.type is "${input.target_actor.type}")`,
     })
   }
+  if ((input.quorum !== undefined) !== (input.routing_policy === 'quorum')) {
+    const message = input.quorum === undefined ? 'is required with routing_policy "quorum"' : 'applies only with routing_policy "quorum"'
+    ctx.addIssue({ code: 'custom', path: ['quorum'], message })
+  }
   if ((input.run_id === undefined) !== (input.topic === undefined)) {
     const missing = input.run_id === undefined ? 'run_id' : 'topic'
     const present = missing === 'run_id' ? 'topic' : 'run_id'
@@ -92,6 +111,8 @@ export const InteractionFieldsSchema = CreateFieldsSchema.extend({
   claimed_by: ParticipantSchema.optional(),
   claimed_at: z.iso.datetime().optional(),
   responses: z.array(InteractionResponseSchema),
+  /** Set on a quorum interaction. */
+  tally: TallySchema.optional(),
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
   completed_at: z.iso.datetime().optional(),

@@ -2,6 +2,7 @@ import { addMilliseconds } from 'date-fns/addMilliseconds'
 import { z } from 'zod'
 import { InteractionError, isInteractionError, validationError } from '../errors.js'
 import type { InteractionEvent, Refusal } from '../machine/machine.js'
+import { creationIssues } from '../machine/policies.js'
 import { inboxOf, step, wakeAtOf, type StepResult } from '../machine/step.js'
 import { actorKey, IdentifierSchema, ParticipantSchema, type Actor, type Participant } from '../model/actor.js'
 import { CreateInteractionInputSchema, type Interaction } from '../model/interaction.js'
@@ -129,6 +130,7 @@ export function createInteractionsWith(
           routing_policy: parsed.routing_policy ?? 'first_responder',
           members: await resolveMembers(directory, project, parsed.target_actor.id),
         }),
+        ...(parsed.quorum && { tally: { approvals: 0, rejections: 0, responses: 0, required: parsed.quorum.required } }),
         ...(parsed.expires_at !== undefined && { expires_at: new Date(parsed.expires_at).toISOString() }),
         id: newInteractionId(),
         project,
@@ -138,6 +140,8 @@ export function createInteractionsWith(
         updated_at: at.toISOString(),
         version: 1,
       }
+      const unanswerable = creationIssues(record)
+      if (unanswerable.length > 0) throw validationError('create input', unanswerable)
       // A concurrent create with the same key may have won since the lookup: the store decides.
       const created_event = { type: 'created' as const, at: record.created_at, ...(isParticipant(parsed.requested_by) && { actor: parsed.requested_by }) }
       const { interaction, created } = await store.create(writeOf(record, [created_event]))

@@ -19,7 +19,7 @@ const base: Omit<Interaction<'pending'>, 'target_actor'> = {
 }
 
 /** Pending records of every policy, in every state a sequence of calls can leave them in. */
-const pendingRecord = fc.oneof(
+const byPolicy = fc.oneof(
   fc.constant<Interaction>({ ...base, target_actor: members[0]! }),
   fc.option(fc.constantFrom(...members), { nil: undefined }).map(
     (claimant): Interaction => ({
@@ -39,7 +39,30 @@ const pendingRecord = fc.oneof(
       responses: answered.map((actor) => ({ actor, value: { confirmed: true }, responded_at: AT })),
     }),
   ),
+  // A quorum of 3 that one approval and any rejection leave open, so the record is still pending.
+  fc.subarray(members, { maxLength: 1 }).map(
+    (answered): Interaction => ({
+      ...base,
+      target_actor: { type: 'group', id: 'g' },
+      routing_policy: 'quorum',
+      quorum: { required: 2 },
+      members: [...members],
+      responses: answered.map((actor) => ({ actor, value: { confirmed: true }, responded_at: AT })),
+      tally: { approvals: answered.length, rejections: 0, responses: answered.length, required: 2 },
+    }),
+  ),
 )
+
+/** Each of those, also as an approval requested by one of its members or by an outsider, who may or may not answer it. */
+const pendingRecord = fc
+  .tuple(byPolicy, fc.option(fc.constantFrom(...members, outsider), { nil: undefined }), fc.boolean())
+  .map(([record, requester, allowed]): Interaction => ({
+    ...record,
+    ...(requester && { requested_by: requester }),
+    ...(allowed && { allow_self_response: true }),
+  }))
+  // A requester kept from answering never holds the claim: no call leads there.
+  .filter((record) => record.allow_self_response === true || !record.claimed_by || record.claimed_by.id !== record.requested_by?.id)
 
 describe('the policy table', () => {
   it('mayActNow — an actor may act now exactly when the machine accepts their valid response, on every policy', () => {

@@ -66,6 +66,12 @@ async function checkInvariants(model: Model, real: Real) {
     expect(record.claimed_by).toEqual(m.claimedBy)
     expect(record.responses.map((r) => r.actor)).toEqual(m.responders)
     expect([record.target_actor, record.members ?? []]).toEqual([m.routing === 'direct' ? m.target : { type: 'group', id: 'g' }, m.members])
+    expect(record.outcome).toBe(m.outcome)
+    if (m.routing === 'quorum') {
+      // The running tally always agrees with the responses it counts.
+      const approvals = m.answers.filter(Boolean).length
+      expect(record.tally).toEqual({ approvals, rejections: m.answers.length - approvals, responses: m.answers.length, required: m.required })
+    }
     // Version strictly increases with every change, and never moves otherwise.
     expect(record.version).toBeGreaterThanOrEqual(real.lastVersion.get(m.id) ?? 1)
     real.lastVersion.set(m.id, record.version)
@@ -73,11 +79,10 @@ async function checkInvariants(model: Model, real: Real) {
     const frozen = real.terminal.get(m.id)
     if (frozen) expect(record).toEqual(frozen)
     else if (record.status !== 'pending') real.terminal.set(m.id, record)
-    if (m.routing !== 'all_members') expect(record.responses.length).toBeLessThanOrEqual(1)
-    else {
-      expect(new Set(record.responses.map((r) => `${r.actor.type}:${r.actor.id}`)).size).toBe(record.responses.length)
-      expect(record.status === 'completed').toBe(record.responses.length === group.length)
-    }
+    if (m.routing === 'direct' || m.routing === 'first_responder') expect(record.responses.length).toBeLessThanOrEqual(1)
+    else expect(new Set(record.responses.map((r) => `${r.actor.type}:${r.actor.id}`)).size).toBe(record.responses.length)
+    // The requester of an approval never answers it.
+    if (m.requester) expect(record.responses.some((r) => r.actor.type === m.requester!.type && r.actor.id === m.requester!.id)).toBe(false)
     // Nothing is accepted at or after expires_at.
     for (const response of record.responses) if (record.expires_at) expect(response.responded_at < record.expires_at).toBe(true)
     // Each end state of a run-linked interaction yields exactly one outbox entry; nothing else yields any.
@@ -102,15 +107,25 @@ async function checkInvariants(model: Model, real: Real) {
 type Command = fc.AsyncCommand<Model, Real>
 
 class Create implements Command {
-  constructor(readonly routing: ModelInteraction['routing'], readonly expiresIn: number | undefined, readonly runLinked: boolean) {}
+  constructor(
+    readonly routing: ModelInteraction['routing'],
+    readonly expiresIn: number | undefined,
+    readonly runLinked: boolean,
+    /** Member b asks, and may not answer; a quorum then needs at most the two others. */
+    readonly requested: boolean,
+    readonly required: number,
+  ) {}
   check = () => true
   async run(model: Model, real: Real) {
     const target: Participant | { type: 'group'; id: string } = this.routing === 'direct' ? actors[0]! : { type: 'group', id: 'g' }
+    const requester = this.requested ? actors[1]! : undefined
     const created = await real.interactions.create('p', {
       type: 'approval',
       spec: { mode: 'confirm' },
       target_actor: target,
       ...(this.routing !== 'direct' && { routing_policy: this.routing }),
+      ...(this.routing === 'quorum' && { quorum: { required: this.required } }),
+      ...(requester && { requested_by: requester }),
       ...(this.runLinked && { run_id: `run_${model.items.length}`, topic: 'gate' }),
       ...(this.expiresIn !== undefined && { expires_at: new Date(real.now + this.expiresIn).toISOString() }),
     })
@@ -121,17 +136,27 @@ class Create implements Command {
       members: this.routing === 'direct' ? [] : group,
       runLinked: this.runLinked,
       ...(this.expiresIn !== undefined && { expiresAt: real.now + this.expiresIn }),
+      ...(this.routing === 'quorum' && { required: this.required }),
+      ...(requester && { requester }),
       status: 'pending',
       responders: [],
+      answers: [],
       version: 1,
     })
     await checkInvariants(model, real)
   }
-  toString = () => `create(${this.routing}, expiresIn=${this.expiresIn}, linked=${this.runLinked})`
+  toString = () =>
+    `create(${this.routing}${this.routing === 'quorum' ? ` of ${this.required}` : ''}, expiresIn=${this.expiresIn}, linked=${this.runLinked}` +
+    `${this.requested ? ', requested by b' : ''})`
 }
 
 class Act implements Command {
-  constructor(readonly kind: 'claim' | 'release' | 'respond' | 'get' | 'cancel', readonly index: number, readonly actor: number, readonly valid: boolean) {}
+  constructor(
+    readonly kind: 'claim' | 'release' | 'respond' | 'get' | 'cancel',
+    readonly index: number,
+    readonly actor: number,
+    readonly answer: boolean | 'invalid',
+  ) {}
   check = (model: Readonly<Model>) => model.items.length > 0
   async run(model: Model, real: Real) {
     const m = model.items[this.index % model.items.length]!
@@ -148,8 +173,8 @@ class Act implements Command {
         call = real.interactions.release('p', m.id, actor)
         break
       case 'respond':
-        expected = modelRespond(m, actor, this.valid, real.now)
-        call = real.interactions.respond('p', m.id, { actor, value: { confirmed: this.valid ? true : 'maybe' } })
+        expected = modelRespond(m, actor, this.answer, real.now)
+        call = real.interactions.respond('p', m.id, { actor, value: { confirmed: this.answer === 'invalid' ? 'maybe' : this.answer } })
         break
       case 'get':
         expireIfDue(m, real.now)
@@ -162,7 +187,7 @@ class Act implements Command {
     expect(await outcome(call)).toBe(expected)
     await checkInvariants(model, real)
   }
-  toString = () => `${this.kind}(#${this.index}, ${actors[this.actor]!.type}:${actors[this.actor]!.id}${this.kind === 'respond' ? `, valid=${this.valid}` : ''})`
+  toString = () => `${this.kind}(#${this.index}, ${actors[this.actor]!.type}:${actors[this.actor]!.id}${this.kind === 'respond' ? `, ${this.answer}` : ''})`
 }
 
 class Reassign implements Command {
@@ -213,11 +238,24 @@ class Deliver implements Command {
 }
 
 const commands = [
-  fc.tuple(fc.constantFrom('direct', 'first_responder', 'all_members' as const), fc.option(fc.integer({ min: 1, max: 5_000 }), { nil: undefined }), fc.boolean()).map(
-    ([routing, expiresIn, linked]) => new Create(routing as ModelInteraction['routing'], expiresIn, linked),
-  ),
-  fc.tuple(fc.constantFrom('claim', 'release', 'respond', 'respond', 'get', 'cancel' as const), fc.nat(20), fc.nat(actors.length - 1), fc.boolean()).map(
-    ([kind, index, actor, valid]) => new Act(kind as Act['kind'], index, actor, valid),
+  fc
+    .tuple(
+      fc.constantFrom('direct', 'first_responder', 'all_members', 'quorum' as const),
+      fc.option(fc.integer({ min: 1, max: 5_000 }), { nil: undefined }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.integer({ min: 1, max: 2 }),
+    )
+    .map(([routing, expiresIn, linked, requested, required]) => new Create(routing as ModelInteraction['routing'], expiresIn, linked, requested, required)),
+  fc
+    .tuple(
+      fc.constantFrom('claim', 'release', 'respond', 'respond', 'get', 'cancel' as const),
+      fc.nat(20),
+      fc.nat(actors.length - 1),
+      fc.constantFrom(true, false, 'invalid' as const),
+    )
+    .map(
+    ([kind, index, actor, answer]) => new Act(kind as Act['kind'], index, actor, answer),
   ),
   fc.tuple(fc.nat(20), fc.option(fc.nat(actors.length - 1), { nil: undefined }), fc.nat(actors.length - 1)).map(
     ([index, from, to]) => new Reassign(index, from, to),

@@ -257,6 +257,20 @@ const cases: Case[] = [
     { cursor: encodeCursor({ project: 'acme', actor: alice }, { created_at: '2026-04-21T09:00:00.000Z', id: 'iact\u0000' }) },
     ['cursor'],
   ),
+  // Quorum and self-approval: impossible groups are refused at creation, against the snapshot.
+  create('quorum without its policy', { ...deployGate, target_actor: { type: 'group', id: 'group_ops' }, quorum: { required: 1 } }, ['quorum']),
+  create('quorum policy without quorum', { ...deployGate, target_actor: { type: 'group', id: 'group_ops' }, routing_policy: 'quorum' }, ['quorum']),
+  create(
+    'quorum above the snapshot',
+    { ...deployGate, target_actor: { type: 'group', id: 'group_ops' }, routing_policy: 'quorum', quorum: { required: 9 } },
+    ['quorum', 'required'],
+  ),
+  create('quorum of a fraction', { ...deployGate, target_actor: { type: 'group', id: 'group_ops' }, routing_policy: 'quorum', quorum: { required: 1.5 } }, [
+    'quorum',
+    'required',
+  ]),
+  create('approval only its requester could answer', { ...deployGate, requested_by: alice }, ['requested_by']),
+  create('allow_self_response not a boolean', { ...deployGate, allow_self_response: 'yes' }, ['allow_self_response']),
   // Cancel, the run's cancel and the history take the same checks as every other call.
   { name: 'cancel: no actor', call: (svc, ids) => svc.cancel('acme', ids.gate, {} as never), path: ['actor'] },
   { name: 'cancel: a group as actor', call: (svc, ids) => svc.cancel('acme', ids.gate, { actor: { type: 'group', id: 'g' } } as never), path: ['actor', 'type'] },

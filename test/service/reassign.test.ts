@@ -134,6 +134,36 @@ describeEachStore('reassign', (emptyStore) => {
     expect(await snapshot(store, 'acme', [group.id], everyone)).toBe(before)
   })
 
+  it('reassign — to the requester of an approval is not_eligible, unless allow_self_response; nothing changes', async () => {
+    const { interactions, store } = await service()
+    const gate = await interactions.create('acme', { ...deployGate, requested_by: dave })
+    const group = await interactions.create('acme', { ...approval, requested_by: dave })
+    const before = await snapshot(store, 'acme', [gate.id, group.id], everyone)
+    for (const [id, input] of [
+      [gate.id, { by: lead, to: dave }],
+      [group.id, { by: lead, from: bob, to: dave }],
+    ] as const) {
+      const refused = await rejection(() => interactions.reassign('acme', id, input))
+      expect([refused.code, refused.issues.map((issue) => issue.path)]).toEqual(['not_eligible', [['to']]])
+    }
+    expect(await snapshot(store, 'acme', [gate.id, group.id], everyone)).toBe(before)
+    const selfServed = await interactions.create('acme', { ...deployGate, requested_by: dave, allow_self_response: true })
+    expect(await interactions.reassign('acme', selfServed.id, { by: lead, to: dave })).toMatchObject({ target_actor: dave })
+  })
+
+  it('reassign — the place of a requester in the snapshot goes to someone who may answer, and counts', async () => {
+    const { interactions } = await service()
+    const group = await interactions.create('acme', { ...approval, routing_policy: 'all_members', requested_by: bob })
+    expect(await inboxes(interactions)).toMatchObject({ user_bob: [], user_dave: [] })
+    const moved = await interactions.reassign('acme', group.id, { by: bob, from: bob, to: dave })
+    expect(moved.members).toEqual([alice, dave, carol])
+    const listed = [group.id]
+    expect(await inboxes(interactions)).toMatchObject({ user_alice: listed, user_bob: [], user_carol: listed, user_dave: listed })
+    await interactions.respond('acme', group.id, { actor: alice, value: yes })
+    expect(await interactions.respond('acme', group.id, { actor: carol, value: yes })).toMatchObject({ status: 'pending' })
+    expect(await interactions.respond('acme', group.id, { actor: dave, value: yes })).toMatchObject({ outcome: 'approved' })
+  })
+
   it('reassign — an ended interaction is not_pending, however it ended; a due one is expired first, and stays expired', async () => {
     const { interactions, clock } = await service()
     const answered = await interactions.create('acme', deployGate)

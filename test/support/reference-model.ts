@@ -3,14 +3,21 @@ import type { Participant } from '@hitl/interactions'
 /** What a small reference model expects of one interaction; compared with the real record after every step. */
 export interface ModelInteraction {
   id: string
-  routing: 'direct' | 'first_responder' | 'all_members'
+  routing: 'direct' | 'first_responder' | 'all_members' | 'quorum'
   target: Participant
   members: Participant[]
+  /** Answers a quorum needs. */
+  required?: number
+  /** The approval's requester, who may not answer it. */
+  requester?: Participant
   runLinked: boolean
   expiresAt?: number
   status: 'pending' | 'completed' | 'expired' | 'cancelled'
   claimedBy?: Participant
   responders: Participant[]
+  /** Each responder's answer, in order. */
+  answers: boolean[]
+  outcome?: 'approved' | 'rejected'
   version: number
 }
 
@@ -25,7 +32,9 @@ export function expireIfDue(m: ModelInteraction, now: number): boolean {
 }
 
 const endStateCode = (m: ModelInteraction) => (m.status === 'expired' ? 'expired' : m.status === 'pending' ? undefined : 'not_pending')
-const eligible = (m: ModelInteraction, actor: Participant) => (m.routing === 'direct' ? same(m.target, actor) : m.members.some((x) => same(x, actor)))
+const placesOf = (m: ModelInteraction) => (m.routing === 'direct' ? [m.target] : m.members)
+const routedTo = (m: ModelInteraction) => placesOf(m).filter((x) => !m.requester || !same(x, m.requester))
+const eligible = (m: ModelInteraction, actor: Participant) => routedTo(m).some((x) => same(x, actor))
 
 /** The error code the rules give for a claim, or undefined when it succeeds; applies the change. */
 export function modelClaim(m: ModelInteraction, actor: Participant, now: number): string | undefined {
@@ -58,6 +67,18 @@ export function modelMayAct(m: ModelInteraction, actor: Participant): boolean {
   return m.routing === 'direct' || !m.responders.some((x) => same(x, actor))
 }
 
+/** Whether the answers so far complete the interaction, and how it ends, by the rule of its policy. */
+function decide(m: ModelInteraction): 'approved' | 'rejected' | undefined {
+  const approvals = m.answers.filter(Boolean).length
+  const rejections = m.answers.length - approvals
+  if (m.routing === 'quorum') {
+    if (approvals >= m.required!) return 'approved'
+    return rejections > routedTo(m).length - m.required! ? 'rejected' : undefined
+  }
+  if (m.routing === 'all_members') return routedTo(m).every((x) => m.responders.some((r) => same(r, x))) ? (rejections === 0 ? 'approved' : 'rejected') : undefined
+  return m.answers[0] === undefined ? undefined : m.answers[0] ? 'approved' : 'rejected'
+}
+
 /** Cancelling: any actor may, while it is pending; an ended one is not_pending whatever ended it. */
 export function modelCancel(m: ModelInteraction, now: number): string | undefined {
   expireIfDue(m, now)
@@ -69,16 +90,18 @@ export function modelCancel(m: ModelInteraction, now: number): string | undefine
 
 /**
  * Reassigning: `to` takes the place of `from` (the target when left out; required for a group), with
- * its claim; `from` must hold a place and not have responded, and `to` must hold none.
+ * its claim; `from` must hold a place and not have responded, and `to` must hold none nor be the requester.
  */
 export function modelReassign(m: ModelInteraction, from: Participant | undefined, to: Participant, now: number): string | undefined {
   expireIfDue(m, now)
   if (m.status !== 'pending') return 'not_pending'
   if (m.routing !== 'direct' && !from) return 'validation_failed'
   const replaced = from ?? m.target
-  if (!eligible(m, replaced)) return 'conflict'
+  const holdsPlace = (actor: Participant) => placesOf(m).some((x) => same(x, actor))
+  if (!holdsPlace(replaced)) return 'conflict'
   if (m.responders.some((x) => same(x, replaced))) return 'already_responded'
-  if (eligible(m, to)) return 'conflict'
+  if (holdsPlace(to)) return 'conflict'
+  if (m.requester && same(to, m.requester)) return 'not_eligible'
   if (m.routing === 'direct') m.target = to
   else m.members = m.members.map((x) => (same(x, replaced) ? to : x))
   if (m.claimedBy && same(m.claimedBy, replaced)) m.claimedBy = to
@@ -86,17 +109,19 @@ export function modelReassign(m: ModelInteraction, from: Participant | undefined
   return undefined
 }
 
-export function modelRespond(m: ModelInteraction, actor: Participant, valid: boolean, now: number): string | undefined {
+export function modelRespond(m: ModelInteraction, actor: Participant, answer: boolean | 'invalid', now: number): string | undefined {
   expireIfDue(m, now)
   const ended = endStateCode(m)
   if (ended) return ended
   if (!eligible(m, actor)) return 'not_eligible'
   if (m.routing === 'first_responder' && m.claimedBy && !same(m.claimedBy, actor)) return 'already_claimed'
-  if (m.routing === 'all_members' && m.responders.some((x) => same(x, actor))) return 'already_responded'
-  if (!valid) return 'validation_failed'
+  if ((m.routing === 'all_members' || m.routing === 'quorum') && m.responders.some((x) => same(x, actor))) return 'already_responded'
+  if (answer === 'invalid') return 'validation_failed'
   m.responders.push(actor)
+  m.answers.push(answer)
   if (m.routing === 'first_responder') m.claimedBy = actor
-  if (m.routing !== 'all_members' || m.members.every((x) => m.responders.some((r) => same(r, x)))) m.status = 'completed'
+  m.outcome = decide(m)
+  if (m.outcome) m.status = 'completed'
   m.version++
   return undefined
 }

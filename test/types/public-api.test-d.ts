@@ -46,7 +46,7 @@ describe('public types', () => {
 
   it('infers the record and the signal from the schemas', () => {
     expectTypeOf<Interaction['status']>().toEqualTypeOf<'pending' | 'completed' | 'expired' | 'cancelled'>()
-    expectTypeOf<Interaction['routing_policy']>().toEqualTypeOf<'first_responder' | 'all_members' | undefined>()
+    expectTypeOf<Interaction['routing_policy']>().toEqualTypeOf<'first_responder' | 'all_members' | 'quorum' | undefined>()
     expectTypeOf<Signal['status']>().toEqualTypeOf<'completed' | 'expired' | 'cancelled'>()
     expectTypeOf<Spec['mode']>().toEqualTypeOf<'confirm' | 'select' | 'multi_select' | 'input'>()
     expectTypeOf<InteractionErrorCode>().toEqualTypeOf<
