@@ -1,6 +1,7 @@
 import { assertEvent, assign, not, setup } from 'xstate'
 import { validationError, type InteractionErrorCode, type ValidationIssue } from '../errors.js'
 import { sameActor, type Participant } from '../model/actor.js'
+import { fallbackFor } from '../model/fallback.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import type { Interaction } from '../model/interaction.js'
 import { responseValueSchemaFor } from '../model/response.js'
@@ -126,7 +127,8 @@ export const interactionMachine = setup({
       completed_at: event.at,
       ...(context.type === 'approval' && { outcome: policyOf(context).outcome(context) }),
     })),
-    markExpired: assign(({ event }) => ({ status: 'expired' as const, expired_at: event.at })),
+    // A timeout is not an answer: the default goes beside the responses, never among them.
+    markExpired: assign(({ context, event }) => ({ status: 'expired' as const, expired_at: event.at, fallback: fallbackFor(context.spec) })),
     markCancelled: assign(({ event }) => {
       assertEvent(event, 'cancel')
       return { status: 'cancelled' as const, cancelled_at: event.at, cancelled_by: event.actor, cancel_reason: event.reason }
@@ -243,7 +245,7 @@ export const interactionMachine = setup({
     },
     expired: {
       type: 'final',
-      entry: ['markExpired', logged('expired'), 'signal'],
+      entry: ['markExpired', logged('expired', ({ context }) => context.fallback && { fallback: context.fallback }), 'signal'],
       meta: { refusal: { code: 'expired', message: 'has expired' } },
     },
     cancelled: {
