@@ -7,9 +7,10 @@ import {
   selectedValue,
   selectedValues,
   SignalSchema,
+  type Answer,
+  type Answered,
   type CreateInteractionInput,
-  type Interaction,
-  type Signal,
+  type ResponseValue,
 } from '@hitl/interactions'
 import { expect, it } from 'vitest'
 import { describeEachStore } from '../support/each-store.js'
@@ -21,40 +22,49 @@ const regions = [
   { value: 'us', label: 'America' },
 ]
 
-/** One interaction per spec mode, each with a default, and what that default reads as. */
-const modes = [
+/** A spec mode with a default: the request, its fallback, how fallbackOf and the mode's reader read it. */
+interface ModeWithDefault {
+  mode: string
+  request: Pick<CreateInteractionInput, 'type' | 'spec'>
+  fallback: ResponseValue
+  unwrapped: Answer['value']
+  decided: (x: Answered) => unknown
+}
+
+/** One interaction per spec mode, each with a default. */
+const modes: ModeWithDefault[] = [
   {
     mode: 'confirm',
     request: { type: 'approval', spec: { mode: 'confirm', default_confirmed: true } },
     fallback: { confirmed: true },
     unwrapped: true,
-    decided: (x: Interaction | Signal) => isApproved(x),
+    decided: isApproved,
   },
   {
     mode: 'select',
     request: { type: 'review', spec: { mode: 'select', options: regions, default_value: 'eu' } },
     fallback: { value: 'eu' },
     unwrapped: 'eu',
-    decided: (x: Interaction | Signal) => selectedValue(x),
+    decided: selectedValue,
   },
   {
     mode: 'multi_select',
     request: { type: 'input', spec: { mode: 'multi_select', options: regions, default_values: ['eu', 'us'] } },
     fallback: { values: ['eu', 'us'] },
     unwrapped: ['eu', 'us'],
-    decided: (x: Interaction | Signal) => selectedValues(x),
+    decided: selectedValues,
   },
   {
     mode: 'input',
     request: { type: 'input', spec: { mode: 'input', default_text: 'no notes', max_length: 8 } },
     fallback: { text: 'no notes' },
     unwrapped: 'no notes',
-    decided: (x: Interaction | Signal) => inputText(x),
+    decided: inputText,
   },
-] as const
+]
 
 /** A run-linked request for `alice` in the given mode, due at {@link EXPIRES_AT}. */
-const requestFor = ({ mode, request }: (typeof modes)[number]): CreateInteractionInput => ({
+const requestFor = ({ mode, request }: ModeWithDefault): CreateInteractionInput => ({
   ...request,
   target_actor: alice,
   run_id: `run_${mode}`,
@@ -104,7 +114,7 @@ describeEachStore('a fallback on expiry', (emptyStore) => {
 
   it('get — the lazy expiry it records carries the fallback too', async () => {
     const { interactions, clock, delivered } = await service()
-    const gate = await interactions.create('acme', requestFor(modes[0]))
+    const gate = await interactions.create('acme', requestFor(modes[0]!))
     clock.set(EXPIRES_AT)
     expect(await interactions.get('acme', gate.id)).toMatchObject({ status: 'expired', fallback: { value: { confirmed: true }, source: 'spec_default' } })
     expect(delivered).toMatchObject([{ status: 'expired', fallback: { value: { confirmed: true }, source: 'spec_default' } }])
@@ -126,9 +136,9 @@ describeEachStore('a fallback on expiry', (emptyStore) => {
 
   it('respond and cancel — an interaction that completes or is cancelled has no fallback, whatever its default', async () => {
     const { interactions, delivered } = await service()
-    const answered = await interactions.create('acme', requestFor(modes[0]))
+    const answered = await interactions.create('acme', requestFor(modes[0]!))
     const completed = await interactions.respond('acme', answered.id, { actor: alice, value: { confirmed: false } })
-    const withdrawn = await interactions.create('acme', { ...requestFor(modes[1]), run_id: 'run_withdrawn' })
+    const withdrawn = await interactions.create('acme', { ...requestFor(modes[1]!), run_id: 'run_withdrawn' })
     const cancelled = await interactions.cancel('acme', withdrawn.id, { actor: alice })
     for (const ended of [completed, cancelled, ...delivered]) expect(ended).not.toHaveProperty('fallback')
     expect(delivered.map((signal) => signal.status)).toEqual(['completed', 'cancelled'])
@@ -157,7 +167,7 @@ describeEachStore('a fallback on expiry', (emptyStore) => {
 
 it('InteractionSchema — a pending record carries no fallback; a fallback says it was given by nobody', async () => {
   const { interactions } = harness()
-  const pending = await interactions.create('acme', requestFor(modes[0]))
+  const pending = await interactions.create('acme', requestFor(modes[0]!))
   const fallback = { value: { confirmed: true }, source: 'spec_default' }
   const paths = (value: unknown) => InteractionSchema.safeParse(value).error?.issues.map((issue) => issue.path.join('.'))
   expect(paths({ ...pending, fallback })).toEqual(['fallback'])
