@@ -128,7 +128,11 @@ export const interactionMachine = setup({
       ...(context.type === 'approval' && { outcome: policyOf(context).outcome(context) }),
     })),
     // A timeout is not an answer: the default goes beside the responses, never among them.
-    markExpired: assign(({ context, event }) => ({ status: 'expired' as const, expired_at: event.at, fallback: fallbackFor(context.spec) })),
+    markExpired: assign(({ context, event }) => ({
+      status: 'expired' as const,
+      expired_at: event.at,
+      fallback: fallbackFor(context.spec),
+    })),
     markCancelled: assign(({ event }) => {
       assertEvent(event, 'cancel')
       return { status: 'cancelled' as const, cancelled_at: event.at, cancelled_by: event.actor, cancel_reason: event.reason }

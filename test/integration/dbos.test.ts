@@ -204,7 +204,7 @@ describe('DBOS workflows resumed by interactions', () => {
     expect(await outboxRow(interactionId, 'expired')).toMatchObject({ status: 'delivered' })
   })
 
-  it('expiry with a default — the run resumes expired, and its result carries the default as fallback, given by nobody', { timeout: 20_000 }, async () => {
+  it('expiry with a default — the run resumes expired, with the default as its fallback', { timeout: 20_000 }, async () => {
     const request = { ...deployGate, spec: { mode: 'confirm', default_confirmed: false } } as const
     const { handle, interactionId } = await startGate('run_02fallback', { request, waits: [30] })
     clock.set('2026-04-22T10:00:01.000Z')
@@ -213,7 +213,12 @@ describe('DBOS workflows resumed by interactions', () => {
     const [outcome] = await handle.getResult()
     expect(outcome).toMatchObject({
       status: 'expired',
-      signal: { interaction_id: interactionId, status: 'expired', responses: [], fallback: { value: { confirmed: false }, source: 'spec_default' } },
+      signal: {
+        interaction_id: interactionId,
+        status: 'expired',
+        responses: [],
+        fallback: { value: { confirmed: false }, source: 'spec_default' },
+      },
     })
   })
 

@@ -453,7 +453,8 @@ describe('webhookSignals — through the outbox of createInteractions', () => {
 
     expect(target.requests).toHaveLength(1)
     const received = verifyWebhook(target.requests[0]!.headers, target.requests[0]!.body, secret, { now: clock.now() })
-    expect(received).toMatchObject({ interaction_id: gate.id, status: 'expired', responses: [], fallback: { value: { confirmed: false }, source: 'spec_default' } })
+    const fallback = { value: { confirmed: false }, source: 'spec_default' }
+    expect(received).toMatchObject({ interaction_id: gate.id, status: 'expired', responses: [], fallback })
     expect(fallbackOf(received)).toBe(false)
   })
 })

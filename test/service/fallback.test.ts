@@ -75,7 +75,7 @@ const requestFor = ({ mode, request }: ModeWithDefault): CreateInteractionInput 
 describeEachStore('a fallback on expiry', (emptyStore) => {
   const service = async () => harness({ store: await emptyStore() })
 
-  it('expireDue — in every mode, the default is the expired record\'s fallback, given by nobody, in its signal and its expired event', async () => {
+  it('expireDue — in every mode, the default is the fallback of the expired record, its signal and its expired event', async () => {
     const { interactions, clock, delivered } = await service()
     const created = await Promise.all(modes.map((mode) => interactions.create('acme', requestFor(mode))))
     clock.set(EXPIRES_AT)
@@ -92,11 +92,12 @@ describeEachStore('a fallback on expiry', (emptyStore) => {
       expect(signal).toMatchObject({ status: 'expired', responses: [], fallback: expected })
       expect(signal).not.toHaveProperty('outcome')
       expect(SignalSchema.parse(signal)).toEqual(signal)
-      expect((await interactions.history('acme', id)).at(-1)).toEqual({ seq: 2, type: 'expired', at: EXPIRES_AT, data: { fallback: expected } })
+      const expiredEvent = (await interactions.history('acme', id)).at(-1)
+      expect(expiredEvent).toEqual({ seq: 2, type: 'expired', at: EXPIRES_AT, data: { fallback: expected } })
     }
   })
 
-  it('respond — a late response expires the interaction lazily with its fallback in every mode, and is refused with expired', async () => {
+  it('respond — a late response is refused with expired, and the lazy expiry carries the fallback in every mode', async () => {
     const { interactions, clock, delivered } = await service()
     const created = await Promise.all(modes.map((mode) => interactions.create('acme', requestFor(mode))))
     clock.set(EXPIRES_AT)
@@ -116,8 +117,9 @@ describeEachStore('a fallback on expiry', (emptyStore) => {
     const { interactions, clock, delivered } = await service()
     const gate = await interactions.create('acme', requestFor(modes[0]!))
     clock.set(EXPIRES_AT)
-    expect(await interactions.get('acme', gate.id)).toMatchObject({ status: 'expired', fallback: { value: { confirmed: true }, source: 'spec_default' } })
-    expect(delivered).toMatchObject([{ status: 'expired', fallback: { value: { confirmed: true }, source: 'spec_default' } }])
+    const fallback = { value: { confirmed: true }, source: 'spec_default' }
+    expect(await interactions.get('acme', gate.id)).toMatchObject({ status: 'expired', fallback })
+    expect(delivered).toMatchObject([{ status: 'expired', fallback }])
   })
 
   it('expireDue — without a default there is no fallback, in the record, the signal or the expired event', async () => {
