@@ -19,6 +19,7 @@ export {
 // Public to view and inspect the lifecycle (Stately's visualiser, @xstate/graph); the service alone drives records.
 export { interactionMachine } from './machine/index.js'
 export { ActorSchema, ParticipantSchema, type Actor, type Participant } from './model/actor.js'
+export type { Fallback } from './model/fallback.js'
 export type { HistoryEvent, HistoryEventType } from './model/history.js'
 export {
   CreateInteractionInputSchema,
@@ -32,7 +33,7 @@ export {
 } from './model/interaction.js'
 export type { JsonObject } from './model/json.js'
 export { LIMITS } from './model/limits.js'
-export { answersOf, inputText, isApproved, selectedValue, selectedValues, type Answer, type Answered } from './model/readers.js'
+export { answersOf, fallbackOf, inputText, isApproved, selectedValue, selectedValues, type Answer, type Answered } from './model/readers.js'
 export { ReassignInputSchema, type ReassignInput } from './model/reassign.js'
 export {
   CancelInputSchema,

@@ -1,6 +1,7 @@
 import { assertEvent, assign, not, setup } from 'xstate'
 import { validationError, type InteractionErrorCode, type ValidationIssue } from '../errors.js'
 import { describeActor as describe, sameActor, type Participant } from '../model/actor.js'
+import { fallbackFor } from '../model/fallback.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import type { Interaction } from '../model/interaction.js'
 import { responseValueSchemaFor } from '../model/response.js'
@@ -135,7 +136,12 @@ export const interactionMachine = setup({
     })),
     /** Puts `to` where `from` was; kept apart so that any event which hands an interaction over can use it. */
     reassignTo: assign(({ context, event }, reassignment: Reassignment) => reassignedFields(context, reassignment, event.at)),
-    markExpired: assign(({ event }) => ({ status: 'expired' as const, expired_at: event.at })),
+    // A timeout is not an answer: the default goes beside the responses, never among them.
+    markExpired: assign(({ context, event }) => ({
+      status: 'expired' as const,
+      expired_at: event.at,
+      fallback: fallbackFor(context.spec),
+    })),
     markCancelled: assign(({ event }) => {
       assertEvent(event, 'cancel')
       return { status: 'cancelled' as const, cancelled_at: event.at, cancelled_by: event.actor, cancel_reason: event.reason }
@@ -281,7 +287,7 @@ export const interactionMachine = setup({
     },
     expired: {
       type: 'final',
-      entry: ['markExpired', logged('expired'), 'signal'],
+      entry: ['markExpired', logged('expired', ({ context }) => context.fallback && { fallback: context.fallback }), 'signal'],
       meta: { refusal: { code: 'expired', message: 'has expired' } },
     },
     cancelled: {

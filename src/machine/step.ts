@@ -46,6 +46,7 @@ export function signalOf(record: Interaction): Signal | undefined {
     status: record.status,
     responses: record.responses,
     ...(record.outcome && { outcome: record.outcome }),
+    ...(record.fallback && { fallback: record.fallback }),
     idempotency_key: `${record.id}:${record.status}`,
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ActorSchema, IdentifierSchema, ParticipantSchema } from './actor.js'
+import { FallbackSchema } from './fallback.js'
 import { JsonObjectSchema } from './json.js'
 import { LIMITS } from './limits.js'
 import { InteractionResponseSchema } from './response.js'
@@ -119,6 +120,8 @@ export const InteractionFieldsSchema = CreateFieldsSchema.extend({
   /** Set on a completed approval. */
   outcome: OutcomeSchema.optional(),
   expired_at: z.iso.datetime().optional(),
+  /** Set on an expired interaction whose spec has a default: that default, given by nobody. */
+  fallback: FallbackSchema.optional(),
   cancelled_at: z.iso.datetime().optional(),
   /** Who cancelled it. */
   cancelled_by: ParticipantSchema.optional(),
@@ -131,8 +134,8 @@ const absent = z.undefined().optional()
 /**
  * The stored interaction: the single source of truth, returned as is to callers. Its `status` says
  * which end-state fields it has, and narrows its type: a pending one has none of them, a completed
- * one its `completed_at` (and an approval its `outcome`), an expired one `expired_at`, a cancelled
- * one `cancelled_at` and `cancelled_by`.
+ * one its `completed_at` (and an approval its `outcome`), an expired one `expired_at` (and its
+ * `fallback` when the spec has a default), a cancelled one `cancelled_at` and `cancelled_by`.
  */
 export const InteractionSchema = z.discriminatedUnion('status', [
   InteractionFieldsSchema.extend({
@@ -140,6 +143,7 @@ export const InteractionSchema = z.discriminatedUnion('status', [
     completed_at: absent,
     outcome: absent,
     expired_at: absent,
+    fallback: absent,
     cancelled_at: absent,
     cancelled_by: absent,
     cancel_reason: absent,

@@ -139,3 +139,17 @@ export function answersOf(x: Answered): Answer[] {
     responded_at: response.responded_at,
   }))
 }
+
+/**
+ * The spec's default that an expired interaction offers in place of an answer, unwrapped like
+ * {@link answersOf}'s values; undefined when it has none (no default, or it did not expire). The other
+ * readers never read it: a timeout is not an answer, and whether to act on the default is the run's decision.
+ *
+ * @example
+ * import { fallbackOf, isApproved } from '@hitl/interactions'
+ *
+ * const deploy = isApproved(signal) || (signal.status === 'expired' && fallbackOf(signal) === true)
+ */
+export function fallbackOf(x: Answered): Answer['value'] | undefined {
+  return x.fallback && unwrap(x.fallback.value)
+}

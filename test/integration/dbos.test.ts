@@ -204,6 +204,24 @@ describe('DBOS workflows resumed by interactions', () => {
     expect(await outboxRow(interactionId, 'expired')).toMatchObject({ status: 'delivered' })
   })
 
+  it('expiry with a default — the run resumes expired, with the default as its fallback', { timeout: 20_000 }, async () => {
+    const request = { ...deployGate, spec: { mode: 'confirm', default_confirmed: false } } as const
+    const { handle, interactionId } = await startGate('run_02fallback', { request, waits: [30] })
+    clock.set('2026-04-22T10:00:01.000Z')
+    expect((await instance().expireDue()).expired).toBeGreaterThanOrEqual(1)
+
+    const [outcome] = await handle.getResult()
+    expect(outcome).toMatchObject({
+      status: 'expired',
+      signal: {
+        interaction_id: interactionId,
+        status: 'expired',
+        responses: [],
+        fallback: { value: { confirmed: false }, source: 'spec_default' },
+      },
+    })
+  })
+
   it('all members of a group of three — the run resumes only after the third response, with all three', { timeout: 20_000 }, async () => {
     const request = { ...deployGate, target_actor: { type: 'group', id: 'group_release' }, routing_policy: 'all_members' } as const
     const { handle, interactionId } = await startGate('run_03group', { request, waits: [30] })

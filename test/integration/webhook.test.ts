@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer'
 import { createHmac, randomBytes } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createInteractions, memoryStore, type Signal } from '@hitl/interactions'
+import { createInteractions, fallbackOf, memoryStore, type Signal } from '@hitl/interactions'
 import {
   isWebhookVerificationError,
   signWebhook,
@@ -441,6 +441,21 @@ describe('webhookSignals — through the outbox of createInteractions', () => {
     // The service's maxMs is 60 s.
     const [entry] = await store.outbox.list({ status: 'pending', limit: 10 })
     expect(entry?.next_attempt_at).toBe(new Date(T0.getTime() + 60_000).toISOString())
+  })
+
+  it('expireDue — an expired gate with a default sends its fallback in the payload, and verifyWebhook returns it', async () => {
+    const target = await receiver()
+    const { interactions, clock } = service(`${target.url}/hook`)
+    const request = { ...deployGate, spec: { mode: 'confirm', default_confirmed: false }, expires_at: '2026-04-21T10:00:00Z' } as const
+    const gate = await interactions.create('acme', request)
+    clock.advance(60 * 60_000)
+    expect(await interactions.expireDue()).toEqual({ expired: 1 })
+
+    expect(target.requests).toHaveLength(1)
+    const received = verifyWebhook(target.requests[0]!.headers, target.requests[0]!.body, secret, { now: clock.now() })
+    const fallback = { value: { confirmed: false }, source: 'spec_default' }
+    expect(received).toMatchObject({ interaction_id: gate.id, status: 'expired', responses: [], fallback })
+    expect(fallbackOf(received)).toBe(false)
   })
 })
 

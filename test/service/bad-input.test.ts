@@ -88,6 +88,12 @@ const cases: Case[] = [
   create('duplicate option values', { type: 'review', target_actor: alice, spec: { mode: 'select', options: [...options(2), ...options(1)] } }, ['spec', 'options', 2, 'value']),
   create('default_value not an option', { type: 'review', target_actor: alice, spec: { mode: 'select', options: options(2), default_value: 'zz' } }, ['spec', 'default_value']),
   create('duplicate default_values', { type: 'input', target_actor: alice, spec: { mode: 'multi_select', options: options(2), default_values: ['v0', 'v0'] } }, ['spec', 'default_values', 1]),
+  create('default_confirmed a string', { ...deployGate, spec: { mode: 'confirm', default_confirmed: 'y' } }, ['spec', 'default_confirmed']),
+  create(
+    'default_text over max_length',
+    { type: 'input', target_actor: alice, spec: { mode: 'input', default_text: 'abcd', max_length: 3 } },
+    ['spec', 'default_text'],
+  ),
   create('past expires_at', { ...deployGate, expires_at: '2026-04-20T10:00:00Z' }, ['expires_at']),
   create('malformed expires_at', { ...deployGate, expires_at: '2026-13-45T99:00:00Z' }, ['expires_at']),
   create('expires_at as a Date object', { ...deployGate, expires_at: new Date('2026-04-22T10:00:00Z') }, ['expires_at']),

@@ -127,6 +127,17 @@ describe('waitForInteraction', () => {
     expect(await waitForInteraction('deploy-gate', { timeoutSeconds: 1, dbos: fakeDBOS(expired).dbos })).toEqual({ status: 'expired', signal: expired })
   })
 
+  it('waitForInteraction — an expired signal with a fallback keeps it, validated', async () => {
+    const fallback = { value: { confirmed: false }, source: 'spec_default' } as const
+    const expired = { ...signal, status: 'expired', responses: [], fallback, idempotency_key: 'iact_1:expired' }
+    const received = await waitForInteraction('deploy-gate', { timeoutSeconds: 1, dbos: fakeDBOS(expired).dbos })
+    expect(received).toEqual({ status: 'expired', signal: expired })
+    const unsourced = { ...expired, fallback: { value: { confirmed: false } } }
+    const error = await waitForInteraction('deploy-gate', { timeoutSeconds: 1, dbos: fakeDBOS(unsourced).dbos }).catch((e: unknown) => e)
+    expect(isInteractionError(error, 'validation_failed')).toBe(true)
+    expect((error as Error).message).toMatch(/fallback\.source/)
+  })
+
   it('waitForInteraction — no message before the timeout is a typed result, not an error', async () => {
     expect(await waitForInteraction('deploy-gate', { timeoutSeconds: 1, dbos: fakeDBOS(null).dbos })).toEqual({ status: 'timed_out' })
   })

@@ -1,6 +1,7 @@
 import {
   createInteractions,
   type CreateInteractionInput,
+  type Fallback,
   type Interaction,
   type InteractionErrorCode,
   InteractionSchema,
@@ -32,6 +33,7 @@ describe('public types', () => {
       | 'answersOf'
       | 'callbackSignals'
       | 'createInteractions'
+      | 'fallbackOf'
       | 'inputText'
       | 'interactionMachine'
       | 'isApproved'
@@ -60,7 +62,10 @@ describe('public types', () => {
       expectTypeOf(interaction.completed_at).toEqualTypeOf<string>()
       expectTypeOf(interaction.outcome).toEqualTypeOf<'approved' | 'rejected' | undefined>()
     }
-    if (interaction.status === 'expired') expectTypeOf(interaction.expired_at).toEqualTypeOf<string>()
+    if (interaction.status === 'expired') {
+      expectTypeOf(interaction.expired_at).toEqualTypeOf<string>()
+      expectTypeOf(interaction.fallback).toEqualTypeOf<Fallback | undefined>()
+    }
     if (interaction.status === 'cancelled') {
       expectTypeOf(interaction.cancelled_at).toEqualTypeOf<string>()
       expectTypeOf(interaction.cancelled_by).toEqualTypeOf<Participant>()
@@ -71,6 +76,7 @@ describe('public types', () => {
       expectTypeOf(interaction.expired_at).toEqualTypeOf<undefined>()
       expectTypeOf(interaction.cancelled_at).toEqualTypeOf<undefined>()
       expectTypeOf(interaction.outcome).toEqualTypeOf<undefined>()
+      expectTypeOf(interaction.fallback).toEqualTypeOf<undefined>()
     }
     // Without narrowing, an end-state field may be missing.
     expectTypeOf(interaction.completed_at).toEqualTypeOf<string | undefined>()
