@@ -3,10 +3,10 @@ import type { HistoryEvent } from '../model/history.js'
 import type { CreateInteractionInput, Interaction } from '../model/interaction.js'
 import type { CancelInput, RespondInput } from '../model/response.js'
 import type { OutboxEntry } from '../model/signal.js'
-import type { Directory, InteractionStore, SignalDelivery } from '../ports.js'
+import type { Directory, InteractionStore, Notifier, SignalDelivery } from '../ports.js'
 import type { BackoffPolicy } from './backoff.js'
 
-/** How failed signal deliveries are retried before they are dead-lettered. */
+/** How failed deliveries of signals and notifications are retried before they are dead-lettered. */
 export interface DeliveryPolicy extends BackoffPolicy {
   /** Attempts in all, the first included; after the last failure the entry is dead. */
   maxAttempts: number
@@ -27,6 +27,11 @@ export interface InteractionsOptions {
   store?: InteractionStore
   /** Delivers signals to the engine that runs the linked workflow; required for run-linked interactions. */
   signals?: SignalDelivery
+  /**
+   * Tells people about assignments, reminders, escalations, reassignments and lapsed claims, through
+   * the outbox. Without one, no notification is written.
+   */
+  notifier?: Notifier
   /** Resolves group members at creation; required for group targets. */
   directory?: Directory
   /** The current time. Defaults to `() => new Date()`. */

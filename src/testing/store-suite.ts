@@ -196,8 +196,8 @@ export function describeInteractionStore(
       it('modify — an outbox entry is inserted once: a second write with its id keeps the first', async () => {
         const record = await insert({ project: uniqueProject(), run_id: 'r', topic: 't' })
         const entry = makeOutboxEntry(record)
-        await writeRecord(store, { ...record, version: 2 }, { outbox: entry })
-        await writeRecord(store, { ...record, version: 3 }, { outbox: { ...entry, last_error: 'second' } })
+        await writeRecord(store, { ...record, version: 2 }, { outbox: [entry] })
+        await writeRecord(store, { ...record, version: 3 }, { outbox: [{ ...entry, last_error: 'second' }] })
         const [stored] = (await store.outbox.list({ status: 'pending', limit: 10_000 })).filter((e) => e.id === entry.id)
         expect(stored).toEqual(entry)
       })
