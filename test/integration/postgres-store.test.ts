@@ -135,7 +135,7 @@ describe('migrate', () => {
     const schema = freshSchemaName()
     const pool = createPool()
     try {
-      expect(await migrate(pool, { schema })).toEqual({ applied: [1, 2, 3] })
+      expect(await migrate(pool, { schema })).toEqual({ applied: [1, 2, 3, 4] })
       expect(await migrate(pool, { schema })).toEqual({ applied: [] })
       const { rows } = await pool.query(`SELECT version FROM ${schema}.hitl_migrations ORDER BY version`)
       expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }])
