@@ -72,9 +72,10 @@ export interface ModifyQuery<T> {
   /**
    * When given and the write carries an outbox entry with a signal, a store with transactions calls
    * it for that entry (notifications are left to the outbox) inside the write's transaction, after
-   * the write, with its transaction handle (the PostgreSQL store passes its client). If it resolves, the store records the entry as delivered in the same transaction;
-   * if it rejects, the store undoes only what the hook did, still commits the decision, and keeps
-   * the entry pending with the reason in `last_error`. A store without transactions never calls it.
+   * the write, with its transaction handle (the PostgreSQL store passes its client). If it resolves,
+   * the store records the entry as delivered in the same transaction; if it rejects, the store undoes
+   * only what the hook did, still commits the decision, and keeps the entry pending with the reason
+   * in `last_error`. A store without transactions never calls it.
    */
   withinTransaction?(entry: SignalEntry, transaction: unknown): Promise<void>
 }

@@ -156,7 +156,8 @@ export function createInteractionsWith(
       // A concurrent create with the same key may have won since the lookup: the store decides.
       const created_event = { type: 'created' as const, at: record.created_at, ...(isParticipant(parsed.requested_by) && { actor: parsed.requested_by }) }
       const entries = entriesOf(record, [created_event], undefined, at)
-      const { interaction, created } = await store.create({ ...writeOf(record, [created_event]), ...(entries.length > 0 && { outbox: entries }) })
+      const write = { ...writeOf(record, [created_event]), ...(entries.length > 0 && { outbox: entries }) }
+      const { interaction, created } = await store.create(write)
       if (!created) return (await apply(project, interaction.id)).record
       await dispatchAll(entries)
       return interaction

@@ -65,7 +65,8 @@ export function createOutbox(options: {
   }
 
   /** Sends what an entry carries to the adapter for it. */
-  const send = (entry: OutboxEntry) => (isSignalEntry(entry) ? requireSignals().deliver(entry.signal) : requireNotifier().notify(entry.notification))
+  const send = (entry: OutboxEntry) =>
+    isSignalEntry(entry) ? requireSignals().deliver(entry.signal) : requireNotifier().notify(entry.notification)
 
   /**
    * Delivers one leased entry and records the outcome; returns the report field to count, or

@@ -102,12 +102,15 @@ export interface Interactions {
   inbox(project: string, actor: Participant, options?: InboxOptions): Promise<InboxPage>
   /** Expires up to `limit` interactions whose `expires_at` has passed; run it on a schedule. */
   expireDue(options?: { limit?: number }): Promise<{ expired: number }>
-  /** Sends up to `limit` due signals from the outbox; run it on a schedule. */
+  /** Sends up to `limit` due signals and notifications from the outbox; run it on a schedule. */
   deliverSignals(options?: { limit?: number }): Promise<DeliveryReport>
-  /** Dead-lettered signals with their last error, in id order. */
+  /** Dead-lettered signals and notifications with their last error, in id order. */
   failedSignals(options?: { limit?: number; after?: string }): Promise<OutboxEntry[]>
-  /** Puts a dead-lettered signal back in the outbox, due now, with its attempts reset. */
+  /** Puts a dead-lettered signal or notification back in the outbox, due now, with its attempts reset. */
   retrySignal(id: string): Promise<OutboxEntry>
-  /** Deletes delivered signals older than `olderThan` from the outbox, in batches; run it on a schedule. Never pending or dead ones. */
+  /**
+   * Deletes delivered signals and notifications older than `olderThan` from the outbox, in batches;
+   * run it on a schedule. Never pending or dead ones.
+   */
   pruneSignals(options: PruneSignalsOptions): Promise<{ pruned: number }>
 }

@@ -78,6 +78,12 @@ export function makeOutboxEntry(record: Interaction, at = '2026-04-21T09:00:00.0
 /** A new, unleased outbox entry due at `at` that notifies `recipients` (by default the record's target) of its assignment. */
 export function makeNotificationEntry(record: Interaction, at = '2026-04-21T09:00:00.000Z', recipients?: Participant[]): OutboxEntry {
   const id = `${record.id}:assigned:${record.version}:0`
-  const notification = { id, kind: 'assigned' as const, project: record.project, interaction: record, recipients: recipients ?? [record.target_actor as Participant] }
+  const notification = {
+    id,
+    kind: 'assigned' as const,
+    project: record.project,
+    interaction: record,
+    recipients: recipients ?? [record.target_actor as Participant],
+  }
   return { id, notification, status: 'pending', attempts: 0, next_attempt_at: at, created_at: at }
 }

@@ -206,10 +206,13 @@ export function describeInteractionStore(
         const record = await insert({ project: uniqueProject(), run_id: 'r', topic: 't' })
         const next = { ...record, version: 2 }
         // Two notifications of one write differ by the position of their event; a later version stands in for it.
-        const entries = [makeOutboxEntry(record), makeNotificationEntry(next), makeNotificationEntry({ ...next, version: 3 }, NOW, [alice, bob])]
+        const later = makeNotificationEntry({ ...next, version: 3 }, NOW, [alice, bob])
+        const entries = [makeOutboxEntry(record), makeNotificationEntry(next), later]
         await writeRecord(store, next, { outbox: entries })
-        const stored = (await store.outbox.list({ status: 'pending', limit: 10_000 })).filter((e) => entries.some((entry) => entry.id === e.id))
-        expect(stored.sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual([...entries].sort((a, b) => (a.id < b.id ? -1 : 1)))
+        const ids = entries.map((entry) => entry.id)
+        const stored = (await store.outbox.list({ status: 'pending', limit: 10_000 })).filter((e) => ids.includes(e.id))
+        const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1)
+        expect(stored.sort(byId)).toEqual([...entries].sort(byId))
       })
 
       it('create — writes its outbox entries with the record; a repeated idempotency key writes none', async () => {
@@ -218,7 +221,8 @@ export function describeInteractionStore(
         expect((await store.create({ record, inbox: [ALICE], events: [createdEvent(record)], outbox: [entry] })).created).toBe(true)
         const again = makeRecord({ project: record.project, idempotency_key: 'once' })
         const repeated = makeNotificationEntry(again)
-        expect((await store.create({ record: again, inbox: [ALICE], events: [createdEvent(again)], outbox: [repeated] })).created).toBe(false)
+        const retried = await store.create({ record: again, inbox: [ALICE], events: [createdEvent(again)], outbox: [repeated] })
+        expect(retried.created).toBe(false)
         const pending = (await store.outbox.list({ status: 'pending', limit: 10_000 })).map((e) => e.id)
         expect(pending).toContain(entry.id)
         expect(pending).not.toContain(repeated.id)

@@ -59,7 +59,9 @@ async function answerDirectly(base: CompareAndSwapStoreBase, record: Interaction
 
 /** The outbox entries of `record`, pending delivery. */
 const signalsOf = async (base: CompareAndSwapStoreBase, record: Interaction) =>
-  (await base.outbox.list({ status: 'pending', limit: 1_000 })).filter((entry) => isSignalEntry(entry) && entry.signal.interaction_id === record.id)
+  (await base.outbox.list({ status: 'pending', limit: 1_000 })).filter(
+    (entry) => isSignalEntry(entry) && entry.signal.interaction_id === record.id,
+  )
 
 /**
  * A compare-and-swap base over a full store, its conditional write made of the store's own modify,

@@ -55,7 +55,8 @@ describe('the email notifier of docs/adapters.md', () => {
     const refused = fakeTransport([550])
     const interactions = service(refused.transport)
     await interactions.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice })
-    expect(await interactions.failedSignals()).toMatchObject([{ status: 'dead', last_error: expect.stringContaining('mail refused (550)') }])
+    const dead = { status: 'dead', last_error: expect.stringContaining('mail refused (550)') }
+    expect(await interactions.failedSignals()).toMatchObject([dead])
 
     const busy = fakeTransport([421])
     const retrying = service(busy.transport)

@@ -19,12 +19,23 @@ const schema = freshSchemaName()
 
 beforeAll(async () => {
   pool = createPool()
-  for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) for (const statement of migration.statements(schema)) await pool.query(statement)
+  for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) {
+    for (const statement of migration.statements(schema)) await pool.query(statement)
+  }
   // Entries in the shape migration 1 defined, written as the store of that time wrote them.
   for (const entry of [pending, dead]) {
     await pool.query(
-      `INSERT INTO ${schema}.outbox (id, signal, status, attempts, next_attempt_at, last_error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [entry.id, JSON.stringify('signal' in entry && entry.signal), entry.status, entry.attempts, entry.next_attempt_at, entry.last_error ?? null, entry.created_at],
+      `INSERT INTO ${schema}.outbox (id, signal, status, attempts, next_attempt_at, last_error, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        entry.id,
+        JSON.stringify('signal' in entry && entry.signal),
+        entry.status,
+        entry.attempts,
+        entry.next_attempt_at,
+        entry.last_error ?? null,
+        entry.created_at,
+      ],
     )
   }
   expect(await migrate(pool, { schema })).toEqual({ applied: [4] })
@@ -54,15 +65,14 @@ describe('migration 004 on a populated database', () => {
     expect(rows).toEqual([{ signal: null, kind: 'assigned' }])
   })
 
-  it('migrate — an entry must carry exactly one of a signal and a notification; running the statements again changes nothing', async () => {
+  it('migrate — an entry carries exactly one of a signal and a notification; the statements run again change nothing', async () => {
     for (const statement of MIGRATIONS.find((m) => m.version === 4)!.statements(schema)) await pool.query(statement)
     const insert = (signal: string | null, notification: string | null) =>
-      pool.query(`INSERT INTO ${schema}.outbox (id, signal, notification, status, attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, 'pending', 0, $4, $4)`, [
-        `bad_${Math.random()}`,
-        signal,
-        notification,
-        T0,
-      ])
+      pool.query(
+        `INSERT INTO ${schema}.outbox (id, signal, notification, status, attempts, next_attempt_at, created_at)
+VALUES ($1, $2, $3, 'pending', 0, $4, $4)`,
+        [`bad_${Math.random()}`, signal, notification, T0],
+      )
     await expect(insert(null, null)).rejects.toThrow(/outbox_payload_check/)
     await expect(insert('{}', '{}')).rejects.toThrow(/outbox_payload_check/)
     expect(await postgresStore({ pool, schema }).outbox.list({ status: 'pending', limit: 10 })).toHaveLength(2)

@@ -34,7 +34,8 @@ describe('notificationsOf', () => {
   })
 
   it('created — assigned to each snapshotted member of a group once, even when the snapshot names one twice', () => {
-    expect(recipientsOf({ ...group, members: [memberA, b, memberA, c] }, [{ type: 'created', at }])).toEqual([['assigned', [memberA, b, c]]])
+    const twice = { ...group, members: [memberA, b, memberA, c] }
+    expect(recipientsOf(twice, [{ type: 'created', at }])).toEqual([['assigned', [memberA, b, c]]])
     expect(recipientsOf({ ...group, routing_policy: 'all_members' }, [{ type: 'created', at }])).toEqual([['assigned', [memberA, b, c]]])
   })
 
@@ -68,7 +69,8 @@ describe('notificationsOf', () => {
   })
 
   it('other events cause no notification, and an ended record tells nobody it may act', () => {
-    const events: NewHistoryEvent[] = ['claimed', 'released', 'responded', 'completed', 'expired', 'cancelled'].map((type) => ({ type, at }) as NewHistoryEvent)
+    const types = ['claimed', 'released', 'responded', 'completed', 'expired', 'cancelled'] as const
+    const events: NewHistoryEvent[] = types.map((type) => ({ type, at }))
     expect(notificationsOf(group, events)).toEqual([])
     const expired: Interaction = { ...pendingApproval, status: 'expired', expired_at: at }
     expect(notificationsOf(expired, [{ type: 'reminded', at, data: { step: 0 } }])).toEqual([])

@@ -90,14 +90,16 @@ describeEachStore('notifications through the outbox', (emptyStore) => {
   it('deliverSignals — retries a failed notification with backoff under the same id, until it lands', async () => {
     const store = await emptyStore()
     const mail = recordingNotifier(2)
-    const { interactions, clock } = harness({ store, notifier: mail.notifier, random: () => 0.5, delivery: { baseMs: 1_000, factor: 2 } })
+    const delivery = { baseMs: 1_000, factor: 2 }
+    const { interactions, clock } = harness({ store, notifier: mail.notifier, random: () => 0.5, delivery })
     const created = await interactions.create('acme', direct)
-    clock.advance(749)
-    expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
-    clock.advance(1)
-    expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 1, dead: 0 })
-    clock.advance(1_500)
-    expect(await interactions.deliverSignals()).toEqual({ delivered: 1, retrying: 0, dead: 0 })
+    // The waits are 1 s × 0.75, then 2 s × 0.75: a pass a millisecond early finds nothing due.
+    const reports = []
+    for (const wait of [749, 1, 1_499, 1]) {
+      clock.advance(wait)
+      reports.push(await interactions.deliverSignals())
+    }
+    expect(reports.map(({ delivered, retrying }) => [delivered, retrying])).toEqual([[0, 0], [0, 1], [0, 0], [1, 0]])
     expect(mail.attempts.map((n) => n.id)).toEqual(Array.from({ length: 3 }, () => `${created.id}:assigned:1:0`))
   })
 
@@ -131,23 +133,22 @@ describeEachStore('notifications through the outbox', (emptyStore) => {
         received.push(id)
       },
     }
-    const one = harness({ store, notifier, delivery: { baseMs: 1, maxMs: 1 } })
-    const two = harness({ store, notifier, delivery: { baseMs: 1, maxMs: 1 } })
-    for (let i = 0; i < 6; i++) await one.interactions.create('acme', i % 2 === 0 ? direct : toOps)
-    one.clock.advance(10)
-    two.clock.advance(10)
-    const passes = Promise.all([one.interactions.deliverSignals(), two.interactions.deliverSignals()])
+    const dispatchers = [1, 2].map(() => harness({ store, notifier, delivery: { baseMs: 1, maxMs: 1 } }))
+    for (let i = 0; i < 6; i++) await dispatchers[0]!.interactions.create('acme', i % 2 === 0 ? direct : toOps)
+    for (const { clock } of dispatchers) clock.advance(10)
+    const passes = Promise.all(dispatchers.map(({ interactions }) => interactions.deliverSignals()))
     release()
-    const [a, b] = await passes
-    expect(a.delivered + b.delivered).toBe(6)
+    const reports = await passes
+    expect(reports.reduce((sum, report) => sum + report.delivered, 0)).toBe(6)
     expect(received.sort()).toEqual([...tried].sort())
   })
 
-  it('respond — a run-linked write carries its signal and its notifications as separate entries, each sent to its own adapter', async () => {
+  it('respond — a run-linked interaction sends its signal to the signals adapter, its notification to the notifier', async () => {
     const store = await emptyStore()
     const mail = recordingNotifier()
     const signalled: string[] = []
-    const { interactions } = harness({ store, notifier: mail.notifier, signals: callbackSignals((signal) => void signalled.push(signal.idempotency_key)) })
+    const signals = callbackSignals((signal) => void signalled.push(signal.idempotency_key))
+    const { interactions } = harness({ store, notifier: mail.notifier, signals })
     const created = await interactions.create('acme', { ...direct, run_id: 'run_1', topic: 'gate' })
     await interactions.respond('acme', created.id, { actor: alice, value: { confirmed: true } })
     expect(signalled).toEqual([`${created.id}:completed`])
@@ -169,5 +170,6 @@ it("createInteractions — the notifier must be an object with notify, and the l
   expect(tooShort).toMatchObject({ code: 'configuration', issues: [{ path: ['delivery', 'leaseMs'] }] })
   expect(tooShort.message).toContain("notifier adapter's timeoutMs (60000 ms)")
   const bare = await rejection(async () => harness({ notifier: (async () => undefined) as never }))
-  expect(bare).toMatchObject({ code: 'configuration', issues: [{ path: ['notifier'], message: expect.stringContaining('notify(notification)') }] })
+  const issue = { path: ['notifier'], message: expect.stringContaining('notify(notification)') }
+  expect(bare).toMatchObject({ code: 'configuration', issues: [issue] })
 })

@@ -170,7 +170,19 @@ export const outboxColumnNames = [
   'delivered_at',
 ] as const
 
-const OUTBOX_KINDS: readonly Kind[] = ['text', 'jsonb', 'jsonb', 'text', 'int', 'timestamptz', 'text', 'timestamptz', 'text', 'timestamptz', 'timestamptz']
+const OUTBOX_KINDS: readonly Kind[] = [
+  'text',
+  'jsonb',
+  'jsonb',
+  'text',
+  'int',
+  'timestamptz',
+  'text',
+  'timestamptz',
+  'text',
+  'timestamptz',
+  'timestamptz',
+]
 
 /** Placeholders for all outbox columns, numbered from `first`. */
 export const outboxPlaceholders = (first: number) => OUTBOX_KINDS.map((kind, i) => placeholder(kind, first + i))
