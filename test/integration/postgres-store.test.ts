@@ -138,7 +138,7 @@ describe('migrate', () => {
       expect(await migrate(pool, { schema })).toEqual({ applied: [1, 2, 3, 4] })
       expect(await migrate(pool, { schema })).toEqual({ applied: [] })
       const { rows } = await pool.query(`SELECT version FROM ${schema}.hitl_migrations ORDER BY version`)
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }])
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }])
     } finally {
       await pool.query(`DROP SCHEMA ${schema} CASCADE`)
       await pool.end()
