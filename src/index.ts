@@ -45,7 +45,8 @@ export {
   type RespondInput,
   type ResponseValue,
 } from './model/response.js'
-export { OutboxEntrySchema, SignalSchema, type OutboxEntry, type Signal } from './model/signal.js'
+export { InteractionNotificationSchema, type InteractionNotification, type NotificationKind } from './model/notification.js'
+export { isSignalEntry, OutboxEntrySchema, SignalSchema, type OutboxEntry, type Signal, type SignalEntry } from './model/signal.js'
 export { SpecOptionSchema, SpecSchema, type InteractionType, type Spec, type SpecMode, type SpecOption } from './model/spec.js'
 export type {
   Decision,
@@ -54,6 +55,7 @@ export type {
   InboxQuery,
   InteractionStore,
   ModifyQuery,
+  Notifier,
   OutboxStore,
   SignalDelivery,
   SignalDeliveryFailure,

@@ -5,7 +5,8 @@
 import type { Actor } from './model/actor.js'
 import type { Interaction, InteractionStatus } from './model/interaction.js'
 import type { HistoryEvent, NewHistoryEvent } from './model/history.js'
-import type { OutboxEntry, Signal } from './model/signal.js'
+import type { InteractionNotification } from './model/notification.js'
+import type { OutboxEntry, Signal, SignalEntry } from './model/signal.js'
 
 /** A place in the inbox order (oldest first, ties broken by id); the inbox resumes after it. */
 export interface InboxPosition {
@@ -26,7 +27,8 @@ export interface InboxQuery {
 
 /**
  * Everything one decision writes, in one atomic step: the whole record, the inboxes it is listed in,
- * the events it appends to the history and, when it reached an end state of a linked run, the signal.
+ * the events it appends to the history and its outbox entries: the signal when it reached an end
+ * state of a linked run, and the notifications its events cause.
  * The store keeps what it is given; it never decides who may act or what a status means.
  */
 export interface Write {
@@ -44,8 +46,11 @@ export interface Write {
    * come. Absent when nothing is scheduled, as for every ended record.
    */
   wakeAt?: string
-  /** Inserted unless an entry with its id exists: an entry, once written, changes by leasing and settling alone. */
-  outbox?: OutboxEntry
+  /**
+   * Each inserted unless an entry with its id exists: an entry, once written, changes by leasing and
+   * settling alone. Absent or empty when the write sends nothing.
+   */
+  outbox?: OutboxEntry[]
 }
 
 /** What a `modify` decision returned: a result for the caller and, when something changed, what to write. */
@@ -65,13 +70,14 @@ export interface ModifyQuery<T> {
    */
   decide(current: Interaction, now: Date | undefined): Decision<T>
   /**
-   * When given and the write carries an outbox entry, a store with transactions calls it inside the
-   * write's transaction, after the write, with its transaction handle (the PostgreSQL store passes
-   * its client). If it resolves, the store records the entry as delivered in the same transaction;
-   * if it rejects, the store undoes only what the hook did, still commits the decision, and keeps
-   * the entry pending with the reason in `last_error`. A store without transactions never calls it.
+   * When given and the write carries an outbox entry with a signal, a store with transactions calls
+   * it for that entry (notifications are left to the outbox) inside the write's transaction, after
+   * the write, with its transaction handle (the PostgreSQL store passes its client). If it resolves,
+   * the store records the entry as delivered in the same transaction; if it rejects, the store undoes
+   * only what the hook did, still commits the decision, and keeps the entry pending with the reason
+   * in `last_error`. A store without transactions never calls it.
    */
-  withinTransaction?(entry: OutboxEntry, transaction: unknown): Promise<void>
+  withinTransaction?(entry: SignalEntry, transaction: unknown): Promise<void>
 }
 
 /** Who holds the right to deliver an outbox entry, and until when. */
@@ -115,10 +121,11 @@ export interface InteractionStore {
   /** A short name for logs, e.g. `memory` or `postgres`. */
   readonly name: string
   /**
-   * Inserts a new record with its inbox list and first history events. When the project already has
-   * an interaction with the same `idempotency_key`, writes nothing and returns that one with `created: false`.
+   * Inserts a new record with its inbox list, first history events and outbox entries (the
+   * notifications of its assignment). When the project already has an interaction with the same
+   * `idempotency_key`, writes nothing and returns that one with `created: false`.
    */
-  create(query: Omit<Write, 'outbox'>): Promise<{ interaction: Interaction; created: boolean }>
+  create(query: Write): Promise<{ interaction: Interaction; created: boolean }>
   /** The record with this id in this project, or undefined (also for another project's id). */
   get(query: { project: string; id: string }): Promise<Interaction | undefined>
   /** The record of this project with this `idempotency_key`, or undefined. */
@@ -187,6 +194,21 @@ export interface SignalDelivery {
    * and then `deliver` sends the signal after the write as usual.
    */
   deliverInTransaction?(signal: Signal, transaction: unknown): Promise<void>
+}
+
+/**
+ * Tells people about an interaction (by email, chat…): it receives each notification the outbox
+ * holds, at least once, retried with backoff and dead-lettered like a signal. Throw to have the
+ * outbox retry; the error may carry {@link SignalDeliveryFailure} fields. A notification repeated
+ * after a failure or a crash keeps its `id`, so a receiver that remembers ids sends each only once.
+ */
+export interface Notifier {
+  notify(notification: InteractionNotification): Promise<void>
+  /**
+   * The longest one `notify` call takes, in milliseconds, when the adapter bounds it. The service
+   * refuses a `delivery.leaseMs` that is not longer, since a send outliving its lease may be repeated.
+   */
+  readonly timeoutMs?: number
 }
 
 /** Resolves a group to its members; called once, when a group interaction is created. */

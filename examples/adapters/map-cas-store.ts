@@ -40,11 +40,15 @@ export function mapCasBase(): CompareAndSwapStoreBase {
       .slice(0, limit)
       .map(copy)
   const entries = (status: OutboxEntry['status']) => [...outbox.values()].filter((entry) => entry.status === status)
+  // Insert only: an entry, once written, changes by leasing and settling alone.
+  const queue = (written: OutboxEntry[]) => {
+    for (const entry of written) if (!outbox.has(entry.id)) outbox.set(entry.id, copy(entry))
+  }
 
   return {
     name: 'map',
 
-    async create({ record, inbox, events, wakeAt }) {
+    async create({ record, inbox, events, wakeAt, outbox: entries = [] }) {
       const existing = record.idempotency_key && idempotencyKeys.get(keyOf(record.project, record.idempotency_key))
       if (existing) return { interaction: copy(items.get(existing)!.record), created: false }
       const key = keyOf(record.project, record.id)
@@ -52,6 +56,7 @@ export function mapCasBase(): CompareAndSwapStoreBase {
       item.history.push(...numbered(item, events))
       items.set(key, item)
       if (record.idempotency_key) idempotencyKeys.set(keyOf(record.project, record.idempotency_key), key)
+      queue(entries)
       return { interaction: copy(record), created: true }
     },
 
@@ -66,12 +71,12 @@ export function mapCasBase(): CompareAndSwapStoreBase {
     },
 
     // The one conditional write: everything a decision changes, or nothing if the version moved.
-    async compareAndSwap({ expectedVersion, write: { record, inbox, events, wakeAt, outbox: entry } }) {
+    async compareAndSwap({ expectedVersion, write: { record, inbox, events, wakeAt, outbox: entries = [] } }) {
       const item = items.get(keyOf(record.project, record.id))
       if (!item || item.record.version !== expectedVersion) return false
       item.history.push(...numbered(item, events))
       Object.assign(item, { record: copy(record), inbox: [...inbox], wakeAt })
-      if (entry && !outbox.has(entry.id)) outbox.set(entry.id, copy(entry))
+      queue(entries)
       return true
     },
 

@@ -7,7 +7,7 @@ import { backoffDelay, sleep, type BackoffPolicy } from '../service/backoff.js'
 export interface CompareAndSwapQuery {
   /** The `version` of the record the decision was made on. */
   expectedVersion: number
-  /** What the decision writes: the record, its inbox list, its new history events and its outbox entry. */
+  /** What the decision writes: the record, its inbox list, its new history events and its outbox entries. */
   write: Write
 }
 
@@ -19,7 +19,7 @@ export interface CompareAndSwapStoreBase extends Omit<InteractionStore, 'modify'
   /**
    * Writes `write` as one atomic step only if the stored record's `version` still equals
    * `expectedVersion`: the record, the inbox list replacing the previous one, the history events
-   * numbered after the record's last one, and the outbox entry unless one with its id exists.
+   * numbered after the record's last one, and each outbox entry unless one with its id exists.
    * Resolves false, having written nothing, when the version differs or the record is gone.
    */
   compareAndSwap(query: CompareAndSwapQuery): Promise<boolean>

@@ -1,3 +1,4 @@
 export { interactionMachine, isDue, type InteractionEvent, type Refusal } from './machine.js'
+export { notificationsOf } from './notifications.js'
 export { creationIssues, mayActNow, POLICIES, policyNameOf, policyOf, type PendingState, type Policy, type PolicyName } from './policies.js'
 export { inboxOf, signalOf, stateValueOf, step, wakeAtOf, type StepResult } from './step.js'

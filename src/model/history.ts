@@ -12,6 +12,9 @@ export const HistoryEventTypeSchema = z.enum([
   'expired',
   'cancelled',
   'reassigned',
+  'claim_lapsed',
+  'reminded',
+  'escalated',
 ])
 export type HistoryEventType = z.infer<typeof HistoryEventTypeSchema>
 

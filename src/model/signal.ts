@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { IdentifierSchema } from './actor.js'
 import { FallbackSchema } from './fallback.js'
 import { OutcomeSchema } from './interaction.js'
+import { InteractionNotificationSchema } from './notification.js'
 import { InteractionResponseSchema } from './response.js'
 
 /** What a suspended run receives when its interaction reaches an end state. */
@@ -25,10 +26,8 @@ export type Signal = z.infer<typeof SignalSchema>
 /** Where an outbox entry is in its delivery. */
 export const OutboxStatusSchema = z.enum(['pending', 'delivered', 'dead'])
 
-/** A signal waiting for, or done with, delivery; written atomically with the state change. */
-export const OutboxEntrySchema = z.strictObject({
+const OutboxEntryFields = {
   id: z.string(),
-  signal: SignalSchema,
   status: OutboxStatusSchema,
   attempts: z.int().min(0),
   next_attempt_at: z.iso.datetime(),
@@ -37,5 +36,27 @@ export const OutboxEntrySchema = z.strictObject({
   last_error: z.string().optional(),
   created_at: z.iso.datetime(),
   delivered_at: z.iso.datetime().optional(),
-})
+}
+
+/**
+ * A signal or a notification waiting for, or done with, delivery; written atomically with the state
+ * change. Which one it carries is its discriminating field: `signal` (as every entry did before
+ * notifications) or `notification`.
+ */
+export const OutboxEntrySchema = z.union([
+  z.strictObject({ ...OutboxEntryFields, signal: SignalSchema }),
+  z.strictObject({ ...OutboxEntryFields, notification: InteractionNotificationSchema }),
+])
 export type OutboxEntry = z.infer<typeof OutboxEntrySchema>
+
+/** An outbox entry that carries a signal. */
+export type SignalEntry = Extract<OutboxEntry, { signal: Signal }>
+
+/**
+ * Whether an outbox entry carries a signal rather than a notification.
+ *
+ * @example
+ * import { isSignalEntry } from '@hitl/interactions'
+ * const runs = (await interactions.failedSignals()).filter(isSignalEntry).map((entry) => entry.signal.run_id)
+ */
+export const isSignalEntry = (entry: OutboxEntry): entry is SignalEntry => 'signal' in entry

@@ -2,6 +2,7 @@ import { addMilliseconds } from 'date-fns/addMilliseconds'
 import { z } from 'zod'
 import { InteractionError, isInteractionError, validationError } from '../errors.js'
 import type { InteractionEvent, Refusal } from '../machine/machine.js'
+import { notificationsOf } from '../machine/notifications.js'
 import { creationIssues } from '../machine/policies.js'
 import { inboxOf, step, wakeAtOf, type StepResult } from '../machine/step.js'
 import { actorKey, IdentifierSchema, ParticipantSchema, type Actor, type Participant } from '../model/actor.js'
@@ -10,7 +11,7 @@ import { LIMITS } from '../model/limits.js'
 import { ReassignInputSchema } from '../model/reassign.js'
 import { CancelInputSchema, RespondInputSchema } from '../model/response.js'
 import type { NewHistoryEvent } from '../model/history.js'
-import type { OutboxEntry } from '../model/signal.js'
+import { isSignalEntry, type OutboxEntry, type Signal, type SignalEntry } from '../model/signal.js'
 import type { Decision, InboxPosition, InteractionStore, Write } from '../ports.js'
 import { settleEach } from './concurrently.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
@@ -35,7 +36,7 @@ const projectOf = (project: unknown) => parse(IdentifierSchema, project, 'projec
 const isParticipant = (actor: Actor | undefined): actor is Participant => actor !== undefined && actor.type !== 'group'
 
 /** What the store keeps beside a record: whose inboxes list it, its new history events, and when the sweep must look at it. */
-const writeOf = (record: Interaction, events: NewHistoryEvent[]): Omit<Write, 'outbox'> => {
+const writeOf = (record: Interaction, events: NewHistoryEvent[]): Write => {
   const wakeAt = wakeAtOf(record)
   return { record, inbox: inboxOf(record), events, ...(wakeAt !== undefined && { wakeAt }) }
 }
@@ -53,7 +54,21 @@ export function createInteractionsWith(
   const store = resolved.store ?? defaultStore()
   // A store with a clock of its own (PostgreSQL's, by default) sets the time, so instances sharing it agree.
   const now = store.now ? store.now.bind(store) : async () => clock()
-  const outbox = createOutbox({ store, signals: resolved.signals, now, random, delivery, telemetry })
+  const outbox = createOutbox({ store, signals: resolved.signals, notifier: resolved.notifier, now, random, delivery, telemetry })
+
+  /**
+   * The outbox entries of a write: its signal, if any, and the notifications its events cause. Without
+   * a notifier no notification is written, so none waits for a delivery nobody configured.
+   */
+  const entriesOf = (record: Interaction, events: NewHistoryEvent[], signal: Signal | undefined, at: Date): OutboxEntry[] => [
+    ...(signal ? [outbox.entryFor({ signal }, at)] : []),
+    ...(resolved.notifier ? notificationsOf(record, events).map((notification) => outbox.entryFor({ notification }, at)) : []),
+  ]
+
+  /** The first delivery of a write's entries, right after it; what fails waits in the outbox for `deliverSignals`. */
+  const dispatchAll = async (entries: OutboxEntry[]) => {
+    await Promise.all(entries.map((entry) => outbox.dispatch(entry)))
+  }
 
   /**
    * The one write path: the store's atomic read-decide-write runs the pure step on the current
@@ -68,8 +83,8 @@ export function createInteractionsWith(
       const at = storeTime ?? clock()
       const result = step(current, event?.(at.toISOString()), at)
       if (!result.changed) return { result }
-      const entry = result.signal && outbox.entryFor(result.signal, at)
-      return { result, write: { ...writeOf(result.record, result.events), ...(entry && { outbox: entry }) } }
+      const entries = entriesOf(result.record, result.events, result.signal, at)
+      return { result, write: { ...writeOf(result.record, result.events), ...(entries.length > 0 && { outbox: entries }) } }
     }
 
     if (!event) {
@@ -91,7 +106,7 @@ export function createInteractionsWith(
         return decision
       },
       ...(deliverInTransaction && {
-        withinTransaction: async (entry: OutboxEntry, transaction: unknown) => {
+        withinTransaction: async (entry: SignalEntry, transaction: unknown) => {
           await telemetry.delivering(entry, () => deliverInTransaction(entry.signal, transaction))
           sentInTransaction = true
         },
@@ -100,8 +115,9 @@ export function createInteractionsWith(
     if (!modified) throw notFound()
     // Once ended, a record never changes again: a write of an ended record is the one that ended it.
     if (written && written.record.status !== 'pending') telemetry.ended(written.record)
-    // Without a signals adapter (an instance that only reads), the entry waits for one that has it.
-    if (written?.outbox && resolved.signals && !sentInTransaction) await outbox.dispatch(written.outbox)
+    // Without a signals adapter (an instance that only reads), a signal waits for an instance that has one.
+    const undelivered = (written?.outbox ?? []).filter((entry) => !isSignalEntry(entry) || (resolved.signals && !sentInTransaction))
+    await dispatchAll(undelivered)
     if (modified.result.refusal) throw refusalError(modified.result.refusal)
     return modified.result
   }
@@ -144,8 +160,12 @@ export function createInteractionsWith(
       if (unanswerable.length > 0) throw validationError('create input', unanswerable)
       // A concurrent create with the same key may have won since the lookup: the store decides.
       const created_event = { type: 'created' as const, at: record.created_at, ...(isParticipant(parsed.requested_by) && { actor: parsed.requested_by }) }
-      const { interaction, created } = await store.create(writeOf(record, [created_event]))
-      return created ? interaction : (await apply(project, interaction.id)).record
+      const entries = entriesOf(record, [created_event], undefined, at)
+      const write = { ...writeOf(record, [created_event]), ...(entries.length > 0 && { outbox: entries }) }
+      const { interaction, created } = await store.create(write)
+      if (!created) return (await apply(project, interaction.id)).record
+      await dispatchAll(entries)
+      return interaction
     },
 
     async get(project, id) {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { InteractionError, validationError, type ValidationIssue } from '../errors.js'
-import type { Directory, InteractionStore, SignalDelivery } from '../ports.js'
+import type { Directory, InteractionStore, Notifier, SignalDelivery } from '../ports.js'
 import type { DeliveryPolicy, InteractionsOptions } from './types.js'
 
 const method = (signature: string) =>
@@ -41,6 +41,13 @@ const SignalsSchema = z.looseObject(
   },
   { error: 'must be a signals adapter, an object with deliver(signal), such as callbackSignals((signal) => …), not a bare function' },
 )
+const NotifierSchema = z.looseObject(
+  {
+    notify: method('notify(notification) => Promise<void>'),
+    timeoutMs: z.number('must be a number of milliseconds').positive('must be a number of milliseconds above 0').optional(),
+  },
+  { error: 'must be a notifier, an object with notify(notification), not a bare function' },
+)
 const DirectorySchema = z.looseObject(
   { membersOf: method('membersOf(project, groupId) => Promise<Actor[]>') },
   { error: 'must be a directory, an object with membersOf(project, groupId)' },
@@ -66,6 +73,7 @@ const OptionsSchema = z.strictObject(
   {
     store: StoreSchema.optional(),
     signals: SignalsSchema.optional(),
+    notifier: NotifierSchema.optional(),
     directory: DirectorySchema.optional(),
     clock: method('() => Date').optional(),
     delivery: DeliverySchema,
@@ -78,6 +86,7 @@ const OptionsSchema = z.strictObject(
 export interface ResolvedOptions {
   store: InteractionStore | undefined
   signals: SignalDelivery | undefined
+  notifier: Notifier | undefined
   directory: Directory | undefined
   clock: () => Date
   random: () => number
@@ -104,10 +113,10 @@ export function resolveOptions(options: InteractionsOptions): ResolvedOptions {
     throw new InteractionError('configuration', message, { issues })
   }
   const { delivery } = parsed.data
-  const timeoutMs = options.signals?.timeoutMs
-  if (timeoutMs !== undefined && !(timeoutMs < delivery.leaseMs)) {
+  for (const [adapter, timeoutMs] of [['signals', options.signals?.timeoutMs], ['notifier', options.notifier?.timeoutMs]] as const) {
+    if (timeoutMs === undefined || timeoutMs < delivery.leaseMs) continue
     const message =
-      `must be longer than the signals adapter's timeoutMs (${timeoutMs} ms), ` +
+      `must be longer than the ${adapter} adapter's timeoutMs (${timeoutMs} ms), ` +
       `or a send still running when its lease ends may be sent again (got ${delivery.leaseMs} ms)`
     throw new InteractionError('configuration', `createInteractions: delivery.leaseMs ${message}`, {
       issues: [{ path: ['delivery', 'leaseMs'], message }],
@@ -116,6 +125,7 @@ export function resolveOptions(options: InteractionsOptions): ResolvedOptions {
   return {
     store: options.store,
     signals: options.signals,
+    notifier: options.notifier,
     directory: options.directory,
     clock: options.clock ?? (() => new Date()),
     random: options.random ?? Math.random,

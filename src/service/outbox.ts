@@ -3,8 +3,9 @@ import { nanoid } from 'nanoid'
 import { z } from 'zod'
 import { describeError, InteractionError } from '../errors.js'
 import { LIMITS } from '../model/limits.js'
-import type { OutboxEntry, Signal } from '../model/signal.js'
-import type { InteractionStore, SignalDelivery, SignalDeliveryFailure, SignalLease, SignalOutcome } from '../ports.js'
+import type { InteractionNotification } from '../model/notification.js'
+import { isSignalEntry, type OutboxEntry, type Signal } from '../model/signal.js'
+import type { InteractionStore, Notifier, SignalDelivery, SignalDeliveryFailure, SignalLease, SignalOutcome } from '../ports.js'
 import { backoffDelay } from './backoff.js'
 import { parse } from './parse.js'
 import type { Telemetry } from './telemetry.js'
@@ -42,13 +43,14 @@ const REPORTED_AS: Record<SignalOutcome['status'], keyof DeliveryReport> = { del
 export function createOutbox(options: {
   store: InteractionStore
   signals: SignalDelivery | undefined
+  notifier: Notifier | undefined
   /** The current time: the store's clock when it has one, else the service's. */
   now: () => Promise<Date>
   random: () => number
   delivery: DeliveryPolicy
   telemetry: Telemetry
 }) {
-  const { store, signals, now, random, delivery, telemetry } = options
+  const { store, signals, notifier, now, random, delivery, telemetry } = options
 
   const newLease = (now: Date): SignalLease => ({ owner: `lease_${nanoid()}`, until: addMilliseconds(now, delivery.leaseMs).toISOString() })
 
@@ -56,6 +58,15 @@ export function createOutbox(options: {
     if (!signals) throw new InteractionError('configuration', 'createInteractions needs a `signals` adapter to deliver signals of run-linked interactions')
     return signals
   }
+
+  const requireNotifier = () => {
+    if (!notifier) throw new InteractionError('configuration', 'createInteractions needs a `notifier` to deliver notifications')
+    return notifier
+  }
+
+  /** Sends what an entry carries to the adapter for it. */
+  const send = (entry: OutboxEntry) =>
+    isSignalEntry(entry) ? requireSignals().deliver(entry.signal) : requireNotifier().notify(entry.notification)
 
   /**
    * Delivers one leased entry and records the outcome; returns the report field to count, or
@@ -66,7 +77,7 @@ export function createOutbox(options: {
   async function dispatch(entry: OutboxEntry): Promise<keyof DeliveryReport | undefined> {
     let outcome: (at: Date) => SignalOutcome
     try {
-      await telemetry.delivering(entry, () => requireSignals().deliver(entry.signal))
+      await telemetry.delivering(entry, () => send(entry))
       outcome = (at) => ({ status: 'delivered', at: at.toISOString() })
     } catch (error) {
       const { permanent, retryAfterMs } = failureOf(error)
@@ -90,12 +101,15 @@ export function createOutbox(options: {
     requireSignals,
     dispatch,
 
-    /** An outbox entry already leased by the call that writes it, so it can deliver at once without racing a dispatcher. */
-    entryFor(signal: Signal, now: Date): OutboxEntry {
+    /**
+     * An outbox entry already leased by the call that writes it, so it can deliver at once without
+     * racing a dispatcher; its id is the payload's idempotency key.
+     */
+    entryFor(payload: { signal: Signal } | { notification: InteractionNotification }, now: Date): OutboxEntry {
       const lease = newLease(now)
       return {
-        id: signal.idempotency_key,
-        signal,
+        id: 'signal' in payload ? payload.signal.idempotency_key : payload.notification.id,
+        ...payload,
         status: 'pending',
         attempts: 1,
         next_attempt_at: now.toISOString(),
@@ -107,7 +121,7 @@ export function createOutbox(options: {
 
     async deliverSignals(deliverOptions: unknown = {}): Promise<DeliveryReport> {
       const { limit } = parse(BatchOptionsSchema, deliverOptions, 'deliverSignals options')
-      requireSignals()
+      if (!notifier) requireSignals()
       const report: DeliveryReport = { delivered: 0, retrying: 0, dead: 0 }
       let taken = 0
       // Each worker leases one entry right before it sends it, so a lease always starts with its

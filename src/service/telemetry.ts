@@ -7,7 +7,7 @@
 import { isInteractionError } from '../errors.js'
 import type { Interaction } from '../model/interaction.js'
 import { LIMITS } from '../model/limits.js'
-import type { OutboxEntry } from '../model/signal.js'
+import { isSignalEntry, type OutboxEntry } from '../model/signal.js'
 import type { Interactions } from './types.js'
 
 // Type-only references: the package is loaded with import() on first use, never at module load.
@@ -139,7 +139,7 @@ function recordError(api: OpenTelemetryApi, span: Span, error: unknown) {
 export interface Telemetry {
   /** The service with each public operation run in its span. */
   instrument(service: Interactions): Interactions
-  /** Runs one signal delivery in its span, a child of the operation or pass that delivers it. */
+  /** Runs one delivery of a signal or a notification in its span, a child of the operation or pass that delivers it. */
   delivering(entry: OutboxEntry, send: () => Promise<void>): Promise<void>
   /** Measures an interaction a write has just ended: the time from its creation to that write. */
   ended(record: Interaction): void
@@ -218,16 +218,29 @@ export function createTelemetry(load: () => Promise<OpenTelemetryApi | null> = i
     },
 
     delivering(entry, send) {
-      const { signal } = entry
-      const attributes = {
-        'hitl.project': signal.project,
-        'hitl.interaction.id': signal.interaction_id,
-        'hitl.run_id': signal.run_id,
-        'hitl.status': signal.status,
-        'hitl.outcome': signal.outcome,
-        'hitl.signal.attempt': entry.attempts,
-      }
-      return withApi((otel) => inSpan(otel, 'hitl.deliver_signal', attributes, send), send)
+      const attempt = { 'hitl.signal.attempt': entry.attempts }
+      const [name, attributes]: [string, AttributeValues] = isSignalEntry(entry)
+        ? [
+            'hitl.deliver_signal',
+            {
+              'hitl.project': entry.signal.project,
+              'hitl.interaction.id': entry.signal.interaction_id,
+              'hitl.run_id': entry.signal.run_id,
+              'hitl.status': entry.signal.status,
+              'hitl.outcome': entry.signal.outcome,
+              ...attempt,
+            },
+          ]
+        : [
+            'hitl.deliver_notification',
+            {
+              'hitl.project': entry.notification.project,
+              'hitl.interaction.id': entry.notification.interaction.id,
+              'hitl.notification.kind': entry.notification.kind,
+              ...attempt,
+            },
+          ]
+      return withApi((otel) => inSpan(otel, name, attributes, send), send)
     },
 
     ended(record) {

@@ -4,10 +4,10 @@ import type { CreateInteractionInput, Interaction } from '../model/interaction.j
 import type { ReassignInput } from '../model/reassign.js'
 import type { CancelInput, RespondInput } from '../model/response.js'
 import type { OutboxEntry } from '../model/signal.js'
-import type { Directory, InteractionStore, SignalDelivery } from '../ports.js'
+import type { Directory, InteractionStore, Notifier, SignalDelivery } from '../ports.js'
 import type { BackoffPolicy } from './backoff.js'
 
-/** How failed signal deliveries are retried before they are dead-lettered. */
+/** How failed deliveries of signals and notifications are retried before they are dead-lettered. */
 export interface DeliveryPolicy extends BackoffPolicy {
   /** Attempts in all, the first included; after the last failure the entry is dead. */
   maxAttempts: number
@@ -28,6 +28,11 @@ export interface InteractionsOptions {
   store?: InteractionStore
   /** Delivers signals to the engine that runs the linked workflow; required for run-linked interactions. */
   signals?: SignalDelivery
+  /**
+   * Tells people about assignments, reminders, escalations, reassignments and lapsed claims, through
+   * the outbox. Without one, no notification is written.
+   */
+  notifier?: Notifier
   /** Resolves group members at creation; required for group targets. */
   directory?: Directory
   /** The current time. Defaults to `() => new Date()`. */
@@ -117,12 +122,15 @@ export interface Interactions {
   inbox(project: string, actor: Participant, options?: InboxOptions): Promise<InboxPage>
   /** Expires up to `limit` interactions whose `expires_at` has passed; run it on a schedule. */
   expireDue(options?: { limit?: number }): Promise<{ expired: number }>
-  /** Sends up to `limit` due signals from the outbox; run it on a schedule. */
+  /** Sends up to `limit` due signals and notifications from the outbox; run it on a schedule. */
   deliverSignals(options?: { limit?: number }): Promise<DeliveryReport>
-  /** Dead-lettered signals with their last error, in id order. */
+  /** Dead-lettered signals and notifications with their last error, in id order. */
   failedSignals(options?: { limit?: number; after?: string }): Promise<OutboxEntry[]>
-  /** Puts a dead-lettered signal back in the outbox, due now, with its attempts reset. */
+  /** Puts a dead-lettered signal or notification back in the outbox, due now, with its attempts reset. */
   retrySignal(id: string): Promise<OutboxEntry>
-  /** Deletes delivered signals older than `olderThan` from the outbox, in batches; run it on a schedule. Never pending or dead ones. */
+  /**
+   * Deletes delivered signals and notifications older than `olderThan` from the outbox, in batches;
+   * run it on a schedule. Never pending or dead ones.
+   */
   pruneSignals(options: PruneSignalsOptions): Promise<{ pruned: number }>
 }

@@ -1,8 +1,8 @@
 import { nanoid } from 'nanoid'
-import { actorKey } from '../model/actor.js'
+import { actorKey, type Participant } from '../model/actor.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import type { Interaction } from '../model/interaction.js'
-import type { OutboxEntry, Signal } from '../model/signal.js'
+import type { OutboxEntry, Signal, SignalEntry } from '../model/signal.js'
 import type { InteractionStore, Write } from '../ports.js'
 import { newInteractionId } from '../service/ids.js'
 
@@ -70,7 +70,20 @@ export function makeSignal(record: Interaction, status: Signal['status'] = 'comp
 }
 
 /** A new, unleased outbox entry due at `at`. */
-export function makeOutboxEntry(record: Interaction, at = '2026-04-21T09:00:00.000Z'): OutboxEntry {
+export function makeOutboxEntry(record: Interaction, at = '2026-04-21T09:00:00.000Z'): SignalEntry {
   const signal = makeSignal(record)
   return { id: signal.idempotency_key, signal, status: 'pending', attempts: 0, next_attempt_at: at, created_at: at }
+}
+
+/** A new, unleased outbox entry due at `at` that notifies `recipients` (by default the record's target) of its assignment. */
+export function makeNotificationEntry(record: Interaction, at = '2026-04-21T09:00:00.000Z', recipients?: Participant[]): OutboxEntry {
+  const id = `${record.id}:assigned:${record.version}:0`
+  const notification = {
+    id,
+    kind: 'assigned' as const,
+    project: record.project,
+    interaction: record,
+    recipients: recipients ?? [record.target_actor as Participant],
+  }
+  return { id, notification, status: 'pending', attempts: 0, next_attempt_at: at, created_at: at }
 }

@@ -27,7 +27,7 @@ export function describeOutbox(
     const complete = async (due = T0) => {
       const record = await insert({ project: uniqueProject(), run_id: 'run_1', topic: 'gate' })
       const entry = makeOutboxEntry(record, due)
-      await writeRecord(getStore(), { ...record, status: 'completed', completed_at: T0, version: 2 }, { outbox: entry })
+      await writeRecord(getStore(), { ...record, status: 'completed', completed_at: T0, version: 2 }, { outbox: [entry] })
       return entry
     }
     const lease = (owner: string, now = T1, until = T2) => getStore().outbox.lease({ now, limit: 10_000, lease: { owner, until } })
@@ -41,7 +41,7 @@ export function describeOutbox(
     it('outbox.lease — an entry due later is not leased yet', async () => {
       const record = await insert({ project: uniqueProject(), run_id: 'r', topic: 't' })
       const entry = { ...makeOutboxEntry(record, LATER) }
-      await writeRecord(getStore(), { ...record, version: 2 }, { outbox: entry })
+      await writeRecord(getStore(), { ...record, version: 2 }, { outbox: [entry] })
       expect(mine(await lease('a'), [entry.id])).toEqual([])
       expect(mine(await lease('a', LATER, '2026-04-21T10:00:00.000Z'), [entry.id])).toHaveLength(1)
     })

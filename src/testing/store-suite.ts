@@ -3,7 +3,7 @@ import { actorKey } from '../model/actor.js'
 import { InteractionFieldsSchema, type Interaction } from '../model/interaction.js'
 import type { InboxPosition, InteractionStore } from '../ports.js'
 import { describeClock } from './clock-suite.js'
-import { createdEvent, insertRecord, makeOutboxEntry, makeRecord, uniqueProject, writeRecord } from './fixtures.js'
+import { createdEvent, insertRecord, makeNotificationEntry, makeOutboxEntry, makeRecord, uniqueProject, writeRecord } from './fixtures.js'
 import { describeOutbox } from './outbox-suite.js'
 import { describeServiceOver } from './service-suite.js'
 
@@ -196,10 +196,36 @@ export function describeInteractionStore(
       it('modify — an outbox entry is inserted once: a second write with its id keeps the first', async () => {
         const record = await insert({ project: uniqueProject(), run_id: 'r', topic: 't' })
         const entry = makeOutboxEntry(record)
-        await writeRecord(store, { ...record, version: 2 }, { outbox: entry })
-        await writeRecord(store, { ...record, version: 3 }, { outbox: { ...entry, last_error: 'second' } })
+        await writeRecord(store, { ...record, version: 2 }, { outbox: [entry] })
+        await writeRecord(store, { ...record, version: 3 }, { outbox: [{ ...entry, last_error: 'second' }] })
         const [stored] = (await store.outbox.list({ status: 'pending', limit: 10_000 })).filter((e) => e.id === entry.id)
         expect(stored).toEqual(entry)
+      })
+
+      it('modify — writes every outbox entry of one decision, a signal and notifications alike, each read back as written', async () => {
+        const record = await insert({ project: uniqueProject(), run_id: 'r', topic: 't' })
+        const next = { ...record, version: 2 }
+        // Two notifications of one write differ by the position of their event; a later version stands in for it.
+        const later = makeNotificationEntry({ ...next, version: 3 }, NOW, [alice, bob])
+        const entries = [makeOutboxEntry(record), makeNotificationEntry(next), later]
+        await writeRecord(store, next, { outbox: entries })
+        const ids = entries.map((entry) => entry.id)
+        const stored = (await store.outbox.list({ status: 'pending', limit: 10_000 })).filter((e) => ids.includes(e.id))
+        const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1)
+        expect(stored.sort(byId)).toEqual([...entries].sort(byId))
+      })
+
+      it('create — writes its outbox entries with the record; a repeated idempotency key writes none', async () => {
+        const record = makeRecord({ project: uniqueProject(), idempotency_key: 'once' })
+        const entry = makeNotificationEntry(record)
+        expect((await store.create({ record, inbox: [ALICE], events: [createdEvent(record)], outbox: [entry] })).created).toBe(true)
+        const again = makeRecord({ project: record.project, idempotency_key: 'once' })
+        const repeated = makeNotificationEntry(again)
+        const retried = await store.create({ record: again, inbox: [ALICE], events: [createdEvent(again)], outbox: [repeated] })
+        expect(retried.created).toBe(false)
+        const pending = (await store.outbox.list({ status: 'pending', limit: 10_000 })).map((e) => e.id)
+        expect(pending).toContain(entry.id)
+        expect(pending).not.toContain(repeated.id)
       })
     })
 

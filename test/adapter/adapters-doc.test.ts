@@ -11,8 +11,8 @@ const guide = readFileSync(join(root, 'docs/adapters.md'), 'utf8')
 const includedFiles = [...guide.matchAll(/^```ts file=(\S+)\n([\s\S]*?)^```$/gm)].map(([, path, code]) => ({ path: path!, code: code! }))
 
 describe('docs/adapters.md', () => {
-  it('the complete adapter — the block is examples/adapters/map-cas-store.ts to the letter', () => {
-    expect(includedFiles.map(({ path }) => path)).toEqual(['examples/adapters/map-cas-store.ts'])
+  it('the complete adapters — each block is its file in examples/adapters to the letter', () => {
+    expect(includedFiles.map(({ path }) => path)).toEqual(['examples/adapters/map-cas-store.ts', 'examples/adapters/email-notifier.ts'])
     for (const { path, code } of includedFiles) expect(code, path).toBe(readFileSync(join(root, path), 'utf8'))
   })
 })

@@ -1,4 +1,4 @@
-import { isInteractionError, type Decision, type Interaction, type InteractionStore, type Participant } from '@hitl/interactions'
+import { isInteractionError, isSignalEntry, type Decision, type Interaction, type InteractionStore, type Participant } from '@hitl/interactions'
 import { compareAndSwapStore, type CompareAndSwapQuery, type CompareAndSwapStoreBase } from '@hitl/interactions/adapter'
 import { makeOutboxEntry, makeRecord, uniqueProject } from '@hitl/interactions/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -48,7 +48,7 @@ const answerWithSignal =
   (actor: Participant) =>
   (current: Interaction): Decision<number> => {
     const { result, write } = answer(actor)(current)
-    return { result, write: { ...write!, inbox: [], outbox: makeOutboxEntry(current) } }
+    return { result, write: { ...write!, inbox: [], outbox: [makeOutboxEntry(current)] } }
   }
 
 /** The same answer written straight to the base, by a caller the helper does not see. */
@@ -59,7 +59,9 @@ async function answerDirectly(base: CompareAndSwapStoreBase, record: Interaction
 
 /** The outbox entries of `record`, pending delivery. */
 const signalsOf = async (base: CompareAndSwapStoreBase, record: Interaction) =>
-  (await base.outbox.list({ status: 'pending', limit: 1_000 })).filter((entry) => entry.signal.interaction_id === record.id)
+  (await base.outbox.list({ status: 'pending', limit: 1_000 })).filter(
+    (entry) => isSignalEntry(entry) && entry.signal.interaction_id === record.id,
+  )
 
 /**
  * A compare-and-swap base over a full store, its conditional write made of the store's own modify,
@@ -93,7 +95,7 @@ function describeModify(makeBase: () => Promise<CompareAndSwapStoreBase>) {
       [2, 'responded'],
     ])
     expect(await store.inbox({ project: record.project, actorKey: 'member:user_alice', now: CREATED_AT, limit: 10 })).toEqual([])
-    expect(await signalsOf(base, record)).toEqual([write!.outbox])
+    expect(await signalsOf(base, record)).toEqual(write!.outbox)
   })
 
   it('modify — a decision without a write writes nothing', async () => {

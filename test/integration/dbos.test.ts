@@ -4,7 +4,16 @@
  * step, suspends with `waitForInteraction`, and returns what woke it.
  */
 import { DBOS, DBOSClient } from '@dbos-inc/dbos-sdk'
-import { createInteractions, type CreateInteractionInput, type Interactions, type InteractionStore, type Signal, type SignalDelivery } from '@hitl/interactions'
+import {
+  createInteractions,
+  isSignalEntry,
+  type CreateInteractionInput,
+  type Interactions,
+  type InteractionStore,
+  type Signal,
+  type SignalDelivery,
+  type SignalEntry,
+} from '@hitl/interactions'
 import { dbosSignals, waitForInteraction, type DBOSSender, type InteractionOutcome } from '@hitl/interactions/dbos'
 import { postgresStore, type PgPool } from '@hitl/interactions/postgres'
 import { describeSignalDelivery } from '@hitl/interactions/testing'
@@ -261,7 +270,7 @@ describe('a process that dies after the decision', () => {
     expect(await outboxRow(interactionId)).toMatchObject({ status: 'delivered', attempts: 2 })
 
     // The same signal again, as a second dispatcher racing the first would send it.
-    const [entry] = (await fx.store().outbox.list({ status: 'delivered', limit: 1_000 })).filter((e) => e.signal.interaction_id === interactionId)
+    const [entry] = (await fx.store().outbox.list({ status: 'delivered', limit: 1_000 })).filter((e): e is SignalEntry => isSignalEntry(e) && e.signal.interaction_id === interactionId)
     await dbosSignals({ client }).deliver(entry!.signal)
     expect(await survivor.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
 

@@ -90,7 +90,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $
   } finally {
     client.release()
   }
-  expect(await migrate(pool, { schema })).toEqual({ applied: [3] })
+  expect(await migrate(pool, { schema })).toEqual({ applied: [3, 4] })
 })
 afterAll(async () => {
   await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)

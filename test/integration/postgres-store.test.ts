@@ -12,6 +12,7 @@ import {
   type Interaction,
   type InteractionStore,
   type OutboxEntry,
+  type SignalEntry,
   type Participant,
   type Signal,
 } from '@hitl/interactions'
@@ -39,7 +40,7 @@ const T0 = '2026-04-21T09:00:00.000Z'
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString()
 
 /** What one decision writes (the port's `Write`). */
-type Write = Parameters<InteractionStore['create']>[0] & { outbox?: OutboxEntry }
+type Write = Parameters<InteractionStore['create']>[0]
 type NewHistoryEvent = Write['events'][number]
 
 let counter = 0
@@ -70,7 +71,7 @@ const creation = (r: Interaction, inbox = r.status === 'pending' ? [actorKey(r.t
 })
 
 /** An unleased outbox entry for a record, due at `due`. */
-function entryFor(r: Interaction, due = T0): OutboxEntry {
+function entryFor(r: Interaction, due = T0): SignalEntry {
   const signal: Signal = {
     interaction_id: r.id,
     project: r.project,
@@ -134,10 +135,10 @@ describe('migrate', () => {
     const schema = freshSchemaName()
     const pool = createPool()
     try {
-      expect(await migrate(pool, { schema })).toEqual({ applied: [1, 2, 3] })
+      expect(await migrate(pool, { schema })).toEqual({ applied: [1, 2, 3, 4] })
       expect(await migrate(pool, { schema })).toEqual({ applied: [] })
       const { rows } = await pool.query(`SELECT version FROM ${schema}.hitl_migrations ORDER BY version`)
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }])
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }])
     } finally {
       await pool.query(`DROP SCHEMA ${schema} CASCADE`)
       await pool.end()
@@ -363,7 +364,7 @@ describe('modify: record, inbox rows, history and outbox entry in one write', ()
     expect(await store.get({ project: 'acme', id: r.id })).toEqual(r)
     expect(await store.history({ project: 'acme', id: r.id })).toHaveLength(1)
 
-    await modifyTo(store, r, { record: done, inbox: [], events: [{ type: 'completed', at: at(1) }], outbox: entryFor(done) })
+    await modifyTo(store, r, { record: done, inbox: [], events: [{ type: 'completed', at: at(1) }], outbox: [entryFor(done)] })
     expect(await store.get({ project: 'acme', id: r.id })).toEqual(done)
     expect((await store.outbox.list({ status: 'pending', limit: 1000 })).find((e) => e.id === `${r.id}:completed`)).toEqual(entryFor(done))
   })
@@ -516,7 +517,7 @@ describe('signal outbox', () => {
       const r = (await target.create(creation(record({ project })))).interaction
       const done: Interaction = { ...r, status: 'completed', completed_at: T0, version: 2 }
       const entry = entryFor(done)
-      await modifyTo(target, r, { record: done, inbox: [], events: [{ type: 'completed', at: T0 }], outbox: entry })
+      await modifyTo(target, r, { record: done, inbox: [], events: [{ type: 'completed', at: T0 }], outbox: [entry] })
       entries.push(entry)
     }
     return entries

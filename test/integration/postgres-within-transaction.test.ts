@@ -4,7 +4,7 @@
  * with a SQL error that aborts the transaction — rolls back to a savepoint and leaves the decision
  * whole. Through the service, a signals adapter's `deliverInTransaction` is that hook.
  */
-import { createInteractions, type Interaction, type OutboxEntry, type Signal, type SignalDelivery } from '@hitl/interactions'
+import { createInteractions, type Interaction, type Signal, type SignalEntry, type SignalDelivery } from '@hitl/interactions'
 import { postgresStore, type PgClient, type PgPool } from '@hitl/interactions/postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { failingCommitPool } from '../support/failing-commit.js'
@@ -47,14 +47,14 @@ describe('postgresStore modify withinTransaction', () => {
     const signal: Signal = { interaction_id: record.id, project: 'acme', run_id: 'run_01abc', topic: 'deploy-gate', status: 'completed', responses: [], idempotency_key: `${record.id}:completed` }
     // Due in a month, so that an entry left pending here is not delivered by the service tests below.
     const later = '2026-05-21T09:00:00.000Z'
-    const entry: OutboxEntry = { id: signal.idempotency_key, signal, status: 'pending', attempts: 1, next_attempt_at: later, lease_owner: 'me', lease_expires_at: later, created_at: T0 }
+    const entry: SignalEntry = { id: signal.idempotency_key, signal, status: 'pending', attempts: 1, next_attempt_at: later, lease_owner: 'me', lease_expires_at: later, created_at: T0 }
     return { record, done, entry }
   }
   const complete = (store: ReturnType<typeof fx.store>, gate: Awaited<ReturnType<typeof pendingGate>>, send: Send, outbox: boolean = true) =>
     store.modify({
       project: 'acme',
       id: gate.record.id,
-      decide: () => ({ result: 'done', write: { record: gate.done, inbox: [], events: [{ type: 'completed', at: gate.done.updated_at }], ...(outbox && { outbox: gate.entry }) } }),
+      decide: () => ({ result: 'done', write: { record: gate.done, inbox: [], events: [{ type: 'completed', at: gate.done.updated_at }], ...(outbox && { outbox: [gate.entry] }) } }),
       withinTransaction: (entry, transaction) => send(transaction as PgClient, entry.signal),
     })
 

@@ -1,4 +1,4 @@
-import { callbackSignals, createInteractions, memoryStore, type InteractionStore, type Participant } from '@hitl/interactions'
+import { callbackSignals, createInteractions, isSignalEntry, memoryStore, type InteractionStore, type Participant, type SignalEntry } from '@hitl/interactions'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 
@@ -43,7 +43,7 @@ async function setup(s: fc.Scheduler, routing: 'first_responder' | 'all_members'
 
 async function outboxOf(store: InteractionStore, id: string) {
   const entries = await Promise.all((['pending', 'delivered', 'dead'] as const).map((status) => store.outbox.list({ status, limit: 100 })))
-  return entries.flat().filter((entry) => entry.signal.interaction_id === id)
+  return entries.flat().filter((entry): entry is SignalEntry => isSignalEntry(entry) && entry.signal.interaction_id === id)
 }
 
 let interleavings = 0

@@ -1,4 +1,13 @@
-import { callbackSignals, createInteractions, isInteractionError, memoryStore, type Interaction, type Participant } from '@hitl/interactions'
+import {
+  callbackSignals,
+  createInteractions,
+  isInteractionError,
+  isSignalEntry,
+  memoryStore,
+  type Interaction,
+  type Participant,
+  type SignalEntry,
+} from '@hitl/interactions'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -86,7 +95,7 @@ async function checkInvariants(model: Model, real: Real) {
     // Nothing is accepted at or after expires_at.
     for (const response of record.responses) if (record.expires_at) expect(response.responded_at < record.expires_at).toBe(true)
     // Each end state of a run-linked interaction yields exactly one outbox entry; nothing else yields any.
-    const mine = entries.filter((e) => e.signal.interaction_id === m.id)
+    const mine = entries.filter((e): e is SignalEntry => isSignalEntry(e) && e.signal.interaction_id === m.id)
     expect(mine.map((e) => e.signal.status)).toEqual(m.runLinked && m.status !== 'pending' ? [m.status] : [])
     // The history tells the same story as the record: numbered without gaps, one event per response, the end state last.
     const history = await real.store.history({ project: 'p', id: m.id })

@@ -1,4 +1,4 @@
-import { callbackSignals, memoryStore, type Actor, type InteractionStore, type OutboxEntry, type Signal } from '@hitl/interactions'
+import { callbackSignals, isSignalEntry, memoryStore, type Actor, type InteractionStore, type Signal, type SignalEntry } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
 import { alice, deployGate, harness, rejection } from '../support/harness.js'
 
@@ -99,12 +99,12 @@ describe('a signals adapter that sends inside the store transaction', () => {
     return {
       ...base,
       async modify(query) {
-        let entry: OutboxEntry | undefined
+        let entry: SignalEntry | undefined
         const modified = await base.modify({
           ...query,
           decide: (current, now) => {
             const decision = query.decide(current, now)
-            entry = decision.write?.outbox
+            entry = decision.write?.outbox?.find(isSignalEntry)
             return decision
           },
         })

@@ -101,6 +101,21 @@ describeEachStore('telemetry spans', (emptyStore) => {
     expect(sdk.spansNamed('hitl.deliver_signal')).toEqual([])
   })
 
+  it('create — the assigned notification is delivered in a child span hitl.deliver_notification, with its kind', async () => {
+    const { interactions } = harness({ store: await emptyStore(), notifier: { notify: async () => undefined } })
+    const created = await interactions.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice })
+    const [parent] = sdk.spansNamed('hitl.create')
+    const [delivery, ...others] = sdk.spansNamed('hitl.deliver_notification')
+    expect(others).toEqual([])
+    expect(delivery!.parentSpanContext?.spanId).toBe(parent!.spanContext().spanId)
+    expect(delivery!.attributes).toEqual({
+      'hitl.project': 'acme',
+      'hitl.interaction.id': created.id,
+      'hitl.notification.kind': 'assigned',
+      'hitl.signal.attempt': 1,
+    })
+  })
+
   it('expireDue — the signal of each interaction a sweep expires is delivered in a child span of hitl.expire_due', async () => {
     const { interactions, clock } = harness({ store: await emptyStore() })
     const gate = await interactions.create('acme', { ...deployGate, expires_at: '2026-04-21T10:00:00Z' })

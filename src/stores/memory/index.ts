@@ -70,7 +70,7 @@ export function memoryStore(): InteractionStore {
   const wakeUps = new SortedKeys()
   const entries = new Map<string, OutboxEntry>()
   // Delivered and dead entries stay in `entries`; leasing looks only at the pending ones.
-  const pendingSignals = new Set<string>()
+  const pendingEntries = new Set<string>()
 
   const addTo = (index: Map<string, Set<string>>, indexKey: string, key: string) => {
     const keys = index.get(indexKey) ?? new Set<string>()
@@ -108,11 +108,17 @@ export function memoryStore(): InteractionStore {
     }
   }
 
-  const write = (key: string, { record, inbox, events, wakeAt }: Omit<Write, 'outbox'>) => {
+  const write = (key: string, { record, inbox, events, wakeAt, outbox = [] }: Write) => {
     records.set(key, copy(record))
     schedule(key, wakeAt)
     list(record.project, key, inbox)
     append(key, events)
+    // Insert only: an entry, once written, changes by leasing and settling alone.
+    for (const entry of outbox) {
+      if (entries.has(entry.id)) continue
+      entries.set(entry.id, copy(entry))
+      pendingEntries.add(entry.id)
+    }
   }
 
   const read = (key: string) => {
@@ -123,7 +129,7 @@ export function memoryStore(): InteractionStore {
   const outbox: OutboxStore = {
     async lease({ now, limit, lease }) {
       const leased: OutboxEntry[] = []
-      for (const id of pendingSignals) {
+      for (const id of pendingEntries) {
         if (leased.length >= limit) break
         const entry = entries.get(id)!
         const free = !entry.lease_expires_at || entry.lease_expires_at <= now
@@ -145,7 +151,7 @@ export function memoryStore(): InteractionStore {
         delete entry.last_error
       } else if (outcome.status === 'pending') Object.assign(entry, { status: 'pending', last_error: outcome.error, next_attempt_at: outcome.next_attempt_at })
       else Object.assign(entry, { status: 'dead', last_error: outcome.error })
-      if (entry.status !== 'pending') pendingSignals.delete(id)
+      if (entry.status !== 'pending') pendingEntries.delete(id)
       return true
     },
 
@@ -161,7 +167,7 @@ export function memoryStore(): InteractionStore {
       const entry = entries.get(id)
       if (!entry || entry.status !== 'dead') return undefined
       Object.assign(entry, { status: 'pending', attempts: 0, next_attempt_at: now })
-      pendingSignals.add(id)
+      pendingEntries.add(id)
       return copy(entry)
     },
 
@@ -179,13 +185,14 @@ export function memoryStore(): InteractionStore {
     name: 'memory',
     outbox,
 
-    async create({ record, inbox, events, wakeAt }) {
+    async create(query) {
+      const { record } = query
       const idempotencyKey = record.idempotency_key && keyOf(record.project, record.idempotency_key)
       const existing = idempotencyKey ? idempotencyKeys.get(idempotencyKey) : undefined
       if (existing) return { interaction: read(existing)!, created: false }
       const key = keyOf(record.project, record.id)
       if (records.has(key)) throw new Error(`memoryStore: interaction ${record.id} already exists`)
-      write(key, { record, inbox, events, ...(wakeAt !== undefined && { wakeAt }) })
+      write(key, query)
       if (idempotencyKey) idempotencyKeys.set(idempotencyKey, key)
       if (record.run_id !== undefined) addTo(runs, keyOf(record.project, record.run_id), key)
       return { interaction: copy(record), created: true }
@@ -206,14 +213,7 @@ export function memoryStore(): InteractionStore {
       if (!current) return undefined
       // No await from here to the end: nothing else runs between the read and the write.
       const { result, write: next } = decide(current, undefined)
-      if (next) {
-        write(key, next)
-        // Insert only: an entry, once written, changes by leasing and settling alone.
-        if (next.outbox && !entries.has(next.outbox.id)) {
-          entries.set(next.outbox.id, copy(next.outbox))
-          pendingSignals.add(next.outbox.id)
-        }
-      }
+      if (next) write(key, next)
       return { result }
     },
 

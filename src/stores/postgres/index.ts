@@ -5,6 +5,7 @@
  * the same shape) and run {@link migrate} once per deploy, or apply the files in `sql/` yourself, in order.
  */
 import { InteractionError } from '../../errors.js'
+import { isSignalEntry, type OutboxEntry } from '../../model/signal.js'
 import type { InteractionStore, OutboxStore, Write } from '../../ports.js'
 import { checkPool, checkSchema, DEFAULT_SCHEMA, inTransaction, sqlState, type PgPool, type PgQueryable } from './pool.js'
 import {
@@ -90,6 +91,22 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
     return rows[0] && toInteraction(rows[0])
   }
 
+  /**
+   * The statement inserting outbox entries, their parameters appended to `params`; only when
+   * `condition` holds, if given. Insert only, as in the memory store: an entry, once written,
+   * changes by leasing and settling alone.
+   */
+  function outboxInsert(params: unknown[], entries: OutboxEntry[], condition = '') {
+    const rows = entries.map((entry) => {
+      const row = `(${outboxPlaceholders(params.length + 1).join(', ')})`
+      params.push(...outboxParams(entry))
+      return row
+    })
+    return `INSERT INTO ${s}.outbox (${outboxColumnNames.join(', ')})
+  SELECT * FROM (VALUES ${rows.join(', ')}) AS entry ${condition}
+  ON CONFLICT (id) DO NOTHING`
+  }
+
   /** Writes a decision on a row its transaction has locked: record, inbox rows, history events and outbox entry. */
   async function write(db: PgQueryable, { record, inbox, events, wakeAt, outbox }: Write) {
     const params: unknown[] = [...interactionParams(record), inbox, historyParam(events), wakeAt ?? null]
@@ -98,16 +115,7 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
     const $ = (column: string) => interactionPlaceholders(1)[interactionColumnNames.indexOf(column)]!
     const [keys, history, wake] = [`$${params.length - 2}::text[]`, `$${params.length - 1}::jsonb`, `$${params.length}::timestamptz`]
     const sets = [...interactionColumnNames.slice(2).map((column) => `${column} = ${$(column)}`), `wake_at = ${wake}`]
-    let signalled = ''
-    if (outbox) {
-      // Insert only, as in the memory store: an entry, once written, changes by leasing and settling alone.
-      signalled = `, signalled AS (
-  INSERT INTO ${s}.outbox (${outboxColumnNames.join(', ')})
-  VALUES (${outboxPlaceholders(params.length + 1).join(', ')})
-  ON CONFLICT (id) DO NOTHING
-)`
-      params.push(...outboxParams(outbox))
-    }
+    const queued = outbox?.length ? `, queued AS (${outboxInsert(params, outbox)})` : ''
     // One statement, so the record, its inbox rows, its history and the outbox entry are written
     // together or not at all. The inbox rows become exactly `inbox`: rows not listed go, missing
     // ones come, and listed ones stay untouched (the two sets are disjoint, so the order the
@@ -126,7 +134,7 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
 ), appended AS (
   INSERT INTO ${s}.interaction_history (project, interaction_id, seq, type, at, actor, data)
   ${historyRows('$1', '$2', history, lastSeq)}
-)${signalled}
+)${queued}
 SELECT 1`,
       params,
     )
@@ -226,12 +234,14 @@ SELECT count(*)::int AS pruned FROM pruned`,
     ...(clock === 'database' && { now: () => run(databaseTime) }),
     outbox,
 
-    create: ({ record, inbox, events, wakeAt }) =>
+    create: ({ record, inbox, events, wakeAt, outbox }) =>
       run(async () => {
         const params = [...interactionParams(record), inbox, historyParam(events), wakeAt ?? null]
         const [keys, history, wake] = [`$${params.length - 2}::text[]`, `$${params.length - 1}::jsonb`, `$${params.length}::timestamptz`]
-        // One statement, so the record, its inbox rows and its first events appear together or not
-        // at all. A repeated idempotency key inserts nothing; a repeated id fails on the primary key, as in memory.
+        // Only with the record: a repeated idempotency key inserts neither.
+        const queued = outbox?.length ? `, queued AS (${outboxInsert(params, outbox, 'WHERE EXISTS (SELECT 1 FROM inserted)')})` : ''
+        // One statement, so the record, its inbox rows, its first events and its outbox entries appear
+        // together or not at all. A repeated idempotency key inserts nothing; a repeated id fails on the primary key, as in memory.
         const text = `WITH inserted AS (
   INSERT INTO ${s}.interactions AS i (${interactionColumnNames.join(', ')}, wake_at)
   VALUES (${interactionPlaceholders(1).join(', ')}, ${wake})
@@ -243,7 +253,7 @@ SELECT count(*)::int AS pruned FROM pruned`,
 ), appended AS (
   INSERT INTO ${s}.interaction_history (project, interaction_id, seq, type, at, actor, data)
   ${historyRows('i.project', 'i.id', history, '0')}, inserted i
-)
+)${queued}
 SELECT ${select} FROM inserted i`
         let rows
         try {
@@ -285,7 +295,8 @@ SELECT locked.*, ${iso('clock_timestamp()', 'locked_at')} FROM locked`,
           const lockedAt = clock === 'database' ? new Date(rows[0].locked_at as string) : undefined
           const { result, write: decided } = decide(toInteraction(rows[0]), lockedAt)
           if (decided) await write(client, decided)
-          if (decided?.outbox && withinTransaction) await runWithinTransaction(client, s, decided.outbox, withinTransaction)
+          const signalEntry = decided?.outbox?.find(isSignalEntry)
+          if (signalEntry && withinTransaction) await runWithinTransaction(client, s, signalEntry, withinTransaction)
           return { result }
         }),
       ),

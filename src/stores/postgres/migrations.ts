@@ -175,6 +175,19 @@ WHERE NOT EXISTS (SELECT 1 FROM ${s}.interaction_history h WHERE h.project = e.p
       `INSERT INTO ${s}.hitl_migrations (version) VALUES (3) ON CONFLICT (version) DO NOTHING`,
     ],
   },
+  {
+    version: 4,
+    name: 'notifications',
+    statements: (s) => [
+      // An entry carries a signal or a notification, each readable in its own jsonb column; signal
+      // entries written before stay as they are.
+      `ALTER TABLE ${s}.outbox ADD COLUMN IF NOT EXISTS notification jsonb`,
+      `ALTER TABLE ${s}.outbox ALTER COLUMN signal DROP NOT NULL`,
+      `ALTER TABLE ${s}.outbox DROP CONSTRAINT IF EXISTS outbox_payload_check`,
+      `ALTER TABLE ${s}.outbox ADD CONSTRAINT outbox_payload_check CHECK (num_nonnulls(signal, notification) = 1)`,
+      `INSERT INTO ${s}.hitl_migrations (version) VALUES (4) ON CONFLICT (version) DO NOTHING`,
+    ],
+  },
 ]
 
 /** The file name a migration is shipped under, e.g. `001_init.sql`. */

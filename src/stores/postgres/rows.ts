@@ -4,7 +4,7 @@
  */
 import { InteractionFieldsSchema, type Interaction } from '../../model/interaction.js'
 import type { HistoryEvent, NewHistoryEvent } from '../../model/history.js'
-import type { OutboxEntry } from '../../model/signal.js'
+import { isSignalEntry, type OutboxEntry } from '../../model/signal.js'
 import type { PgRow } from './pool.js'
 
 /** A timestamptz column as `Date.prototype.toISOString()` prints it (UTC, milliseconds, `Z`). */
@@ -159,6 +159,7 @@ export const toHistoryEvent = (row: PgRow): HistoryEvent =>
 export const outboxColumnNames = [
   'id',
   'signal',
+  'notification',
   'status',
   'attempts',
   'next_attempt_at',
@@ -169,14 +170,28 @@ export const outboxColumnNames = [
   'delivered_at',
 ] as const
 
+const OUTBOX_KINDS: readonly Kind[] = [
+  'text',
+  'jsonb',
+  'jsonb',
+  'text',
+  'int',
+  'timestamptz',
+  'text',
+  'timestamptz',
+  'text',
+  'timestamptz',
+  'timestamptz',
+]
+
 /** Placeholders for all outbox columns, numbered from `first`. */
-export const outboxPlaceholders = (first: number) =>
-  ['text', 'jsonb', 'text', 'int', 'timestamptz', 'text', 'timestamptz', 'text', 'timestamptz', 'timestamptz'].map((kind, i) => placeholder(kind as Kind, first + i))
+export const outboxPlaceholders = (first: number) => OUTBOX_KINDS.map((kind, i) => placeholder(kind, first + i))
 
 /** The parameters for all outbox columns, in column order. */
 export const outboxParams = (entry: OutboxEntry) => [
   entry.id,
-  JSON.stringify(entry.signal),
+  isSignalEntry(entry) ? JSON.stringify(entry.signal) : null,
+  isSignalEntry(entry) ? null : JSON.stringify(entry.notification),
   entry.status,
   entry.attempts,
   entry.next_attempt_at,
@@ -192,6 +207,7 @@ export const outboxSelect = (alias: string) =>
   [
     `${alias}.id`,
     `${alias}.signal`,
+    `${alias}.notification`,
     `${alias}.status`,
     `${alias}.attempts`,
     iso(`${alias}.next_attempt_at`),
@@ -207,6 +223,7 @@ export function toOutboxEntry(row: PgRow): OutboxEntry {
   return present([
     ['id', row.id],
     ['signal', json(row.signal)],
+    ['notification', json(row.notification)],
     ['status', row.status],
     ['attempts', Number(row.attempts)],
     ['next_attempt_at', row.next_attempt_at],

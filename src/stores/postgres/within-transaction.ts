@@ -1,5 +1,5 @@
 import { describeError } from '../../errors.js'
-import type { OutboxEntry } from '../../model/signal.js'
+import type { SignalEntry } from '../../model/signal.js'
 import type { ModifyQuery } from '../../ports.js'
 import type { PgClient } from './pool.js'
 
@@ -16,7 +16,7 @@ const SAVEPOINT = 'hitl_within_transaction'
 export async function runWithinTransaction(
   client: PgClient,
   schema: string,
-  entry: OutboxEntry,
+  entry: SignalEntry,
   hook: NonNullable<ModifyQuery<unknown>['withinTransaction']>,
 ): Promise<void> {
   await client.query(`SAVEPOINT ${SAVEPOINT}`)
