@@ -1,10 +1,11 @@
 import { assertEvent, assign, not, setup } from 'xstate'
 import { validationError, type InteractionErrorCode, type ValidationIssue } from '../errors.js'
-import { sameActor, type Participant } from '../model/actor.js'
+import { actorKey, sameActor, type Participant } from '../model/actor.js'
 import type { NewHistoryEvent } from '../model/history.js'
-import type { Interaction } from '../model/interaction.js'
+import type { EscalationStep, Interaction } from '../model/interaction.js'
 import { responseValueSchemaFor } from '../model/response.js'
 import { hasResponded, policyOf, type PendingState } from './policies.js'
+import { lapseAtOf, nextEscalationOf } from './timers.js'
 
 /** Events the machine accepts; `at` is the time the service read from its clock. */
 export type InteractionEvent =
@@ -12,6 +13,8 @@ export type InteractionEvent =
   | { type: 'release'; actor: Participant; at: string }
   | { type: 'respond'; actor: Participant; value: Record<string, unknown>; comment?: string; at: string }
   | { type: 'expire'; at: string }
+  | { type: 'lapse'; at: string }
+  | { type: 'escalate'; at: string }
   | { type: 'cancel'; actor: Participant; reason?: string; at: string }
 
 /** Why the machine refused an event; the service turns it into an InteractionError. */
@@ -40,6 +43,18 @@ const valueIssues = (context: Interaction, event: InteractionEvent) => {
   assertEvent(event, 'respond')
   return responseValueSchemaFor(context.spec).safeParse(event.value).error?.issues ?? []
 }
+
+/** Whether `time` has come at the event's time. */
+const hasCome = (time: string | undefined, event: InteractionEvent) => time !== undefined && Date.parse(time) <= Date.parse(event.at)
+
+/** The members an `add_members` step brings in: those not in the snapshot yet, each once. */
+const newMembers = (context: Interaction, escalation: Extract<EscalationStep, { action: 'add_members' }>) => {
+  const present = new Set((context.members ?? []).map(actorKey))
+  return escalation.members.filter((member) => !present.has(actorKey(member)) && present.add(actorKey(member)))
+}
+
+/** The escalation step that is due; the `isEscalationDue` guard has checked that there is one. */
+const dueEscalation = (context: Interaction) => nextEscalationOf(context)!
 
 const describe = (actor: Participant) => `${actor.type} "${actor.id}"`
 
@@ -90,6 +105,21 @@ const responded = logged('responded', ({ event }) => {
   return { value: event.value as Record<string, never>, ...(event.comment !== undefined && { comment: event.comment }) }
 })
 
+/** A `reminded` or `escalated` event for the step that is due, logged before it runs. */
+const escalationLogged = {
+  type: 'log',
+  params: ({ context, event }: RefusalArgs): NewHistoryEvent => {
+    const { index: step, escalation } = dueEscalation(context)
+    const data: NonNullable<NewHistoryEvent['data']> =
+      escalation.action === 'remind'
+        ? { step }
+        : escalation.action === 'reassign'
+          ? { step, action: escalation.action, to: escalation.to }
+          : { step, action: escalation.action, members: newMembers(context, escalation) }
+    return { type: escalation.action === 'remind' ? 'reminded' : 'escalated', at: event.at, data }
+  },
+} as const
+
 /**
  * The lifecycle of one interaction. The context is the stored record itself; the service drives the
  * machine with XState's pure `transition()`, so nothing stays alive between calls.
@@ -115,6 +145,14 @@ export const interactionMachine = setup({
       return { claimed_by: event.actor, claimed_at: event.at }
     }),
     clearClaim: assign({ claimed_by: undefined, claimed_at: undefined }),
+    runEscalationStep: assign(({ context }) => {
+      const { index, escalation } = dueEscalation(context)
+      return {
+        escalation_step: index + 1,
+        ...(escalation.action === 'reassign' && { target_actor: escalation.to }),
+        ...(escalation.action === 'add_members' && { members: [...(context.members ?? []), ...newMembers(context, escalation)] }),
+      }
+    }),
     recordResponse: assign(({ context, event }) => {
       assertEvent(event, 'respond')
       const { actor, value, comment, at } = event
@@ -140,6 +178,8 @@ export const interactionMachine = setup({
     isInvalidValue: ({ context, event }) => valueIssues(context, event).length > 0,
     isComplete: ({ context }) => policyOf(context).isComplete(context),
     isDue: ({ context, event }) => isDue(context, event.at),
+    isLapsed: ({ context, event }) => hasCome(lapseAtOf(context), event),
+    isEscalationDue: ({ context, event }) => hasCome(nextEscalationOf(context)?.at, event),
   },
 }).createMachine({
   id: 'interaction',
@@ -166,6 +206,8 @@ export const interactionMachine = setup({
         ],
         claim: { actions: refuseNotClaimable },
         release: { actions: refuseNotClaimable },
+        // Sent by time alone, so a step that is not due yet is ignored rather than refused.
+        escalate: { guard: 'isEscalationDue', actions: [escalationLogged, 'runEscalationStep'] },
         // Whoever asked may withdraw the question: who is allowed to is the host's decision.
         cancel: { target: 'cancelled' },
       },
@@ -208,6 +250,11 @@ export const interactionMachine = setup({
               { guard: 'isClaimant' },
               { actions: refuseAlreadyClaimed },
             ],
+            lapse: {
+              guard: 'isLapsed',
+              target: 'unclaimed',
+              actions: [logged('claim_lapsed', ({ context }) => ({ claimant: context.claimed_by! })), 'clearClaim'],
+            },
             release: [
               { guard: 'isClaimant', target: 'unclaimed', actions: ['clearClaim', logged('released')] },
               { actions: refuse('not_eligible', ({ context }) => `only the claimant, ${describe(context.claimed_by!)}, may release interaction ${context.id}`) },

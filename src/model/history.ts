@@ -3,7 +3,18 @@ import { ParticipantSchema } from './actor.js'
 import { JsonObjectSchema } from './json.js'
 
 /** What happened to an interaction; later features add their own kinds (`reassigned`, `escalated`…). */
-export const HistoryEventTypeSchema = z.enum(['created', 'claimed', 'released', 'responded', 'completed', 'expired', 'cancelled'])
+export const HistoryEventTypeSchema = z.enum([
+  'created',
+  'claimed',
+  'released',
+  'responded',
+  'completed',
+  'expired',
+  'cancelled',
+  'claim_lapsed',
+  'reminded',
+  'escalated',
+])
 export type HistoryEventType = z.infer<typeof HistoryEventTypeSchema>
 
 /** One entry of an interaction's history, numbered from 1 without gaps in the order it happened. */

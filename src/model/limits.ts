@@ -20,6 +20,8 @@ export const LIMITS = {
   /** Members a group may have at creation. */
   members: 1_000,
   inboxPage: 100,
+  /** Steps an interaction's `escalation` may have. */
+  escalationSteps: 10,
   /**
    * The span of `expires_at` as a UTC instant: years 1 to 9999, whose ISO strings have four-digit
    * years, so every store parses them and they sort as text in time order.
