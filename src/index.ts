@@ -24,6 +24,7 @@ export {
   CreateInteractionInputSchema,
   InteractionSchema,
   type CreateInteractionInput,
+  type EscalationStep,
   type Interaction,
   type InteractionStatus,
   type Outcome,
@@ -67,6 +68,7 @@ export type {
   Interactions,
   InteractionsOptions,
   PruneSignalsOptions,
+  SweepReport,
 } from './service/types.js'
 export { callbackSignals } from './signals/callback.js'
 export { memoryStore }

@@ -4,7 +4,7 @@ import { InteractionError, isInteractionError, validationError } from '../errors
 import type { InteractionEvent, Refusal } from '../machine/machine.js'
 import { inboxOf, step, wakeAtOf, type StepResult } from '../machine/step.js'
 import { actorKey, IdentifierSchema, ParticipantSchema, type Actor, type Participant } from '../model/actor.js'
-import { CreateInteractionInputSchema, type Interaction } from '../model/interaction.js'
+import { CreateInteractionInputSchema, escalationTimingIssues, type Interaction } from '../model/interaction.js'
 import { LIMITS } from '../model/limits.js'
 import { CancelInputSchema, RespondInputSchema } from '../model/response.js'
 import type { NewHistoryEvent } from '../model/history.js'
@@ -18,7 +18,7 @@ import { createOutbox } from './outbox.js'
 import { resolveOptions } from './options.js'
 import { parse } from './parse.js'
 import { createTelemetry, type Telemetry } from './telemetry.js'
-import type { Interactions, InteractionsOptions } from './types.js'
+import type { Interactions, InteractionsOptions, SweepReport } from './types.js'
 
 /** Expiries one sweep runs at once; each may wait for its signal's first delivery. */
 const SWEEP_CONCURRENCY = 8
@@ -104,6 +104,29 @@ export function createInteractionsWith(
     return modified.result
   }
 
+  /**
+   * Applies every timer that has come due to up to `limit` records the store hands out, and counts
+   * the history events those writes recorded: the events a write adds are exactly what it did.
+   */
+  async function sweep(sweepOptions: unknown, what: string): Promise<SweepReport> {
+    const { limit } = parse(SweepOptionsSchema, sweepOptions, what)
+    const at = await now()
+    const claimUntil = addMilliseconds(at, delivery.leaseMs).toISOString()
+    const due = await store.due({ now: at.toISOString(), limit, claimUntil })
+    // A read applies what time has made due; one that another caller changed first changes nothing more.
+    const outcomes = await settleEach(due, SWEEP_CONCURRENCY, (record) => apply(record.project, record.id))
+    const report: SweepReport = { expired: 0, claims_lapsed: 0, reminded: 0, escalated: 0 }
+    const counted = { expired: 'expired', claim_lapsed: 'claims_lapsed', reminded: 'reminded', escalated: 'escalated' } as const
+    const failures: unknown[] = []
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') failures.push(outcome.reason)
+      else for (const { type } of outcome.value.events) if (type in counted) report[counted[type as keyof typeof counted]]++
+    }
+    // The rest of the batch is done; what could not be applied stays due for the next sweep.
+    if (failures.length > 0) throw failures[0]
+    return report
+  }
+
   return telemetry.instrument({
     async create(rawProject, input) {
       const project = projectOf(rawProject)
@@ -120,6 +143,8 @@ export function createInteractionsWith(
           { path: ['expires_at'], message: `must be after the current time (got ${parsed.expires_at}, now ${at.toISOString()})` },
         ])
       }
+      const timingIssues = escalationTimingIssues(parsed, at)
+      if (timingIssues.length > 0) throw validationError('create input', timingIssues)
       if (parsed.run_id !== undefined) outbox.requireSignals()
       const isGroup = parsed.target_actor.type === 'group'
       const record: Interaction = {
@@ -216,21 +241,10 @@ export function createInteractionsWith(
       return { items: page, next_cursor: items.length > limit && last ? encodeCursor(scope, last) : null }
     },
 
+    sweep: (sweepOptions = {}) => sweep(sweepOptions, 'sweep options'),
+
     async expireDue(sweepOptions = {}) {
-      const { limit } = parse(SweepOptionsSchema, sweepOptions, 'expireDue options')
-      const at = await now()
-      const claimUntil = addMilliseconds(at, delivery.leaseMs).toISOString()
-      const due = await store.due({ now: at.toISOString(), limit, claimUntil })
-      // A read applies what time has made due; one that another caller ended first changes nothing.
-      const outcomes = await settleEach(due, SWEEP_CONCURRENCY, (record) => apply(record.project, record.id))
-      let expired = 0
-      const failures: unknown[] = []
-      for (const outcome of outcomes) {
-        if (outcome.status === 'fulfilled') expired += outcome.value.record.status === 'expired' && outcome.value.changed ? 1 : 0
-        else failures.push(outcome.reason)
-      }
-      // The rest of the batch is done; what could not be expired stays due for the next sweep.
-      if (failures.length > 0) throw failures[0]
+      const { expired } = await sweep(sweepOptions, 'expireDue options')
       return { expired }
     },
 
