@@ -13,7 +13,7 @@ import type { Decision, InboxPosition, InteractionStore, Write } from '../ports.
 import { settleEach } from './concurrently.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { newInteractionId } from './ids.js'
-import { resolveMembers } from './members.js'
+import { checkGrownSnapshot, resolveMembers } from './members.js'
 import { createOutbox } from './outbox.js'
 import { resolveOptions } from './options.js'
 import { parse } from './parse.js'
@@ -162,6 +162,7 @@ export function createInteractionsWith(
         updated_at: at.toISOString(),
         version: 1,
       }
+      if (record.members) checkGrownSnapshot(record.members, record.escalation)
       // A concurrent create with the same key may have won since the lookup: the store decides.
       const created_event = { type: 'created' as const, at: record.created_at, ...(isParticipant(parsed.requested_by) && { actor: parsed.requested_by }) }
       const { interaction, created } = await store.create(writeOf(record, [created_event]))
