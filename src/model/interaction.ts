@@ -46,7 +46,11 @@ export const TimestampSchema = z.iso.datetime({ offset: true }).superRefine((val
 export const EscalationStepSchema = z.discriminatedUnion('action', [
   z.strictObject({ after: DurationSchema, action: z.literal('remind') }),
   z.strictObject({ after: DurationSchema, action: z.literal('reassign'), to: ParticipantSchema }),
-  z.strictObject({ after: DurationSchema, action: z.literal('add_members'), members: z.array(ParticipantSchema).min(1).max(LIMITS.members) }),
+  z.strictObject({
+    after: DurationSchema,
+    action: z.literal('add_members'),
+    members: z.array(ParticipantSchema).min(1).max(LIMITS.members),
+  }),
 ])
 export type EscalationStep = z.infer<typeof EscalationStepSchema>
 
@@ -98,7 +102,8 @@ export const CreateInteractionInputSchema = CreateFieldsSchema.superRefine((inpu
   }
   const isGroup = input.target_actor.type === 'group'
   if (input.claim_timeout !== undefined && !(isGroup && (input.routing_policy ?? 'first_responder') === 'first_responder')) {
-    ctx.addIssue({ code: 'custom', path: ['claim_timeout'], message: 'claim_timeout applies only to group targets with routing_policy "first_responder"' })
+    const message = 'claim_timeout applies only to group targets with routing_policy "first_responder"'
+    ctx.addIssue({ code: 'custom', path: ['claim_timeout'], message })
   }
   input.escalation?.forEach((escalation, index) => {
     // A group's snapshot has no one target to replace, and a member or agent has no snapshot to add to.
@@ -187,7 +192,8 @@ export function escalationTimingIssues(
       return [{ path, message: `must come after the step before it (${after} is not later than ${input.escalation![index - 1]!.after})` }]
     }
     if (input.expires_at !== undefined && Date.parse(time) >= Date.parse(input.expires_at)) {
-      return [{ path, message: `must come before expires_at (${after} from ${createdAt.toISOString()} is ${time}, expires_at ${input.expires_at})` }]
+      const message = `must come before expires_at (${after} from ${createdAt.toISOString()} is ${time}, expires_at ${input.expires_at})`
+      return [{ path, message }]
     }
     return []
   })

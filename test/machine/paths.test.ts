@@ -47,7 +47,12 @@ const variants: Record<'direct' | 'first_responder' | 'all_members', Variant> = 
     claim_timeout: 'PT15M',
     escalation: [{ after: 'PT40M', action: 'remind' }],
   },
-  all_members: { target_actor: pair, routing_policy: 'all_members', members: [a, b], escalation: [{ after: 'PT40M', action: 'add_members', members: [outsider] }] },
+  all_members: {
+    target_actor: pair,
+    routing_policy: 'all_members',
+    members: [a, b],
+    escalation: [{ after: 'PT40M', action: 'add_members', members: [outsider] }],
+  },
 }
 
 const recordFor = (variant: keyof typeof variants): Interaction => ({

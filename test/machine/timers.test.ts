@@ -10,6 +10,22 @@ const a: Participant = { type: 'member', id: 'a' }
 const b: Participant = { type: 'member', id: 'b' }
 const iso = (time: number) => new Date(time).toISOString()
 
+/** A pending first-responder record with no timer. */
+const base: Interaction = {
+  id: 'iact_timers',
+  project: 'acme',
+  type: 'approval',
+  spec: { mode: 'confirm' },
+  target_actor: { type: 'group', id: 'ops' },
+  routing_policy: 'first_responder',
+  members: [a],
+  status: 'pending',
+  responses: [],
+  created_at: iso(CREATED),
+  updated_at: iso(CREATED),
+  version: 1,
+}
+
 /** A pending first-responder record with any mix of expiry, claim with timeout and escalation steps, some already run. */
 const records = fc
   .record({
@@ -21,20 +37,12 @@ const records = fc
   })
   .map(({ expiresIn, claimedAfter, claimTimeout, stepGaps, stepsRun }): Interaction => {
     const afters = stepGaps.map((_, i) => stepGaps.slice(0, i + 1).reduce((sum, gap) => sum + gap, 0))
-    const escalation = afters.map((after, i) => (i % 2 ? { after: `PT${after}M`, action: 'remind' as const } : { after: `PT${after}M`, action: 'add_members' as const, members: [b] }))
+    const escalation = afters.map((minutes, i) => {
+      const after = `PT${minutes}M`
+      return i % 2 ? { after, action: 'remind' as const } : { after, action: 'add_members' as const, members: [b] }
+    })
     return {
-      id: 'iact_timers',
-      project: 'acme',
-      type: 'approval',
-      spec: { mode: 'confirm' },
-      target_actor: { type: 'group', id: 'ops' },
-      routing_policy: 'first_responder',
-      members: [a],
-      status: 'pending',
-      responses: [],
-      created_at: iso(CREATED),
-      updated_at: iso(CREATED),
-      version: 1,
+      ...base,
       ...(expiresIn !== undefined && { expires_at: iso(CREATED + expiresIn * MINUTE) }),
       ...(claimTimeout !== undefined && { claim_timeout: `PT${claimTimeout}M` }),
       ...(claimedAfter !== undefined && { claimed_by: a, claimed_at: iso(CREATED + claimedAfter * MINUTE) }),
@@ -72,20 +80,6 @@ describe('wakeAtOf', () => {
   })
 
   it('wakeAtOf — the earliest of expires_at, the claim lapse and the next step not yet run; none once ended', () => {
-    const base: Interaction = {
-      id: 'iact_timers',
-      project: 'acme',
-      type: 'approval',
-      spec: { mode: 'confirm' },
-      target_actor: { type: 'group', id: 'ops' },
-      routing_policy: 'first_responder',
-      members: [a],
-      status: 'pending',
-      responses: [],
-      created_at: iso(CREATED),
-      updated_at: iso(CREATED),
-      version: 1,
-    }
     const escalation = [
       { after: 'PT1H', action: 'remind' as const },
       { after: 'PT2H', action: 'remind' as const },
@@ -93,7 +87,8 @@ describe('wakeAtOf', () => {
     expect(wakeAtOf(base)).toBeUndefined()
     const expiring = { ...base, expires_at: '2026-04-21T12:00:00.000Z' }
     expect(wakeAtOf(expiring)).toBe('2026-04-21T12:00:00.000Z')
-    expect(wakeAtOf({ ...expiring, claim_timeout: 'PT30M', claimed_by: a, claimed_at: '2026-04-21T10:00:00.000Z' })).toBe('2026-04-21T10:30:00.000Z')
+    const claimed = { ...expiring, claim_timeout: 'PT30M', claimed_by: a, claimed_at: '2026-04-21T10:00:00.000Z' }
+    expect(wakeAtOf(claimed)).toBe('2026-04-21T10:30:00.000Z')
     expect(wakeAtOf({ ...expiring, escalation })).toBe('2026-04-21T10:00:00.000Z')
     expect(wakeAtOf({ ...expiring, escalation, escalation_step: 1 })).toBe('2026-04-21T11:00:00.000Z')
     expect(wakeAtOf({ ...expiring, escalation, escalation_step: 2 })).toBe('2026-04-21T12:00:00.000Z')

@@ -25,7 +25,8 @@ const escalating: CreateInteractionInput = {
 describeEachStore('claim timeout and escalation', (emptyStore) => {
   const service = async () => harness({ store: await emptyStore() })
   type Service = Awaited<ReturnType<typeof service>>
-  const inboxIds = async ({ interactions }: Service, actor: Participant) => (await interactions.inbox('acme', actor)).items.map((item) => item.id)
+  const inboxIds = async ({ interactions }: Service, actor: Participant) =>
+    (await interactions.inbox('acme', actor)).items.map((item) => item.id)
 
   it('get — a claim older than claim_timeout lapses on the next call: back in every inbox, claim_lapsed in the history', async () => {
     const svc = await service()
@@ -71,7 +72,8 @@ describeEachStore('claim timeout and escalation', (emptyStore) => {
     await interactions.claim('acme', first.id, alice)
     await interactions.claim('acme', second.id, alice)
     clock.advance(45 * MINUTE)
-    expect(await interactions.respond('acme', first.id, { actor: alice, value: yes })).toMatchObject({ status: 'completed', outcome: 'approved' })
+    const answered = await interactions.respond('acme', first.id, { actor: alice, value: yes })
+    expect(answered).toMatchObject({ status: 'completed', outcome: 'approved' })
     expect(await interactions.claim('acme', second.id, alice)).toMatchObject({ claimed_by: alice, claimed_at: '2026-04-21T09:45:00.000Z' })
     expect((await interactions.history('acme', first.id)).map((event) => event.type)).toEqual([
       'created',
