@@ -25,6 +25,7 @@ export {
   CreateInteractionInputSchema,
   InteractionSchema,
   type CreateInteractionInput,
+  type EscalationStep,
   type Interaction,
   type InteractionStatus,
   type Outcome,
@@ -72,6 +73,7 @@ export type {
   Interactions,
   InteractionsOptions,
   PruneSignalsOptions,
+  SweepReport,
 } from './service/types.js'
 export { callbackSignals } from './signals/callback.js'
 export { memoryStore }

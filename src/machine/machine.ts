@@ -1,12 +1,13 @@
 import { assertEvent, assign, not, setup } from 'xstate'
 import { validationError, type InteractionErrorCode, type ValidationIssue } from '../errors.js'
-import { describeActor as describe, sameActor, type Participant } from '../model/actor.js'
+import { actorKey, describeActor as describe, sameActor, type Participant } from '../model/actor.js'
 import { fallbackFor } from '../model/fallback.js'
 import type { NewHistoryEvent } from '../model/history.js'
-import type { Interaction } from '../model/interaction.js'
+import type { EscalationStep, Interaction } from '../model/interaction.js'
 import { responseValueSchemaFor } from '../model/response.js'
 import { countResponse, hasResponded, policyOf, type PendingState } from './policies.js'
 import { reassignedFields, reassignmentOf, reassignmentRefusal, type Reassignment } from './reassign.js'
+import { lapseAtOf, nextEscalationOf } from './timers.js'
 
 /** Events the machine accepts; `at` is the time the service read from its clock. */
 export type InteractionEvent =
@@ -14,6 +15,8 @@ export type InteractionEvent =
   | { type: 'release'; actor: Participant; at: string }
   | { type: 'respond'; actor: Participant; value: Record<string, unknown>; comment?: string; at: string }
   | { type: 'expire'; at: string }
+  | { type: 'lapse'; at: string }
+  | { type: 'escalate'; at: string }
   | { type: 'cancel'; actor: Participant; reason?: string; at: string }
   | { type: 'reassign'; actor: Participant; to: Participant; from?: Participant; reason?: string; at: string }
 
@@ -43,6 +46,18 @@ const valueIssues = (context: Interaction, event: InteractionEvent) => {
   assertEvent(event, 'respond')
   return responseValueSchemaFor(context.spec).safeParse(event.value).error?.issues ?? []
 }
+
+/** Whether `time` has come at the event's time. */
+const hasCome = (time: string | undefined, event: InteractionEvent) => time !== undefined && Date.parse(time) <= Date.parse(event.at)
+
+/** The members an `add_members` step brings in: those not in the snapshot yet, each once. */
+const newMembers = (context: Interaction, escalation: Extract<EscalationStep, { action: 'add_members' }>) => {
+  const present = new Set((context.members ?? []).map(actorKey))
+  return escalation.members.filter((member) => !present.has(actorKey(member)) && present.add(actorKey(member)))
+}
+
+/** The escalation step that is due; the `isEscalationDue` guard has checked that there is one. */
+const dueEscalation = (context: Interaction) => nextEscalationOf(context)!
 
 type RefusalArgs = { context: Interaction; event: InteractionEvent }
 
@@ -97,6 +112,20 @@ const reassigned = logged('reassigned', ({ context, event }) => {
   const { from, to } = reassignmentOf(context, event)
   return { from, to, by: event.actor, ...(event.reason !== undefined && { reason: event.reason }) }
 })
+/** A `reminded` or `escalated` event for the step that is due, logged before it runs. */
+const escalationLogged = {
+  type: 'log',
+  params: ({ context, event }: RefusalArgs): NewHistoryEvent => {
+    const { index: step, escalation } = dueEscalation(context)
+    const data: NonNullable<NewHistoryEvent['data']> =
+      escalation.action === 'remind'
+        ? { step }
+        : escalation.action === 'reassign'
+          ? { step, action: escalation.action, to: escalation.to }
+          : { step, action: escalation.action, members: newMembers(context, escalation) }
+    return { type: escalation.action === 'remind' ? 'reminded' : 'escalated', at: event.at, data }
+  },
+} as const
 
 /**
  * The lifecycle of one interaction. The context is the stored record itself; the service drives the
@@ -123,6 +152,14 @@ export const interactionMachine = setup({
       return { claimed_by: event.actor, claimed_at: event.at }
     }),
     clearClaim: assign({ claimed_by: undefined, claimed_at: undefined }),
+    runEscalationStep: assign(({ context }) => {
+      const { index, escalation } = dueEscalation(context)
+      return {
+        escalation_step: index + 1,
+        ...(escalation.action === 'reassign' && { target_actor: escalation.to }),
+        ...(escalation.action === 'add_members' && { members: [...(context.members ?? []), ...newMembers(context, escalation)] }),
+      }
+    }),
     recordResponse: assign(({ context, event }) => {
       assertEvent(event, 'respond')
       const { actor, value, comment, at } = event
@@ -159,6 +196,8 @@ export const interactionMachine = setup({
       assertEvent(event, 'reassign')
       return reassignmentRefusal(context, event) !== undefined
     },
+    isLapsed: ({ context, event }) => hasCome(lapseAtOf(context), event),
+    isEscalationDue: ({ context, event }) => hasCome(nextEscalationOf(context)?.at, event),
   },
 }).createMachine({
   id: 'interaction',
@@ -185,6 +224,8 @@ export const interactionMachine = setup({
         ],
         claim: { actions: refuseNotClaimable },
         release: { actions: refuseNotClaimable },
+        // Sent by time alone, so a step that is not due yet is ignored rather than refused.
+        escalate: { guard: 'isEscalationDue', actions: [escalationLogged, 'runEscalationStep'] },
         // Whoever asked may withdraw the question: who is allowed to is the host's decision.
         cancel: { target: 'cancelled' },
         // As with cancel, who may hand an interaction over is the host's decision; the sub-state stays as it was.
@@ -252,6 +293,11 @@ export const interactionMachine = setup({
               { guard: 'isClaimant' },
               { actions: refuseAlreadyClaimed },
             ],
+            lapse: {
+              guard: 'isLapsed',
+              target: 'unclaimed',
+              actions: [logged('claim_lapsed', ({ context }) => ({ claimant: context.claimed_by! })), 'clearClaim'],
+            },
             release: [
               { guard: 'isClaimant', target: 'unclaimed', actions: ['clearClaim', logged('released')] },
               { actions: refuse('not_eligible', ({ context }) => `only the claimant, ${describe(context.claimed_by!)}, may release interaction ${context.id}`) },

@@ -3,8 +3,9 @@ import { actorKey } from '../model/actor.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import { isRunLinked, type Interaction } from '../model/interaction.js'
 import type { Signal } from '../model/signal.js'
-import { interactionMachine, isDue, type InteractionEvent, type Refusal } from './machine.js'
+import { interactionMachine, type InteractionEvent, type Refusal } from './machine.js'
 import { policyOf } from './policies.js'
+import { dueTimerOf, nextTimerOf } from './timers.js'
 
 /** What one step decided: the next record, whether it changed, and its effects. */
 export interface StepResult {
@@ -30,10 +31,11 @@ export function inboxOf(record: Interaction): string[] {
 }
 
 /**
- * When the sweep must next look at a record that nobody calls on: a pending record's `expires_at`.
- * At or after it, stepping the record with no event always changes it, so a woken record never stays due.
+ * When the sweep must next look at a record that nobody calls on: the earliest of a pending record's
+ * `expires_at`, its claim's lapse and its next escalation step. At or after it, stepping the record
+ * with no event always changes it, so a woken record never stays due.
  */
-export const wakeAtOf = (record: Interaction): string | undefined => (record.status === 'pending' ? record.expires_at : undefined)
+export const wakeAtOf = (record: Interaction): string | undefined => nextTimerOf(record)?.at
 
 /** The signal a run-linked interaction sends on reaching an end state. */
 export function signalOf(record: Interaction): Signal | undefined {
@@ -56,9 +58,10 @@ const withoutUndefined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T
 
 /**
- * Applies one event to a stored record, purely: expiry first when `expires_at` has passed (so a
- * late event is refused but the expiry is recorded), then the event. With no event, only the
- * lazy expiry runs. The version and `updated_at` move only when the record changed.
+ * Applies one event to a stored record, purely: first every timer that has come due, in the order
+ * of their times (a claim's lapse, escalation steps, expiry: so a late event is refused but the
+ * expiry is recorded), then the event. With no event, only the timers run. The version and
+ * `updated_at` move only when the record changed.
  */
 export function step(record: Interaction, event: InteractionEvent | undefined, now: Date): StepResult {
   const at = now.toISOString()
@@ -84,8 +87,15 @@ export function step(record: Interaction, event: InteractionEvent | undefined, n
     }
   }
 
-  const lazilyExpired = record.status === 'pending' && isDue(record, now)
-  if (lazilyExpired) send({ type: 'expire', at })
+  let lazilyExpired = false
+  // Each due timer changes the record (a lapse clears the claim, a step moves escalation_step, expiry
+  // ends it); one that did not, on a record the schemas would refuse, must not loop forever.
+  for (let timer = dueTimerOf(record, now); timer; timer = dueTimerOf(snapshot.context, now)) {
+    const before = snapshot.context
+    send({ type: timer, at })
+    lazilyExpired = timer === 'expire'
+    if (snapshot.context === before) break
+  }
   if (event && !(lazilyExpired && event.type === 'expire')) send(event)
 
   const changed = snapshot.context !== record

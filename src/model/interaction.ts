@@ -1,5 +1,7 @@
 import { z } from 'zod'
+import type { ValidationIssue } from '../errors.js'
 import { ActorSchema, IdentifierSchema, ParticipantSchema } from './actor.js'
+import { addDuration, DurationSchema } from './duration.js'
 import { FallbackSchema } from './fallback.js'
 import { JsonObjectSchema } from './json.js'
 import { LIMITS } from './limits.js'
@@ -49,6 +51,22 @@ export const TimestampSchema = z.iso.datetime({ offset: true }).superRefine((val
   ctx.addIssue({ code: 'custom', message: `must be between ${range} in UTC (got ${value}, ${new Date(time).toISOString()} in UTC)` })
 })
 
+/**
+ * One step of an escalation, run once when `after` (a duration from creation) has passed: `remind`
+ * records a reminder; `reassign` makes `to` the target of a member or agent interaction; `add_members`
+ * appends to a group's snapshot those of `members` not in it yet.
+ */
+export const EscalationStepSchema = z.discriminatedUnion('action', [
+  z.strictObject({ after: DurationSchema, action: z.literal('remind') }),
+  z.strictObject({ after: DurationSchema, action: z.literal('reassign'), to: ParticipantSchema }),
+  z.strictObject({
+    after: DurationSchema,
+    action: z.literal('add_members'),
+    members: z.array(ParticipantSchema).min(1).max(LIMITS.members),
+  }),
+])
+export type EscalationStep = z.infer<typeof EscalationStepSchema>
+
 const CreateFieldsSchema = z.strictObject({
   type: InteractionTypeSchema,
   spec: SpecSchema,
@@ -64,13 +82,18 @@ const CreateFieldsSchema = z.strictObject({
   allow_self_response: z.boolean().optional(),
   quorum: QuorumSchema.optional(),
   expires_at: TimestampSchema.optional(),
+  /** How long a first-responder claim holds before it lapses, e.g. `PT30M`. */
+  claim_timeout: DurationSchema.optional(),
+  escalation: z.array(EscalationStepSchema).max(LIMITS.escalationSteps).optional(),
   idempotency_key: IdentifierSchema.optional(),
 })
 
 /**
  * What a caller sends to create an interaction: the request body of `POST /interactions`.
  * Cross-field rules: the spec mode fits the type, `routing_policy` only for groups,
- * `run_id` and `topic` together. That `expires_at` lies ahead is checked against the clock at creation.
+ * `run_id` and `topic` together, `claim_timeout` only for first-responder groups, `reassign` steps
+ * only for member or agent targets and `add_members` steps only for groups. That `expires_at` lies
+ * ahead, and the escalation's timing, are checked against the clock at creation.
  */
 export const CreateInteractionInputSchema = CreateFieldsSchema.superRefine((input, ctx) => {
   const allowed: readonly string[] = MODES_BY_TYPE[input.type]
@@ -97,6 +120,20 @@ export const CreateInteractionInputSchema = CreateFieldsSchema.superRefine((inpu
     const present = missing === 'run_id' ? 'topic' : 'run_id'
     ctx.addIssue({ code: 'custom', path: [missing], message: `${missing} is required when ${present} is set (a run link needs both)` })
   }
+  const isGroup = input.target_actor.type === 'group'
+  if (input.claim_timeout !== undefined && !(isGroup && (input.routing_policy ?? 'first_responder') === 'first_responder')) {
+    const message = 'claim_timeout applies only to group targets with routing_policy "first_responder"'
+    ctx.addIssue({ code: 'custom', path: ['claim_timeout'], message })
+  }
+  input.escalation?.forEach((escalation, index) => {
+    // A group's snapshot has no one target to replace, and a member or agent has no snapshot to add to.
+    if (escalation.action === 'reassign' && isGroup) {
+      ctx.addIssue({ code: 'custom', path: ['escalation', index, 'action'], message: 'reassign applies only to member or agent targets' })
+    }
+    if (escalation.action === 'add_members' && !isGroup) {
+      ctx.addIssue({ code: 'custom', path: ['escalation', index, 'action'], message: 'add_members applies only to group targets' })
+    }
+  })
 })
 export type CreateInteractionInput = z.input<typeof CreateInteractionInputSchema>
 
@@ -111,6 +148,8 @@ export const InteractionFieldsSchema = CreateFieldsSchema.extend({
   members: z.array(ParticipantSchema).optional(),
   claimed_by: ParticipantSchema.optional(),
   claimed_at: z.iso.datetime().optional(),
+  /** How many steps of `escalation` have run, in order; absent before the first. */
+  escalation_step: z.int().min(1).optional(),
   responses: z.array(InteractionResponseSchema),
   /** Set on a quorum interaction. */
   tally: TallySchema.optional(),
@@ -161,6 +200,29 @@ export type Interaction<Status extends InteractionStatus = InteractionStatus> = 
   z.infer<typeof InteractionSchema>,
   { status: Status }
 >
+
+/**
+ * What is wrong with an escalation's timing for an interaction created at `createdAt`: each step
+ * must come after the one before it and before `expires_at`, measured from creation.
+ */
+export function escalationTimingIssues(
+  input: { escalation?: EscalationStep[]; expires_at?: string },
+  createdAt: Date,
+): ValidationIssue[] {
+  const times = (input.escalation ?? []).map((escalation) => addDuration(createdAt, escalation.after))
+  return times.flatMap((time, index) => {
+    const path = ['escalation', index, 'after']
+    const after = input.escalation![index]!.after
+    if (index > 0 && time <= times[index - 1]!) {
+      return [{ path, message: `must come after the step before it (${after} is not later than ${input.escalation![index - 1]!.after})` }]
+    }
+    if (input.expires_at !== undefined && Date.parse(time) >= Date.parse(input.expires_at)) {
+      const message = `must come before expires_at (${after} from ${createdAt.toISOString()} is ${time}, expires_at ${input.expires_at})`
+      return [{ path, message }]
+    }
+    return []
+  })
+}
 
 /** An interaction that resumes a run: one with both `run_id` and `topic`. */
 export const isRunLinked = (interaction: Interaction): interaction is Interaction & { run_id: string; topic: string } =>

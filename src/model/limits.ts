@@ -20,6 +20,10 @@ export const LIMITS = {
   /** Members a group may have at creation. */
   members: 1_000,
   inboxPage: 100,
+  /** Steps an interaction's `escalation` may have. */
+  escalationSteps: 10,
+  /** The longest `claim_timeout` or escalation `after`: far beyond any human wait, well inside the dates every store keeps. */
+  longestDuration: 'P10Y',
   /**
    * The span of `expires_at` as a UTC instant: years 1 to 9999, whose ISO strings have four-digit
    * years, so every store parses them and they sort as text in time order.

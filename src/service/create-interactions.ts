@@ -6,7 +6,7 @@ import { notificationsOf } from '../machine/notifications.js'
 import { creationIssues } from '../machine/policies.js'
 import { inboxOf, step, wakeAtOf, type StepResult } from '../machine/step.js'
 import { actorKey, IdentifierSchema, ParticipantSchema, type Actor, type Participant } from '../model/actor.js'
-import { CreateInteractionInputSchema, type Interaction } from '../model/interaction.js'
+import { CreateInteractionInputSchema, escalationTimingIssues, type Interaction } from '../model/interaction.js'
 import { LIMITS } from '../model/limits.js'
 import { ReassignInputSchema } from '../model/reassign.js'
 import { CancelInputSchema, RespondInputSchema } from '../model/response.js'
@@ -16,12 +16,12 @@ import type { Decision, InboxPosition, InteractionStore, Write } from '../ports.
 import { settleEach } from './concurrently.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { newInteractionId } from './ids.js'
-import { resolveMembers } from './members.js'
+import { checkGrownSnapshot, resolveMembers } from './members.js'
 import { createOutbox } from './outbox.js'
 import { resolveOptions } from './options.js'
 import { parse } from './parse.js'
 import { createTelemetry, type Telemetry } from './telemetry.js'
-import type { Interactions, InteractionsOptions } from './types.js'
+import type { Interactions, InteractionsOptions, SweepReport } from './types.js'
 
 /** Expiries one sweep runs at once; each may wait for its signal's first delivery. */
 const SWEEP_CONCURRENCY = 8
@@ -122,6 +122,29 @@ export function createInteractionsWith(
     return modified.result
   }
 
+  /**
+   * Applies every timer that has come due to up to `limit` records the store hands out, and counts
+   * the history events those writes recorded: the events a write adds are exactly what it did.
+   */
+  async function sweep(sweepOptions: unknown, what: string): Promise<SweepReport> {
+    const { limit } = parse(SweepOptionsSchema, sweepOptions, what)
+    const at = await now()
+    const claimUntil = addMilliseconds(at, delivery.leaseMs).toISOString()
+    const due = await store.due({ now: at.toISOString(), limit, claimUntil })
+    // A read applies what time has made due; one that another caller changed first changes nothing more.
+    const outcomes = await settleEach(due, SWEEP_CONCURRENCY, (record) => apply(record.project, record.id))
+    const report: SweepReport = { expired: 0, claims_lapsed: 0, reminded: 0, escalated: 0 }
+    const counted = { expired: 'expired', claim_lapsed: 'claims_lapsed', reminded: 'reminded', escalated: 'escalated' } as const
+    const failures: unknown[] = []
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') failures.push(outcome.reason)
+      else for (const { type } of outcome.value.events) if (type in counted) report[counted[type as keyof typeof counted]]++
+    }
+    // The rest of the batch is done; what could not be applied stays due for the next sweep.
+    if (failures.length > 0) throw failures[0]
+    return report
+  }
+
   return telemetry.instrument({
     async create(rawProject, input) {
       const project = projectOf(rawProject)
@@ -138,6 +161,8 @@ export function createInteractionsWith(
           { path: ['expires_at'], message: `must be after the current time (got ${parsed.expires_at}, now ${at.toISOString()})` },
         ])
       }
+      const timingIssues = escalationTimingIssues(parsed, at)
+      if (timingIssues.length > 0) throw validationError('create input', timingIssues)
       if (parsed.run_id !== undefined) outbox.requireSignals()
       const isGroup = parsed.target_actor.type === 'group'
       const record: Interaction = {
@@ -156,6 +181,7 @@ export function createInteractionsWith(
         updated_at: at.toISOString(),
         version: 1,
       }
+      if (record.members) checkGrownSnapshot(record.members, record.escalation)
       const unanswerable = creationIssues(record)
       if (unanswerable.length > 0) throw validationError('create input', unanswerable)
       // A concurrent create with the same key may have won since the lookup: the store decides.
@@ -255,21 +281,10 @@ export function createInteractionsWith(
       return { items: page, next_cursor: items.length > limit && last ? encodeCursor(scope, last) : null }
     },
 
+    sweep: (sweepOptions = {}) => sweep(sweepOptions, 'sweep options'),
+
     async expireDue(sweepOptions = {}) {
-      const { limit } = parse(SweepOptionsSchema, sweepOptions, 'expireDue options')
-      const at = await now()
-      const claimUntil = addMilliseconds(at, delivery.leaseMs).toISOString()
-      const due = await store.due({ now: at.toISOString(), limit, claimUntil })
-      // A read applies what time has made due; one that another caller ended first changes nothing.
-      const outcomes = await settleEach(due, SWEEP_CONCURRENCY, (record) => apply(record.project, record.id))
-      let expired = 0
-      const failures: unknown[] = []
-      for (const outcome of outcomes) {
-        if (outcome.status === 'fulfilled') expired += outcome.value.record.status === 'expired' && outcome.value.changed ? 1 : 0
-        else failures.push(outcome.reason)
-      }
-      // The rest of the batch is done; what could not be expired stays due for the next sweep.
-      if (failures.length > 0) throw failures[0]
+      const { expired } = await sweep(sweepOptions, 'expireDue options')
       return { expired }
     },
 

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { InteractionError, validationError } from '../errors.js'
 import { actorKey, ParticipantSchema, type Actor, type Participant } from '../model/actor.js'
+import type { EscalationStep } from '../model/interaction.js'
 import { LIMITS } from '../model/limits.js'
 import type { Directory } from '../ports.js'
 import { check } from './parse.js'
@@ -47,4 +48,15 @@ export async function resolveMembers(directory: Directory | undefined, project: 
     throw validationError('create input', [{ path: ['target_actor', 'id'], message: `group "${groupId}" has no members` }])
   }
   return members
+}
+
+/** Refuses an escalation whose `add_members` steps would grow a group's snapshot past `LIMITS.members`. */
+export function checkGrownSnapshot(members: Participant[], escalation: EscalationStep[] = []): void {
+  const added = escalation.flatMap((step) => (step.action === 'add_members' ? step.members : []))
+  const size = uniqueActors([...members, ...added]).length
+  if (size > LIMITS.members) {
+    throw validationError('create input', [
+      { path: ['escalation'], message: `add_members steps would grow the group to ${size} members; at most ${LIMITS.members} are allowed` },
+    ])
+  }
 }

@@ -70,6 +70,7 @@ const OPERATIONS: Record<keyof Interactions, Operation> = {
   reassign: { span: 'hitl.reassign', arguments: interaction, result: interactionAttributes },
   cancelRun: { span: 'hitl.cancel_run', arguments: ([project, runId]) => ({ 'hitl.project': text(project), 'hitl.run_id': text(runId) }) },
   inbox: { span: 'hitl.inbox', arguments: project },
+  sweep: { span: 'hitl.sweep' },
   expireDue: { span: 'hitl.expire_due' },
   deliverSignals: { span: 'hitl.deliver_signals' },
   failedSignals: { span: 'hitl.failed_signals' },

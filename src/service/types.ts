@@ -75,6 +75,18 @@ export interface PruneSignalsOptions {
   limit?: number
 }
 
+/** What one {@link Interactions.sweep} did, by kind: each timed transition is counted by the sweep that ran it. */
+export interface SweepReport {
+  /** Interactions expired. */
+  expired: number
+  /** First-responder claims that lapsed. */
+  claims_lapsed: number
+  /** `remind` steps run. */
+  reminded: number
+  /** `reassign` and `add_members` steps run. */
+  escalated: number
+}
+
 /** The service a host calls: one per process, safe to share between concurrent requests. */
 export interface Interactions {
   /** Creates a pending interaction, or returns the existing one for a repeated `idempotency_key`. */
@@ -120,7 +132,12 @@ export interface Interactions {
   cancelRun(project: string, runId: string, input: CancelInput): Promise<{ cancelled: number }>
   /** The pending interactions an actor may act on now, oldest first. */
   inbox(project: string, actor: Participant, options?: InboxOptions): Promise<InboxPage>
-  /** Expires up to `limit` interactions whose `expires_at` has passed; run it on a schedule. */
+  /**
+   * Runs every timed transition that has come due on up to `limit` interactions (expiry, claim lapses,
+   * escalation steps), each exactly once even with several sweepers; run it on a schedule.
+   */
+  sweep(options?: { limit?: number }): Promise<SweepReport>
+  /** The same sweep as {@link Interactions.sweep}, reporting only how many interactions it expired. */
   expireDue(options?: { limit?: number }): Promise<{ expired: number }>
   /** Sends up to `limit` due signals and notifications from the outbox; run it on a schedule. */
   deliverSignals(options?: { limit?: number }): Promise<DeliveryReport>

@@ -14,6 +14,10 @@ const c: Participant = { type: 'member', id: 'c' }
 const outsider: Participant = { type: 'member', id: 'z' }
 const CREATED = '2026-04-21T09:00:00.000Z'
 const EARLY = '2026-04-21T09:30:00.000Z'
+// The escalation step comes due at 09:40 and a claim made EARLY lapses at 09:45, so each timer event
+// runs its own timer and, at TIMERS, those before it: as the service's sweep does.
+const ESCALATION = '2026-04-21T09:40:00.000Z'
+const TIMERS = '2026-04-21T09:50:00.000Z'
 const LATE = '2026-04-21T10:00:00.000Z'
 
 const events: InteractionEvent[] = [
@@ -28,6 +32,8 @@ const events: InteractionEvent[] = [
   { type: 'respond', actor: outsider, value: { confirmed: true }, at: EARLY },
   { type: 'expire', at: EARLY },
   { type: 'expire', at: LATE },
+  { type: 'escalate', at: ESCALATION },
+  { type: 'lapse', at: TIMERS },
   { type: 'cancel', actor: b, reason: 'no longer needed', at: EARLY },
   // Reassigns that each rule accepts or refuses somewhere: from a to c; to c without from; from someone not
   // assigned; to someone already assigned (b is a member of a group, and once a is replaced by b, the target).
@@ -38,10 +44,22 @@ const events: InteractionEvent[] = [
 ]
 
 const pair = { type: 'group', id: 'pair' } as const
-const variants: Record<'direct' | 'first_responder' | 'all_members', Pick<Interaction, 'target_actor' | 'routing_policy' | 'members'>> = {
-  direct: { target_actor: a },
-  first_responder: { target_actor: pair, routing_policy: 'first_responder', members: [a, b] },
-  all_members: { target_actor: pair, routing_policy: 'all_members', members: [a, b] },
+type Variant = Pick<Interaction, 'target_actor' | 'routing_policy' | 'members' | 'claim_timeout' | 'escalation'>
+const variants: Record<'direct' | 'first_responder' | 'all_members', Variant> = {
+  direct: { target_actor: a, escalation: [{ after: 'PT40M', action: 'reassign', to: b }] },
+  first_responder: {
+    target_actor: pair,
+    routing_policy: 'first_responder',
+    members: [a, b],
+    claim_timeout: 'PT15M',
+    escalation: [{ after: 'PT40M', action: 'remind' }],
+  },
+  all_members: {
+    target_actor: pair,
+    routing_policy: 'all_members',
+    members: [a, b],
+    escalation: [{ after: 'PT40M', action: 'add_members', members: [outsider] }],
+  },
 }
 
 const recordFor = (variant: keyof typeof variants): Interaction => ({
@@ -89,6 +107,8 @@ async function replay(variant: keyof typeof variants, path: InteractionEvent[]) 
     run_id: input.run_id,
     topic: input.topic,
     expires_at: input.expires_at,
+    ...(input.claim_timeout && { claim_timeout: input.claim_timeout }),
+    escalation: input.escalation,
   })
   let outcome: { record: Interaction } | { code: string } = { record: created }
   for (const event of path) {
@@ -102,7 +122,9 @@ async function replay(variant: keyof typeof variants, path: InteractionEvent[]) 
         case 'respond':
           return interactions.respond('acme', created.id, { actor: event.actor, value: event.value })
         case 'expire':
-          return interactions.expireDue().then(() => interactions.get('acme', created.id))
+        case 'lapse':
+        case 'escalate':
+          return interactions.sweep().then(() => interactions.get('acme', created.id))
         case 'cancel':
           return interactions.cancel('acme', created.id, { actor: event.actor, reason: event.reason! })
         case 'reassign': {
@@ -152,7 +174,7 @@ describe('machine paths', () => {
 
         const expectedCode = refusal?.code ?? lazyRefusal
         // The sweeper skips what it cannot expire instead of failing, so a refused expire leaves the record as it was.
-        if (expectedCode && event.type !== 'expire') {
+        if (expectedCode && !['expire', 'lapse', 'escalate'].includes(event.type)) {
           expect(outcome, `${stateKey} + ${JSON.stringify(event)}`).toEqual({ code: expectedCode })
         } else if ('record' in outcome) {
           expect(stateValueOf(outcome.record)).toEqual(next.status === 'done' ? next.value : stateValueOf(next.context))
@@ -167,7 +189,8 @@ describe('machine paths', () => {
         }
       }
     }
-  })
+    // The timers' fields (claimed_at, escalation_step) multiply the snapshots: hundreds of replays per variant.
+  }, 60_000)
 
   it('covers every state node and every transition of the machine', () => {
     expect([...visited].sort()).toEqual(

@@ -19,6 +19,9 @@ const badGroups: Record<string, Actor[]> = {
   group_nul: [{ type: 'member', id: 'user_\u0000' }],
   group_padded: [{ type: 'member', id: ' user_alice' }],
 }
+const groupAsk = { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'group', id: 'group_ops' } } as const
+const escalating = (input: object, ...escalation: object[]) => ({ ...input, escalation })
+const newMembers = (count: number) => Array.from({ length: count }, (_, i) => ({ type: 'member', id: `user_${i}` }))
 const select = (options: unknown, extra: object = {}) => ({
   type: 'review',
   target_actor: alice,
@@ -277,6 +280,61 @@ const cases: Case[] = [
   ]),
   create('approval only its requester could answer', { ...deployGate, requested_by: alice }, ['requested_by']),
   create('allow_self_response not a boolean', { ...deployGate, allow_self_response: 'yes' }, ['allow_self_response']),
+  // Claim timeouts and escalation: ISO 8601 durations, steps in order before expires_at, actions that fit the target.
+  create('claim_timeout not a duration', { ...groupAsk, claim_timeout: 'thirty minutes' }, ['claim_timeout']),
+  create('claim_timeout of zero', { ...groupAsk, claim_timeout: 'PT0M' }, ['claim_timeout']),
+  create('claim_timeout of a century', { ...groupAsk, claim_timeout: 'P100Y' }, ['claim_timeout']),
+  create('claim_timeout too large for a date', { ...groupAsk, claim_timeout: `PT${'9'.repeat(30)}S` }, ['claim_timeout']),
+  create('claim_timeout with a fraction', { ...groupAsk, claim_timeout: 'PT1.5H' }, ['claim_timeout']),
+  create('claim_timeout with T and no time', { ...groupAsk, claim_timeout: 'P1DT' }, ['claim_timeout']),
+  create('claim_timeout on a member target', { ...deployGate, claim_timeout: 'PT30M' }, ['claim_timeout']),
+  create(
+    'claim_timeout on an all_members group',
+    { ...groupAsk, routing_policy: 'all_members', claim_timeout: 'PT30M' },
+    ['claim_timeout'],
+  ),
+  create('escalation step after a bare P', escalating(deployGate, { after: 'P', action: 'remind' }), ['escalation', 0, 'after']),
+  create('escalation step with an unknown action', escalating(deployGate, { after: 'PT1H', action: 'page' }), ['escalation', 0, 'action']),
+  create(
+    'escalation steps out of order',
+    escalating(deployGate, { after: 'PT2H', action: 'remind' }, { after: 'PT120M', action: 'remind' }),
+    ['escalation', 1, 'after'],
+  ),
+  create('escalation step at expires_at', escalating(deployGate, { after: 'PT25H', action: 'remind' }), ['escalation', 0, 'after']),
+  create(
+    'too many escalation steps',
+    escalating(deployGate, ...Array.from({ length: LIMITS.escalationSteps + 1 }, (_, i) => ({ after: `PT${i + 1}M`, action: 'remind' }))),
+    ['escalation'],
+  ),
+  create('reassign step without to', escalating(deployGate, { after: 'PT1H', action: 'reassign' }), ['escalation', 0, 'to']),
+  create(
+    'reassign step to a group',
+    escalating(deployGate, { after: 'PT1H', action: 'reassign', to: { type: 'group', id: 'g' } }),
+    ['escalation', 0, 'to', 'type'],
+  ),
+  create(
+    'reassign step on a group target',
+    escalating(groupAsk, { after: 'PT1H', action: 'reassign', to: bob }),
+    ['escalation', 0, 'action'],
+  ),
+  create(
+    'add_members step with no members',
+    escalating(groupAsk, { after: 'PT1H', action: 'add_members', members: [] }),
+    ['escalation', 0, 'members'],
+  ),
+  create(
+    'add_members steps growing the group past the limit',
+    // With group_ops's three members, one more than the limit.
+    escalating(groupAsk, { after: 'PT1H', action: 'add_members', members: newMembers(LIMITS.members - 2) }),
+    ['escalation'],
+  ),
+  create(
+    'add_members step on a member target',
+    escalating(deployGate, { after: 'PT1H', action: 'add_members', members: [bob] }),
+    ['escalation', 0, 'action'],
+  ),
+  { name: 'sweep: limit zero', call: (svc) => svc.sweep({ limit: 0 }), path: ['limit'] },
+  { name: 'sweep: unknown option', call: (svc) => svc.sweep({ every: 'minute' } as never), path: [] },
   // Cancel, the run's cancel and the history take the same checks as every other call.
   { name: 'cancel: no actor', call: (svc, ids) => svc.cancel('acme', ids.gate, {} as never), path: ['actor'] },
   { name: 'cancel: a group as actor', call: (svc, ids) => svc.cancel('acme', ids.gate, { actor: { type: 'group', id: 'g' } } as never), path: ['actor', 'type'] },

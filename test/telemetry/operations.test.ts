@@ -24,6 +24,7 @@ describe('telemetry — operations', () => {
     await rejection(() => interactions.respond('acme', group.id, { actor: bob, value: { value: 'ok' } }))
     await interactions.cancelRun('acme', 'run_1', { actor: carol })
     await interactions.inbox('acme', alice)
+    await interactions.sweep()
     await interactions.expireDue()
     await interactions.deliverSignals()
     await interactions.failedSignals()
@@ -41,6 +42,7 @@ describe('telemetry — operations', () => {
       'hitl.respond',
       'hitl.cancel_run',
       'hitl.inbox',
+      'hitl.sweep',
       'hitl.expire_due',
       'hitl.deliver_signals',
       'hitl.failed_signals',
