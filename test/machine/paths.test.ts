@@ -43,6 +43,9 @@ const events: InteractionEvent[] = [
   { type: 'reassign', actor: b, from: a, to: b, at: EARLY },
 ]
 
+/** The events the service's sweep sends, never a caller. */
+const TIMED: string[] = ['expire', 'lapse', 'escalate']
+
 const pair = { type: 'group', id: 'pair' } as const
 type Variant = Pick<Interaction, 'target_actor' | 'routing_policy' | 'members' | 'claim_timeout' | 'escalation'>
 const variants: Record<'direct' | 'first_responder' | 'all_members', Variant> = {
@@ -174,16 +177,20 @@ describe('machine paths', () => {
 
         const expectedCode = refusal?.code ?? lazyRefusal
         // The sweeper skips what it cannot expire instead of failing, so a refused expire leaves the record as it was.
-        if (expectedCode && !['expire', 'lapse', 'escalate'].includes(event.type)) {
+        if (expectedCode && !TIMED.includes(event.type)) {
           expect(outcome, `${stateKey} + ${JSON.stringify(event)}`).toEqual({ code: expectedCode })
         } else if ('record' in outcome) {
           expect(stateValueOf(outcome.record)).toEqual(next.status === 'done' ? next.value : stateValueOf(next.context))
           expect(outcome.record.responses.map((r) => r.actor)).toEqual(next.context.responses.map((r) => r.actor))
-          expect([outcome.record.target_actor, outcome.record.members, outcome.record.claimed_by]).toEqual([
-            next.context.target_actor,
-            next.context.members,
-            next.context.claimed_by,
-          ])
+          // A sweep runs every timer due by then, in time order (an escalation step before a later expiry),
+          // where the one machine event runs its own: who holds the interaction is compared for calls only.
+          if (!TIMED.includes(event.type)) {
+            expect([outcome.record.target_actor, outcome.record.members, outcome.record.claimed_by]).toEqual([
+              next.context.target_actor,
+              next.context.members,
+              next.context.claimed_by,
+            ])
+          }
         } else {
           expect.fail(`${stateKey} + ${JSON.stringify(event)} was refused with ${outcome.code}`)
         }
