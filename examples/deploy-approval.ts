@@ -3,6 +3,8 @@
  * a deployment run suspends on topic "deploy-gate" until Alice approves, then a second request
  * goes unanswered and expires, which resumes its run too. Then a change board decides by quorum:
  * two of its three members must approve, and the member who asked may not approve their own change.
+ * Last, a hotfix nobody looks at is escalated: a reminder after an hour, then it goes to Carol.
+ * A notifier prints who is told what (in production, an email or a chat message).
  *
  * Run it with `npm run demo`; with DATABASE_URL set, it runs on PostgreSQL instead (schema `hitl`).
  */
@@ -12,6 +14,7 @@ import {
   isApproved,
   memoryStore,
   type Interaction,
+  type InteractionNotification,
   type InteractionStore,
   type Signal,
 } from '@hitl/interactions'
@@ -50,7 +53,13 @@ const bob = { type: 'member', id: 'user_bob' } as const
 const carol = { type: 'member', id: 'user_carol' } as const
 // The host's directory: who is in a group when an interaction is created.
 const directory = { membersOf: async () => [alice, bob, carol] }
-const interactions = createInteractions({ store, signals, clock, directory })
+// Stands in for email or chat: every notification the outbox hands over.
+const notifier = {
+  async notify({ kind, interaction, recipients }: InteractionNotification) {
+    console.log(`${now.toISOString()}  notify ${recipients.map((r) => r.id).join(', ')}: ${kind} "${interaction.message}"`)
+  },
+}
+const interactions = createInteractions({ store, signals, clock, directory, notifier })
 
 const gate = await interactions.create('acme', {
   type: 'approval',
@@ -106,8 +115,32 @@ now = new Date('2026-04-21T12:20:00Z')
 const decided = await interactions.respond('acme', change.id, { actor: bob, value: { confirmed: true } })
 show(`Bob approved, tally ${decided.tally?.approvals}/${decided.tally?.required}`, decided)
 
+// Bob does not answer the hotfix: the sweep reminds him after an hour and hands it to Carol after four.
+const hotfix = await interactions.create('acme', {
+  type: 'approval',
+  run_id: 'run_04jkl',
+  topic: 'hotfix-gate',
+  target_actor: bob,
+  message: 'Ship hotfix 1.4.2?',
+  spec: { mode: 'confirm' },
+  escalation: [
+    { after: 'PT1H', action: 'remind' },
+    { after: 'PT4H', action: 'reassign', to: carol },
+  ],
+})
+show('hotfix asked of Bob', hotfix)
+for (const hours of [1, 4]) {
+  now = new Date(Date.parse(hotfix.created_at) + hours * 3_600_000)
+  const swept = await interactions.sweep()
+  show(`sweep: reminded ${swept.reminded}, escalated ${swept.escalated}`, await interactions.get('acme', hotfix.id))
+}
+console.log(`${now.toISOString()}  Carol's inbox: ${(await interactions.inbox('acme', carol)).items.map((item) => `"${item.message}"`).join(', ')}`)
+const shipped = await interactions.respond('acme', hotfix.id, { actor: carol, value: { confirmed: true } })
+show('Carol approved', shipped)
+console.log(`${now.toISOString()}  hotfix history: ${(await interactions.history('acme', hotfix.id)).map((event) => event.type).join(' → ')}`)
+
 await close()
 const [deploy, expiry, board] = received
-if (received.length !== 3 || !isApproved(deploy!) || expiry?.status !== 'expired' || !isApproved(board!)) {
-  throw new Error(`expected a completed, an expired and a quorum-approved signal, got ${JSON.stringify(received)}`)
+if (received.length !== 4 || !isApproved(deploy!) || expiry?.status !== 'expired' || !isApproved(board!) || !isApproved(received[3]!)) {
+  throw new Error(`expected a completed, an expired, a quorum-approved and an escalated-then-approved signal, got ${JSON.stringify(received)}`)
 }
