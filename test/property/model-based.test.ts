@@ -11,7 +11,7 @@ import {
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  expireIfDue,
+  applyTimers,
   modelCancel,
   modelClaim,
   modelMayAct,
@@ -123,6 +123,8 @@ class Create implements Command {
     /** Member b asks, and may not answer; a quorum then needs at most the two others. */
     readonly requested: boolean,
     readonly required: number,
+    /** A first-responder claim lapses after a second. */
+    readonly timed: boolean,
   ) {}
   check = () => true
   async run(model: Model, real: Real) {
@@ -134,6 +136,7 @@ class Create implements Command {
       target_actor: target,
       ...(this.routing !== 'direct' && { routing_policy: this.routing }),
       ...(this.routing === 'quorum' && { quorum: { required: this.required } }),
+      ...(this.timed && this.routing === 'first_responder' && { claim_timeout: 'PT1S' }),
       ...(requester && { requested_by: requester }),
       ...(this.runLinked && { run_id: `run_${model.items.length}`, topic: 'gate' }),
       ...(this.expiresIn !== undefined && { expires_at: new Date(real.now + this.expiresIn).toISOString() }),
@@ -146,6 +149,7 @@ class Create implements Command {
       runLinked: this.runLinked,
       ...(this.expiresIn !== undefined && { expiresAt: real.now + this.expiresIn }),
       ...(this.routing === 'quorum' && { required: this.required }),
+      ...(this.timed && this.routing === 'first_responder' && { claimTimeoutMs: 1_000 }),
       ...(requester && { requester }),
       status: 'pending',
       responders: [],
@@ -156,7 +160,7 @@ class Create implements Command {
   }
   toString = () =>
     `create(${this.routing}${this.routing === 'quorum' ? ` of ${this.required}` : ''}, expiresIn=${this.expiresIn}, linked=${this.runLinked}` +
-    `${this.requested ? ', requested by b' : ''})`
+    `${this.requested ? ', requested by b' : ''}${this.timed && this.routing === 'first_responder' ? ', claims lapse after 1 s' : ''})`
 }
 
 class Act implements Command {
@@ -186,7 +190,7 @@ class Act implements Command {
         call = real.interactions.respond('p', m.id, { actor, value: { confirmed: this.answer === 'invalid' ? 'maybe' : this.answer } })
         break
       case 'get':
-        expireIfDue(m, real.now)
+        applyTimers(m, real.now)
         call = real.interactions.get('p', m.id)
         break
       case 'cancel':
@@ -226,7 +230,7 @@ class Advance implements Command {
 class Sweep implements Command {
   check = () => true
   async run(model: Model, real: Real) {
-    const expected = model.items.filter((m) => expireIfDue(m, real.now)).length
+    const expected = model.items.filter((m) => applyTimers(m, real.now)).length
     expect(await real.interactions.expireDue({ limit: 1_000 })).toEqual({ expired: expected })
     await checkInvariants(model, real)
   }
@@ -254,8 +258,12 @@ const commands = [
       fc.boolean(),
       fc.boolean(),
       fc.integer({ min: 1, max: 2 }),
+      fc.boolean(),
     )
-    .map(([routing, expiresIn, linked, requested, required]) => new Create(routing as ModelInteraction['routing'], expiresIn, linked, requested, required)),
+    .map(
+      ([routing, expiresIn, linked, requested, required, timed]) =>
+        new Create(routing as ModelInteraction['routing'], expiresIn, linked, requested, required, timed),
+    ),
   fc
     .tuple(
       fc.constantFrom('claim', 'release', 'respond', 'respond', 'get', 'cancel' as const),

@@ -14,6 +14,9 @@ export interface ModelInteraction {
   expiresAt?: number
   status: 'pending' | 'completed' | 'expired' | 'cancelled'
   claimedBy?: Participant
+  /** When the current claim was made, and how long a claim lasts, for a first-responder group with a claim_timeout. */
+  claimedAt?: number
+  claimTimeoutMs?: number
   responders: Participant[]
   /** Each responder's answer, in order. */
   answers: boolean[]
@@ -23,12 +26,19 @@ export interface ModelInteraction {
 
 const same = (x: Participant, y: Participant) => x.type === y.type && x.id === y.id
 
-/** Lazy expiry, as every call applies it first. Returns true when it changed the interaction. */
-export function expireIfDue(m: ModelInteraction, now: number): boolean {
-  if (m.status !== 'pending' || m.expiresAt === undefined || now < m.expiresAt) return false
-  m.status = 'expired'
-  m.version++
-  return true
+/**
+ * The timers every call applies first, in the order their times came (a claim's lapse before an
+ * expiry at the same time), in one change. Returns whether it expired the interaction.
+ */
+export function applyTimers(m: ModelInteraction, now: number): boolean {
+  if (m.status !== 'pending') return false
+  const lapseAt = m.claimedBy && m.claimTimeoutMs !== undefined ? m.claimedAt! + m.claimTimeoutMs : undefined
+  const lapses = lapseAt !== undefined && lapseAt <= now && (m.expiresAt === undefined || lapseAt <= m.expiresAt)
+  const expires = m.expiresAt !== undefined && now >= m.expiresAt
+  if (lapses) m.claimedBy = m.claimedAt = undefined
+  if (expires) m.status = 'expired'
+  if (lapses || expires) m.version++
+  return expires
 }
 
 const endStateCode = (m: ModelInteraction) => (m.status === 'expired' ? 'expired' : m.status === 'pending' ? undefined : 'not_pending')
@@ -38,24 +48,25 @@ const eligible = (m: ModelInteraction, actor: Participant) => routedTo(m).some((
 
 /** The error code the rules give for a claim, or undefined when it succeeds; applies the change. */
 export function modelClaim(m: ModelInteraction, actor: Participant, now: number): string | undefined {
-  expireIfDue(m, now)
+  applyTimers(m, now)
   const ended = endStateCode(m)
   if (ended) return ended
   if (m.routing !== 'first_responder') return 'validation_failed'
   if (!eligible(m, actor)) return 'not_eligible'
   if (m.claimedBy) return same(m.claimedBy, actor) ? undefined : 'already_claimed'
   m.claimedBy = actor
+  m.claimedAt = now
   m.version++
   return undefined
 }
 
 export function modelRelease(m: ModelInteraction, actor: Participant, now: number): string | undefined {
-  expireIfDue(m, now)
+  applyTimers(m, now)
   const ended = endStateCode(m)
   if (ended) return ended
   if (m.routing !== 'first_responder') return 'validation_failed'
   if (!m.claimedBy || !same(m.claimedBy, actor)) return 'not_eligible'
-  m.claimedBy = undefined
+  m.claimedBy = m.claimedAt = undefined
   m.version++
   return undefined
 }
@@ -81,7 +92,7 @@ function decide(m: ModelInteraction): 'approved' | 'rejected' | undefined {
 
 /** Cancelling: any actor may, while it is pending; an ended one is not_pending whatever ended it. */
 export function modelCancel(m: ModelInteraction, now: number): string | undefined {
-  expireIfDue(m, now)
+  applyTimers(m, now)
   if (m.status !== 'pending') return 'not_pending'
   m.status = 'cancelled'
   m.version++
@@ -93,7 +104,7 @@ export function modelCancel(m: ModelInteraction, now: number): string | undefine
  * its claim; `from` must hold a place and not have responded, and `to` must hold none nor be the requester.
  */
 export function modelReassign(m: ModelInteraction, from: Participant | undefined, to: Participant, now: number): string | undefined {
-  expireIfDue(m, now)
+  applyTimers(m, now)
   if (m.status !== 'pending') return 'not_pending'
   if (m.routing !== 'direct' && !from) return 'validation_failed'
   const replaced = from ?? m.target
@@ -104,13 +115,13 @@ export function modelReassign(m: ModelInteraction, from: Participant | undefined
   if (m.requester && same(to, m.requester)) return 'not_eligible'
   if (m.routing === 'direct') m.target = to
   else m.members = m.members.map((x) => (same(x, replaced) ? to : x))
-  if (m.claimedBy && same(m.claimedBy, replaced)) m.claimedBy = to
+  if (m.claimedBy && same(m.claimedBy, replaced)) [m.claimedBy, m.claimedAt] = [to, now]
   m.version++
   return undefined
 }
 
 export function modelRespond(m: ModelInteraction, actor: Participant, answer: boolean | 'invalid', now: number): string | undefined {
-  expireIfDue(m, now)
+  applyTimers(m, now)
   const ended = endStateCode(m)
   if (ended) return ended
   if (!eligible(m, actor)) return 'not_eligible'
