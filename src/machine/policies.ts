@@ -105,8 +105,8 @@ export const POLICIES = {
 
 /**
  * What makes a new record impossible to answer under its policy, checked at creation against the
- * group's snapshot: nobody left to answer once the requester is set aside, or a quorum larger than
- * the members who may respond.
+ * group's snapshot: nobody left to answer once the requester is set aside, a quorum larger than
+ * the members who may respond, or an escalation step that would hand an approval to its requester.
  */
 export function creationIssues(record: Interaction): ValidationIssue[] {
   const responders = routedTo(record).length
@@ -118,6 +118,13 @@ export function creationIssues(record: Interaction): ValidationIssue[] {
   if (required !== undefined && required > responders) {
     const without = excludesRequester(record) && record.members?.some((m) => sameActor(m, record.requested_by!)) ? ', the requester set aside' : ''
     return [{ path: ['quorum', 'required'], message: `must be at most the ${responders} members who may respond (got ${required}${without})` }]
+  }
+  // An escalation that hands the approval to its requester would leave nobody who may answer it.
+  const toRequester = excludesRequester(record)
+    ? (record.escalation ?? []).findIndex((step) => step.action === 'reassign' && sameActor(step.to, record.requested_by!))
+    : -1
+  if (toRequester >= 0) {
+    return [{ path: ['escalation', toRequester, 'to'], message: 'is the requester, who may not answer their own approval unless allow_self_response is true' }]
   }
   return []
 }

@@ -170,6 +170,17 @@ describeEachStore('no self-approval', (emptyStore) => {
     expect(await svc.interactions.respond('acme', gate.id, { actor: bob, value: no })).toMatchObject({ status: 'completed', outcome: 'rejected' })
   })
 
+  it('self-approval — an escalation step may not hand an approval to its requester', async () => {
+    const svc = await service()
+    const handover = { after: 'PT1H', action: 'reassign', to: alice } as const
+    const error = await rejection(() => svc.interactions.create('acme', ask({ target_actor: bob, escalation: [handover] })))
+    expect(error.code).toBe('validation_failed')
+    expect(error.issues.map((issue) => issue.path)).toEqual([['escalation', 0, 'to']])
+    expect((await svc.interactions.inbox('acme', bob)).items).toEqual([])
+    const allowed = await svc.interactions.create('acme', ask({ target_actor: bob, escalation: [handover], allow_self_response: true }))
+    expect(allowed.status).toBe('pending')
+  })
+
   it('self-approval — all members completes when everyone but the requester answered', async () => {
     const svc = await service()
     const gate = await svc.interactions.create('acme', ask({ routing_policy: 'all_members' }))
