@@ -13,6 +13,8 @@ export interface StepResult {
   changed: boolean
   /** What happened, in order, for the history; empty when nothing changed. */
   events: NewHistoryEvent[]
+  /** The record as each of `events` left it, in the same order: whom an event concerns depends on when it happened. */
+  states: Interaction[]
   /** Set when this step reached an end state of a run-linked interaction. */
   signal?: Signal
   /** Set when the event was refused; `record` may still have changed by a lazy expiry. */
@@ -69,6 +71,7 @@ export function step(record: Interaction, event: InteractionEvent | undefined, n
   let signaled = false
   let refusal: Refusal | undefined
   const events: NewHistoryEvent[] = []
+  const states: Interaction[] = []
 
   const send = (next: InteractionEvent) => {
     if (snapshot.status === 'done') {
@@ -82,7 +85,10 @@ export function step(record: Interaction, event: InteractionEvent | undefined, n
     snapshot = nextSnapshot
     for (const action of actions) {
       if (action.type === 'signal') signaled = true
-      if (action.type === 'log') events.push(action.params as NewHistoryEvent)
+      if (action.type === 'log') {
+        events.push(action.params as NewHistoryEvent)
+        states.push(snapshot.context)
+      }
       if (action.type === 'refuse') refusal = action.params as Refusal
     }
   }
@@ -100,5 +106,6 @@ export function step(record: Interaction, event: InteractionEvent | undefined, n
 
   const changed = snapshot.context !== record
   const next = changed ? { ...withoutUndefined(snapshot.context), updated_at: at, version: record.version + 1 } : record
-  return { record: next, changed, events: changed ? events : [], signal: signaled ? signalOf(next) : undefined, refusal }
+  const signal = signaled ? signalOf(next) : undefined
+  return { record: next, changed, events: changed ? events : [], states: changed ? states : [], signal, refusal }
 }

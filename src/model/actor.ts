@@ -41,3 +41,14 @@ export const sameActor = (a: Actor, b: Actor): boolean => a.type === b.type && a
  * actorKey({ type: 'member', id: 'user_alice' }) // 'member:user_alice'
  */
 export const actorKey = (actor: Actor): string => `${actor.type}:${actor.id}`
+
+/** The actors without repeats, in their first order, in one pass: a large group costs linear time. */
+export function uniqueActors<T extends Actor>(actors: readonly T[]): T[] {
+  const seen = new Set<string>()
+  return actors.filter((actor) => {
+    const key = actorKey(actor)
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}

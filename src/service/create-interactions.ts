@@ -11,7 +11,7 @@ import { LIMITS } from '../model/limits.js'
 import { ReassignInputSchema } from '../model/reassign.js'
 import { CancelInputSchema, RespondInputSchema } from '../model/response.js'
 import type { NewHistoryEvent } from '../model/history.js'
-import { isSignalEntry, type OutboxEntry, type Signal, type SignalEntry } from '../model/signal.js'
+import { isSignalEntry, type OutboxEntry, type SignalEntry } from '../model/signal.js'
 import type { Decision, InboxPosition, InteractionStore, Write } from '../ports.js'
 import { settleEach } from './concurrently.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
@@ -60,9 +60,9 @@ export function createInteractionsWith(
    * The outbox entries of a write: its signal, if any, and the notifications its events cause. Without
    * a notifier no notification is written, so none waits for a delivery nobody configured.
    */
-  const entriesOf = (record: Interaction, events: NewHistoryEvent[], signal: Signal | undefined, at: Date): OutboxEntry[] => [
+  const entriesOf = ({ record, events, states, signal }: Pick<StepResult, 'record' | 'events' | 'states' | 'signal'>, at: Date): OutboxEntry[] => [
     ...(signal ? [outbox.entryFor({ signal }, at)] : []),
-    ...(resolved.notifier ? notificationsOf(record, events).map((notification) => outbox.entryFor({ notification }, at)) : []),
+    ...(resolved.notifier ? notificationsOf(record, events, states).map((notification) => outbox.entryFor({ notification }, at)) : []),
   ]
 
   /** The first delivery of a write's entries, right after it; what fails waits in the outbox for `deliverSignals`. */
@@ -83,7 +83,7 @@ export function createInteractionsWith(
       const at = storeTime ?? clock()
       const result = step(current, event?.(at.toISOString()), at)
       if (!result.changed) return { result }
-      const entries = entriesOf(result.record, result.events, result.signal, at)
+      const entries = entriesOf(result, at)
       return { result, write: { ...writeOf(result.record, result.events), ...(entries.length > 0 && { outbox: entries }) } }
     }
 
@@ -186,7 +186,7 @@ export function createInteractionsWith(
       if (unanswerable.length > 0) throw validationError('create input', unanswerable)
       // A concurrent create with the same key may have won since the lookup: the store decides.
       const created_event = { type: 'created' as const, at: record.created_at, ...(isParticipant(parsed.requested_by) && { actor: parsed.requested_by }) }
-      const entries = entriesOf(record, [created_event], undefined, at)
+      const entries = entriesOf({ record, events: [created_event], states: [record] }, at)
       const write = { ...writeOf(record, [created_event]), ...(entries.length > 0 && { outbox: entries }) }
       const { interaction, created } = await store.create(write)
       if (!created) return (await apply(project, interaction.id)).record

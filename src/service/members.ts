@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { InteractionError, validationError } from '../errors.js'
-import { actorKey, ParticipantSchema, type Actor, type Participant } from '../model/actor.js'
+import { ParticipantSchema, uniqueActors, type Participant } from '../model/actor.js'
 import type { EscalationStep } from '../model/interaction.js'
 import { LIMITS } from '../model/limits.js'
 import type { Directory } from '../ports.js'
@@ -8,17 +8,6 @@ import { check } from './parse.js'
 
 // Built once: constructing a zod schema costs far more than using it.
 const MembersSchema = z.array(ParticipantSchema)
-
-/** The actors without repeats, in their first order, in one pass: a large group costs linear time. */
-export function uniqueActors<T extends Actor>(actors: readonly T[]): T[] {
-  const seen = new Set<string>()
-  return actors.filter((actor) => {
-    const key = actorKey(actor)
-    if (seen.has(key)) return false
-    seen.add(key)
-    return true
-  })
-}
 
 /**
  * The members of a group, as the host's directory answers, checked and without repeats. The

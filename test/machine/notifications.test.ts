@@ -52,7 +52,8 @@ describe('notificationsOf', () => {
   })
 
   it('escalated — to the new target of a reassign step, or to the added members', () => {
-    expect(recipientsOf(pendingApproval, [{ type: 'escalated', at, data: { step: 1, action: 'reassign', to: agent } }])).toEqual([
+    const handedOver = { ...pendingApproval, target_actor: agent }
+    expect(recipientsOf(handedOver, [{ type: 'escalated', at, data: { step: 1, action: 'reassign', to: agent } }])).toEqual([
       ['escalated', [agent]],
     ])
     const added: NewHistoryEvent = { type: 'escalated', at, data: { step: 2, action: 'add_members', members: [c, d] } }
@@ -82,11 +83,39 @@ describe('notificationsOf', () => {
       { type: 'reminded', at, data: { step: 1 } },
       { type: 'escalated', at, data: { step: 2, action: 'add_members', members: [d] } },
     ]
-    expect(notificationsOf(group, events).map((n) => n.id)).toEqual([
+    expect(notificationsOf({ ...group, members: [...group.members!, d] }, events).map((n) => n.id)).toEqual([
       `${group.id}:reminder:4:0`,
       `${group.id}:reminder:4:1`,
       `${group.id}:escalated:4:2`,
     ])
+  })
+
+  it('escalated and reassigned — nobody is told of an item they cannot act on yet: members added to a claimed group wait', () => {
+    const claimed: Interaction = { ...group, members: [memberA, b, c, d], claimed_by: b, claimed_at: at }
+    const added: NewHistoryEvent = { type: 'escalated', at, data: { step: 0, action: 'add_members', members: [d] } }
+    expect(notificationsOf(claimed, [added])).toEqual([])
+  })
+
+  it('each event tells whom the record, as that event left it, waits for: a lapse then a new claim in one write tells every member', () => {
+    const lapsed: Interaction = { ...group }
+    const claimedAgain: Interaction = { ...group, claimed_by: c, claimed_at: at }
+    const events: NewHistoryEvent[] = [
+      { type: 'claim_lapsed', at, data: { claimant: b } },
+      { type: 'claimed', at, actor: c },
+    ]
+    expect(notificationsOf(claimedAgain, events, [lapsed, claimedAgain]).map((n) => [n.kind, n.recipients])).toEqual([
+      ['claim_lapsed', [memberA, b, c]],
+    ])
+  })
+
+  it('a write that ends the item tells nobody of a reminder or an escalation that came due before its expiry', () => {
+    const expired: Interaction = { ...group, status: 'expired', expired_at: at }
+    const events: NewHistoryEvent[] = [
+      { type: 'reminded', at, data: { step: 0 } },
+      { type: 'escalated', at, data: { step: 1, action: 'add_members', members: [d] } },
+      { type: 'expired', at },
+    ]
+    expect(notificationsOf(expired, events, [group, { ...group, members: [...group.members!, d] }, expired])).toEqual([])
   })
 
   it('an escalated or reassigned event without its recipients is a bug, and fails the decision rather than tell nobody', () => {

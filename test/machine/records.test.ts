@@ -27,7 +27,7 @@ describe('records written by step', () => {
   it('step — a claim repeated by the claimant changes nothing', () => {
     const claimed = { ...group, claimed_by: b, claimed_at: CREATED }
     const result = step(claimed, { type: 'claim', actor: b, at: EARLY }, new Date(EARLY))
-    expect(result).toStrictEqual({ record: claimed, changed: false, events: [], signal: undefined, refusal: undefined })
+    expect(result).toStrictEqual({ record: claimed, changed: false, events: [], states: [], signal: undefined, refusal: undefined })
   })
 
   it('step — a release leaves no claimed_by or claimed_at key behind', () => {
@@ -104,7 +104,7 @@ describe('records written by step', () => {
 
   it('step — a completed record read after its expires_at stays completed, unchanged and unrefused', () => {
     const completed: Interaction = { ...direct, status: 'completed', completed_at: EARLY }
-    expect(step(completed, undefined, new Date(LATE))).toStrictEqual({ record: completed, changed: false, events: [], signal: undefined, refusal: undefined })
+    expect(step(completed, undefined, new Date(LATE))).toStrictEqual({ record: completed, changed: false, events: [], states: [], signal: undefined, refusal: undefined })
   })
 
   it('step — an interaction without a run link reaches its end state without a signal', () => {

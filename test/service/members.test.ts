@@ -1,6 +1,6 @@
 import { LIMITS, type Actor } from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
-import { uniqueActors } from '../../src/service/members.js'
+import { uniqueActors } from '../../src/model/actor.js'
 import { alice, bob, carol, harness, rejection } from '../support/harness.js'
 
 const approval = { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'group', id: 'group_big' } } as const

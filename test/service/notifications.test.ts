@@ -48,6 +48,28 @@ describeEachStore('notifications through the outbox', (emptyStore) => {
     expect(mail.received[0]!.interaction).toEqual(created)
   })
 
+  it('claim — a lapse and a new claim in one call tell every member the claim lapsed, the lapsed claimant included', async () => {
+    const store = await emptyStore()
+    const mail = recordingNotifier()
+    const { interactions, clock } = harness({ store, notifier: mail.notifier })
+    const ask = await interactions.create('acme', { ...toOps, claim_timeout: 'PT30M' })
+    await interactions.claim('acme', ask.id, alice)
+    clock.advance(31 * 60_000)
+    await interactions.claim('acme', ask.id, bob)
+    expect(mail.received.filter((n) => n.kind === 'claim_lapsed').map((n) => n.recipients)).toEqual([[alice, bob, carol]])
+  })
+
+  it('sweep — a reminder due before an expiry that the same sweep applies tells nobody: the item is gone', async () => {
+    const store = await emptyStore()
+    const mail = recordingNotifier()
+    const { interactions, clock } = harness({ store, notifier: mail.notifier })
+    const ask = await interactions.create('acme', { ...direct, expires_at: '2026-04-21T12:00:00Z', escalation: [{ after: 'PT1H', action: 'remind' }] })
+    clock.set('2026-04-21T13:00:00Z')
+    expect(await interactions.sweep()).toMatchObject({ expired: 1, reminded: 1 })
+    expect(mail.received.map((n) => n.kind)).toEqual(['assigned'])
+    expect((await interactions.history('acme', ask.id)).map((e) => e.type)).toEqual(['created', 'reminded', 'expired'])
+  })
+
   it('create — a repeated idempotency key writes no second notification', async () => {
     const store = await emptyStore()
     const mail = recordingNotifier()
