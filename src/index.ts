@@ -57,6 +57,7 @@ export type {
   InteractionStore,
   ModifyQuery,
   Notifier,
+  OutboxEntryKind,
   OutboxStore,
   SignalDelivery,
   SignalDeliveryFailure,

@@ -92,14 +92,18 @@ export type SignalOutcome =
   | { status: 'pending'; error: string; next_attempt_at: string }
   | { status: 'dead'; error: string }
 
+/** What an outbox entry carries: a signal for a run, or a notification for people. */
+export type OutboxEntryKind = 'signal' | 'notification'
+
 /** The signal outbox: entries written by decisions, leased and settled by dispatchers. Every method is atomic. */
 export interface OutboxStore {
   /**
    * Takes the lease on up to `limit` pending entries that are due (`next_attempt_at` at or before
    * `now`) and not leased by anyone else until after `now`; counts one attempt on each. Two
-   * concurrent calls never lease the same entry.
+   * concurrent calls never lease the same entry. With `kinds`, only entries of those kinds: an
+   * instance that has no notifier leaves notifications to one that has, and the other way round.
    */
-  lease(query: { now: string; limit: number; lease: SignalLease }): Promise<OutboxEntry[]>
+  lease(query: { now: string; limit: number; lease: SignalLease; kinds?: OutboxEntryKind[] }): Promise<OutboxEntry[]>
   /** Records how a delivery ended and drops the lease, if `owner` still holds it; else returns false. */
   settle(query: { id: string; owner: string; outcome: SignalOutcome }): Promise<boolean>
   /** Entries in one status, in id order, resuming after the id `after`. */

@@ -109,8 +109,11 @@ export function mapCasBase(): CompareAndSwapStoreBase {
     },
 
     outbox: {
-      async lease({ now, limit, lease }) {
-        const free = entries('pending').filter((entry) => entry.next_attempt_at <= now && (entry.lease_expires_at ?? '') <= now)
+      async lease({ now, limit, lease, kinds }) {
+        const kindOf = (entry: OutboxEntry) => ('signal' in entry ? 'signal' : 'notification')
+        const free = entries('pending').filter(
+          (entry) => entry.next_attempt_at <= now && (entry.lease_expires_at ?? '') <= now && (!kinds || kinds.includes(kindOf(entry))),
+        )
         return free.slice(0, limit).map((entry) => {
           Object.assign(entry, { lease_owner: lease.owner, lease_expires_at: lease.until, attempts: entry.attempts + 1 })
           return copy(entry)

@@ -5,7 +5,7 @@ import { describeError, InteractionError } from '../errors.js'
 import { LIMITS } from '../model/limits.js'
 import type { InteractionNotification } from '../model/notification.js'
 import { isSignalEntry, type OutboxEntry, type Signal } from '../model/signal.js'
-import type { InteractionStore, Notifier, SignalDelivery, SignalDeliveryFailure, SignalLease, SignalOutcome } from '../ports.js'
+import type { InteractionStore, Notifier, OutboxEntryKind, SignalDelivery, SignalDeliveryFailure, SignalLease, SignalOutcome } from '../ports.js'
 import { backoffDelay } from './backoff.js'
 import { parse } from './parse.js'
 import type { Telemetry } from './telemetry.js'
@@ -120,6 +120,8 @@ export function createOutbox(options: {
     },
 
     async deliverSignals(deliverOptions: unknown = {}): Promise<DeliveryReport> {
+      // Only what this instance can send: the rest waits for an instance with the adapter, instead of failing here.
+      const kinds: OutboxEntryKind[] = [...(signals ? ['signal' as const] : []), ...(notifier ? ['notification' as const] : [])]
       const { limit } = parse(BatchOptionsSchema, deliverOptions, 'deliverSignals options')
       if (!notifier) requireSignals()
       const report: DeliveryReport = { delivered: 0, retrying: 0, dead: 0 }
@@ -131,7 +133,7 @@ export function createOutbox(options: {
         while (taken < limit) {
           taken++
           const at = await now()
-          const [entry] = await store.outbox.lease({ now: at.toISOString(), limit: 1, lease: newLease(at) })
+          const [entry] = await store.outbox.lease({ now: at.toISOString(), limit: 1, lease: newLease(at), kinds })
           if (!entry) return
           const counted = await dispatch(entry)
           if (counted) report[counted]++

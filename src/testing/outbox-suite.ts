@@ -3,7 +3,7 @@ import type { Interaction } from '../model/interaction.js'
 import type { OutboxEntry, Signal } from '../model/signal.js'
 import type { InteractionStore, SignalOutcome } from '../ports.js'
 import { createInteractionsWith } from '../service/create-interactions.js'
-import { makeOutboxEntry, uniqueProject, writeRecord } from './fixtures.js'
+import { makeNotificationEntry, makeOutboxEntry, uniqueProject, writeRecord } from './fixtures.js'
 import { virtualTime } from './virtual-time.js'
 
 const T0 = '2026-04-21T09:00:00.000Z'
@@ -44,6 +44,16 @@ export function describeOutbox(
       await writeRecord(getStore(), { ...record, version: 2 }, { outbox: [entry] })
       expect(mine(await lease('a'), [entry.id])).toEqual([])
       expect(mine(await lease('a', LATER, '2026-04-21T10:00:00.000Z'), [entry.id])).toHaveLength(1)
+    })
+
+    it('outbox.lease — with kinds, only entries of those kinds: the others stay unleased, their attempts untouched', async () => {
+      const record = await insert({ project: uniqueProject(), run_id: 'r', topic: 't' })
+      const [signal, notification] = [makeOutboxEntry(record, T0), makeNotificationEntry(record, T0)]
+      await writeRecord(getStore(), { ...record, version: 2 }, { outbox: [signal, notification] })
+      const leaseOf = (owner: string, kinds: ('signal' | 'notification')[]) =>
+        getStore().outbox.lease({ now: T1, limit: 10_000, lease: { owner, until: T2 }, kinds })
+      expect(mine(await leaseOf('a', ['notification']), [signal.id, notification.id]).map((e) => e.id)).toEqual([notification.id])
+      expect(mine(await leaseOf('b', ['signal']), [signal.id, notification.id])).toEqual([expect.objectContaining({ id: signal.id, attempts: 1 })])
     })
 
     it('outbox.lease — a leased entry is not leased again until the lease expires; each lease counts an attempt', async () => {

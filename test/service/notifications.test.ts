@@ -70,6 +70,23 @@ describeEachStore('notifications through the outbox', (emptyStore) => {
     expect((await interactions.history('acme', ask.id)).map((e) => e.type)).toEqual(['created', 'reminded', 'expired'])
   })
 
+  it('deliverSignals — an instance without a notifier leaves notifications to one that has it, and one without signals leaves signals', async () => {
+    const store = await emptyStore()
+    const mail = recordingNotifier(1)
+    const sent: string[] = []
+    const writer = harness({ store, notifier: mail.notifier, signals: callbackSignals(() => Promise.reject(new Error('engine down'))) })
+    const ask = await writer.interactions.create('acme', { ...direct, run_id: 'run_1', topic: 'gate' })
+    await writer.interactions.respond('acme', ask.id, { actor: alice, value: { confirmed: true } })
+    const signalsOnly = harness({ store, signals: callbackSignals((signal) => void sent.push(signal.idempotency_key)) })
+    const notifierOnly = harness({ store, notifier: mail.notifier })
+    for (const { clock } of [writer, signalsOnly, notifierOnly]) clock.set('2026-04-21T12:00:00Z')
+    expect(await signalsOnly.interactions.deliverSignals()).toEqual({ delivered: 1, retrying: 0, dead: 0 })
+    expect(await notifierOnly.interactions.deliverSignals()).toEqual({ delivered: 1, retrying: 0, dead: 0 })
+    expect(sent).toEqual([`${ask.id}:completed`])
+    expect(mail.received.map((n) => n.kind)).toEqual(['assigned'])
+    expect(await writer.interactions.failedSignals()).toEqual([])
+  })
+
   it('create — a repeated idempotency key writes no second notification', async () => {
     const store = await emptyStore()
     const mail = recordingNotifier()

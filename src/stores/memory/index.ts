@@ -6,8 +6,10 @@
 import type { HistoryEvent, NewHistoryEvent } from '../../model/history.js'
 import type { Interaction } from '../../model/interaction.js'
 import type { OutboxEntry } from '../../model/signal.js'
-import type { InboxPosition, InteractionStore, OutboxStore, Write } from '../../ports.js'
+import type { InboxPosition, InteractionStore, OutboxEntryKind, OutboxStore, Write } from '../../ports.js'
 
+/** Which kind an entry is, for a lease of some kinds only. */
+const kindOf = (entry: OutboxEntry): OutboxEntryKind => ('signal' in entry ? 'signal' : 'notification')
 const keyOf = (project: string, id: string) => `${project}\u0000${id}`
 // Records and entries are plain JSON by construction; a JSON round trip copies them several times
 // faster than structuredClone on Node 20.
@@ -127,13 +129,13 @@ export function memoryStore(): InteractionStore {
   }
 
   const outbox: OutboxStore = {
-    async lease({ now, limit, lease }) {
+    async lease({ now, limit, lease, kinds }) {
       const leased: OutboxEntry[] = []
       for (const id of pendingEntries) {
         if (leased.length >= limit) break
         const entry = entries.get(id)!
         const free = !entry.lease_expires_at || entry.lease_expires_at <= now
-        if (entry.next_attempt_at > now || !free) continue
+        if (entry.next_attempt_at > now || !free || (kinds && !kinds.includes(kindOf(entry)))) continue
         Object.assign(entry, { lease_owner: lease.owner, lease_expires_at: lease.until, attempts: entry.attempts + 1 })
         leased.push(copy(entry))
       }

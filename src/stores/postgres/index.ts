@@ -143,7 +143,7 @@ SELECT 1`,
   const databaseTime = async () => new Date((await pool.query(`SELECT ${iso('clock_timestamp()', 'now')}`)).rows[0]!.now as string)
 
   const outbox: OutboxStore = {
-    lease: ({ now, limit, lease }) =>
+    lease: ({ now, limit, lease, kinds }) =>
       run(async () => {
         // The inner SELECT locks the entries it picks and skips those another dispatcher is
         // leasing, so two concurrent calls never take the same entry.
@@ -154,6 +154,7 @@ SELECT 1`,
     SELECT id FROM ${s}.outbox
     WHERE status = 'pending' AND next_attempt_at <= $1::timestamptz
       AND (lease_expires_at IS NULL OR lease_expires_at <= $1::timestamptz)
+      AND ($5::text[] IS NULL OR CASE WHEN signal IS NOT NULL THEN 'signal' ELSE 'notification' END = ANY($5::text[]))
     ORDER BY next_attempt_at, id
     LIMIT $2
     FOR UPDATE SKIP LOCKED
@@ -161,7 +162,7 @@ SELECT 1`,
   RETURNING o.*
 )
 SELECT ${outboxSelect('o')} FROM leased o ORDER BY o.next_attempt_at, o.id`,
-          [now, limit, lease.owner, lease.until],
+          [now, limit, lease.owner, lease.until, kinds ?? null],
         )
         return rows.map(toOutboxEntry)
       }),
