@@ -75,6 +75,8 @@ export function mapCasBase(): CompareAndSwapStoreBase {
       const item = items.get(keyOf(record.project, record.id))
       if (!item || item.record.version !== expectedVersion) return false
       item.history.push(...numbered(item, events))
+      // A sweeper's hold covers the wake-up it was given for; a new wake-up is due for any sweeper.
+      if (wakeAt !== item.wakeAt) item.sweptUntil = undefined
       Object.assign(item, { record: copy(record), inbox: [...inbox], wakeAt })
       queue(entries)
       return true

@@ -375,6 +375,16 @@ export function describeInteractionStore(
         expect(ids(await sweep('2000-01-02T00:00:00.000Z', '2000-01-02T00:01:00.000Z'))).not.toContain(record.id)
       })
 
+      it('due — a new wake-up ends a sweeper\'s hold: the record is due at its new time, though the hold ran longer', async () => {
+        const project = uniqueProject()
+        const mine = (records: Interaction[]) => ids(records.filter((r) => r.project === project))
+        const record = await insert({ project, expires_at: '2000-01-06T01:00:00.000Z' })
+        // Held until 02:00 by the sweep that woke it at 01:00; the write it caused schedules the next timer at 01:10.
+        expect(mine(await sweep('2000-01-06T01:00:00.000Z', '2000-01-06T02:00:00.000Z'))).toEqual([record.id])
+        await writeRecord(store, { ...record, version: 2 }, { wakeAt: '2000-01-06T01:10:00.000Z' })
+        expect(mine(await sweep('2000-01-06T01:10:00.000Z', '2000-01-06T02:10:00.000Z'))).toEqual([record.id])
+      })
+
       it('due — follows the wake-up of the last write, not the record\'s fields: moved, it is due at the new time', async () => {
         const project = uniqueProject()
         const mine = (records: Interaction[]) => ids(records.filter((r) => r.project === project))

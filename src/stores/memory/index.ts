@@ -101,9 +101,10 @@ export function memoryStore(): InteractionStore {
   const schedule = (key: string, wakeAt: string | undefined) => {
     const previous = wakeAts.get(key)
     if (previous !== undefined) wakeUps.delete(previous, key)
+    // A sweeper's hold covers the wake-up it was given for: a new one is due for any sweeper at its time.
+    if (wakeAt !== previous) sweepClaims.delete(key)
     if (wakeAt === undefined) {
       wakeAts.delete(key)
-      sweepClaims.delete(key)
     } else {
       wakeAts.set(key, wakeAt)
       wakeUps.add(wakeAt, key)

@@ -114,7 +114,9 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
     // The placeholder of a column's new value, e.g. $('created_at') is '$21::timestamptz'.
     const $ = (column: string) => interactionPlaceholders(1)[interactionColumnNames.indexOf(column)]!
     const [keys, history, wake] = [`$${params.length - 2}::text[]`, `$${params.length - 1}::jsonb`, `$${params.length}::timestamptz`]
-    const sets = [...interactionColumnNames.slice(2).map((column) => `${column} = ${$(column)}`), `wake_at = ${wake}`]
+    // A sweeper's hold covers the wake-up it was given for: a new one is due for any sweeper at its time.
+    const sweepHold = `sweep_claimed_until = CASE WHEN wake_at IS DISTINCT FROM ${wake} THEN NULL ELSE sweep_claimed_until END`
+    const sets = [...interactionColumnNames.slice(2).map((column) => `${column} = ${$(column)}`), `wake_at = ${wake}`, sweepHold]
     const queued = outbox?.length ? `, queued AS (${outboxInsert(params, outbox)})` : ''
     // One statement, so the record, its inbox rows, its history and the outbox entry are written
     // together or not at all. The inbox rows become exactly `inbox`: rows not listed go, missing
