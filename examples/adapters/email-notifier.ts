@@ -7,7 +7,7 @@ import { permanentFailure, type InteractionNotification, type Notifier, type Par
 
 /** The part of a nodemailer transport this notifier uses. */
 export interface MailTransport {
-  sendMail(message: { from: string; to: string[]; subject: string; text: string; messageId: string }): Promise<unknown>
+  sendMail(message: { from: string; to: string; bcc: string[]; subject: string; text: string; messageId: string }): Promise<unknown>
 }
 
 /** What the email notifier needs from the host. */
@@ -33,13 +33,15 @@ export function emailNotifier({ transport, from, addressOf, linkTo }: EmailNotif
   return {
     async notify(notification) {
       const addresses = await Promise.all(notification.recipients.map(addressOf))
-      const to = addresses.filter((address): address is string => address !== undefined)
-      if (to.length === 0) return
+      const bcc = addresses.filter((address): address is string => address !== undefined)
+      if (bcc.length === 0) return
       const { interaction } = notification
       try {
+        // Blind copies: the members of a group do not see one another's addresses.
         await transport.sendMail({
           from,
-          to,
+          to: from,
+          bcc,
           subject: `${SUBJECTS[notification.kind]}: ${interaction.title ?? interaction.message ?? interaction.type}`,
           text: `${interaction.message ?? ''}\n\nOpen it: ${linkTo(notification)}`,
           // The same id on every attempt: a mail system that deduplicates on Message-ID drops a repeat.

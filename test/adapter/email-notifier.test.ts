@@ -32,7 +32,7 @@ const service = (transport: MailTransport) =>
   })
 
 describe('the email notifier of docs/adapters.md', () => {
-  it('notify — one email to every member with an address, keyed by the notification id', async () => {
+  it('notify — one email to every member with an address, in blind copy, keyed by the notification id', async () => {
     const mail = fakeTransport()
     const created = await service(mail.transport).create('acme', {
       type: 'approval',
@@ -43,7 +43,8 @@ describe('the email notifier of docs/adapters.md', () => {
     expect(mail.sent).toEqual([
       {
         from: 'approvals@example.com',
-        to: ['alice@example.com', 'bob@example.com'],
+        to: 'approvals@example.com',
+        bcc: ['alice@example.com', 'bob@example.com'],
         subject: 'Waiting for you: Deploy service-api',
         text: `\n\nOpen it: https://app.example.com/inbox/${created.id}`,
         messageId: `<${created.id}:assigned:1:0@notifications.invalid>`,
