@@ -102,10 +102,18 @@ describe('two instances, two minutes slow and two minutes fast, on one database'
   it('expireDue — the slow instance sweeps what is due by the database time, and claims it for a lease from that time', async () => {
     const gate = await insert({ expires_at: iso((await databaseNow()) - MINUTE) })
     const before = await databaseNow()
-    expect(await slow().expireDue()).toEqual({ expired: 1 })
-    const claim = `SELECT extract(epoch FROM sweep_claimed_until) * 1000 AS until FROM ${fx.schema}.interactions WHERE id = $1`
-    const { rows } = await fx.pool.query(claim, [gate.id])
-    expect(Number(rows[0].until)).toBeGreaterThanOrEqual(before + LEASE_MS)
+    // The hold ends with the write that expires it, so the sweep's claim is read where it is asked for.
+    const store = fx.store(fx.newPool(), { clock: 'database' })
+    const claims: string[] = []
+    const sweeper = createInteractions({
+      store: { ...store, due: (query) => (claims.push(query.claimUntil), store.due(query)) },
+      clock: () => new Date(Date.now() - 2 * MINUTE),
+      signals: callbackSignals(() => undefined),
+      delivery: { leaseMs: LEASE_MS },
+    })
+    expect(await sweeper.expireDue()).toEqual({ expired: 1 })
+    expect(Date.parse(claims[0]!)).toBeGreaterThanOrEqual(before + LEASE_MS)
+    expect((await fx.store().get({ project: 'acme', id: gate.id }))!.status).toBe('expired')
   })
 
   it('deliverSignals — the fast instance does not re-lease a signal the slow one is still delivering', async () => {
