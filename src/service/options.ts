@@ -93,12 +93,20 @@ export interface ResolvedOptions {
   delivery: DeliveryPolicy
 }
 
-/** One issue per unknown key, each at its own path, so the message names the misspelt option. */
+/** Options of earlier versions, with where their job went: the message says so instead of suspecting a typo. */
+const MOVED: Record<string, string> = {
+  conflictRetry:
+    'is no longer an option of the service: the memory and PostgreSQL stores never lose a race, and a store of your own that ' +
+    "retries gets its retries from compareAndSwapStore(base, { attempts, baseMs, maxMs }) in '@hitl/interactions/adapter'",
+}
+
+/** One issue per unknown key, each at its own path, so the message names the misspelt (or moved) option. */
 function issuesOf(error: z.ZodError): ValidationIssue[] {
   return error.issues.flatMap((issue) => {
     const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))
     if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }]
-    return issue.keys.map((key) => ({ path: [...path, key], message: 'is not an option here; check its spelling' }))
+    const moved = (key: string) => (path.length === 0 && Object.hasOwn(MOVED, key) ? MOVED[key] : undefined)
+    return issue.keys.map((key) => ({ path: [...path, key], message: moved(key) ?? 'is not an option here; check its spelling' }))
   })
 }
 

@@ -24,8 +24,10 @@ describe('createInteractions options', () => {
   it('createInteractions — an unknown option, such as a misspelt store, is refused by name', () => {
     expectRefused({ stroe: memoryStore() }, ['stroe'], /not an option/)
     expectRefused({ delivery: { leaseMS: 1_000 } }, ['delivery', 'leaseMS'], /not an option/)
-    // The retry of a lost compare-and-swap belongs to compareAndSwapStore now, not to the service.
-    expectRefused({ conflictRetry: { attempts: 3 } }, ['conflictRetry'], /not an option/)
+    // The retry of a lost compare-and-swap belongs to compareAndSwapStore now, and the message says where it went.
+    expectRefused({ conflictRetry: { attempts: 3 } }, ['conflictRetry'], /no longer an option.*compareAndSwapStore\(base, \{ attempts, baseMs, maxMs \}\)/)
+    // A key that names a property of every object is still just an unknown option.
+    expectRefused({ constructor: 1 }, ['constructor'], /not an option here; check its spelling/)
   })
 
   it('createInteractions — a store factory passed uncalled, or a store missing a method, is refused', () => {
