@@ -1,7 +1,8 @@
 import { z } from 'zod'
-import { InteractionError, validationError, type ValidationIssue } from '../errors.js'
+import { InteractionError } from '../errors.js'
 import type { InteractionStore, ModifyQuery, Write } from '../ports.js'
 import { backoffDelay, sleep, type BackoffPolicy } from '../service/backoff.js'
+import { configurationError, count, method, milliseconds, optionIssues } from '../service/configuration.js'
 
 /** A conditional write: what `compareAndSwapStore` asks of the base store for each attempt. */
 export interface CompareAndSwapQuery {
@@ -39,15 +40,10 @@ export interface CompareAndSwapOptions {
 
 const RETRY_FACTOR = 2
 
-const MILLISECONDS = 'must be a number of milliseconds, 0 or more'
-const milliseconds = (fallback: number) => z.number(MILLISECONDS).min(0, MILLISECONDS).default(fallback)
-const method = (signature: string) =>
-  z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', { error: `must be a function ${signature}` })
-
 // The defaults keep a hot record's callers retrying for about two seconds before one gives up.
 const OptionsSchema = z.strictObject(
   {
-    attempts: z.int('must be a positive integer').min(1, 'must be a positive integer').default(30),
+    attempts: count(30),
     baseMs: milliseconds(2),
     maxMs: milliseconds(100),
     random: method('() => number in [0, 1)').optional(),
@@ -61,19 +57,6 @@ const BaseSchema = z.looseObject(
   },
   { error: 'must be a store object with get and compareAndSwap' },
 )
-
-/** Zod's issues with each unknown key at its own path, so the message names the misspelt option. */
-const issuesOf = (error: z.ZodError, prefix: string[]): ValidationIssue[] =>
-  error.issues.flatMap((issue) => {
-    const path = [...prefix, ...issue.path.map(String)]
-    if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }]
-    return issue.keys.map((key) => ({ path: [...path, key], message: 'is not an option here; check its spelling' }))
-  })
-
-function configurationError(issues: ValidationIssue[]) {
-  const { message } = validationError('compareAndSwapStore arguments', issues)
-  return new InteractionError('configuration', message, { issues })
-}
 
 /**
  * Turns a store that can only read and write conditionally (a DynamoDB table with a condition on
@@ -94,10 +77,10 @@ export function compareAndSwapStore(base: CompareAndSwapStoreBase, options: Comp
   const checkedBase = BaseSchema.safeParse(base)
   const parsed = OptionsSchema.safeParse(options)
   const issues = [
-    ...(checkedBase.error ? issuesOf(checkedBase.error, ['base']) : []),
-    ...(parsed.error ? issuesOf(parsed.error, ['options']) : []),
+    ...(checkedBase.error ? optionIssues(checkedBase.error, ['base']) : []),
+    ...(parsed.error ? optionIssues(parsed.error, ['options']) : []),
   ]
-  if (!parsed.success || issues.length > 0) throw configurationError(issues)
+  if (!parsed.success || issues.length > 0) throw configurationError('compareAndSwapStore arguments', issues)
   const { attempts, baseMs, maxMs } = parsed.data
   const backoff: BackoffPolicy = { baseMs, maxMs, factor: RETRY_FACTOR }
   const random = options.random ?? Math.random

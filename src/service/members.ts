@@ -4,6 +4,7 @@ import { ParticipantSchema, uniqueActors, type Participant } from '../model/acto
 import type { EscalationStep } from '../model/interaction.js'
 import { LIMITS } from '../model/limits.js'
 import type { Directory } from '../ports.js'
+import { configurationError } from './configuration.js'
 import { check } from './parse.js'
 
 // Built once: constructing a zod schema costs far more than using it.
@@ -28,10 +29,7 @@ export async function resolveMembers(directory: Directory | undefined, project: 
     ])
   }
   const checked = check(MembersSchema, resolved)
-  if (checked.issues) {
-    const { message, issues } = validationError(`members of group "${groupId}" from the directory`, checked.issues)
-    throw new InteractionError('configuration', message, { issues })
-  }
+  if (checked.issues) throw configurationError(`members of group "${groupId}" from the directory`, checked.issues)
   const members = uniqueActors(checked.data)
   if (members.length === 0) {
     throw validationError('create input', [{ path: ['target_actor', 'id'], message: `group "${groupId}" has no members` }])

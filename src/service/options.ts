@@ -1,10 +1,8 @@
 import { z } from 'zod'
-import { InteractionError, validationError, type ValidationIssue } from '../errors.js'
+import { InteractionError } from '../errors.js'
 import type { Directory, InteractionStore, Notifier, SignalDelivery } from '../ports.js'
+import { configurationError, count, growth, method, milliseconds, optionIssues } from './configuration.js'
 import type { DeliveryPolicy, InteractionsOptions } from './types.js'
-
-const method = (signature: string) =>
-  z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', { error: `must be a function ${signature}` })
 
 // Loose: a store or adapter may have more methods than the service calls. The parsed copy is only
 // checked; the service keeps the object it was given, so a class instance keeps its prototype.
@@ -53,11 +51,6 @@ const DirectorySchema = z.looseObject(
   { error: 'must be a directory, an object with membersOf(project, groupId)' },
 )
 
-const number = (rule: string, min: number, fallback: number) => z.number(rule).min(min, rule).default(fallback)
-const milliseconds = (fallback: number) => number('must be a number of milliseconds, 0 or more', 0, fallback)
-const growth = (fallback: number) => number('must be a number, 1 or more', 1, fallback)
-const count = (fallback: number) => z.int('must be a positive integer').min(1, 'must be a positive integer').default(fallback)
-
 // Every field has its default, also when given as undefined; `prefault` fills an absent object the same way.
 const DeliverySchema = z
   .strictObject({
@@ -100,26 +93,13 @@ const MOVED: Record<string, string> = {
     "retries gets its retries from compareAndSwapStore(base, { attempts, baseMs, maxMs }) in '@hitl/interactions/adapter'",
 }
 
-/** One issue per unknown key, each at its own path, so the message names the misspelt (or moved) option. */
-function issuesOf(error: z.ZodError): ValidationIssue[] {
-  return error.issues.flatMap((issue) => {
-    const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))
-    if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }]
-    const moved = (key: string) => (path.length === 0 && Object.hasOwn(MOVED, key) ? MOVED[key] : undefined)
-    return issue.keys.map((key) => ({ path: [...path, key], message: moved(key) ?? 'is not an option here; check its spelling' }))
-  })
-}
-
 /**
  * Checks the options of `createInteractions` when it is called, so that a typo or a wrong value is
  * a `configuration` error naming the option at construction, not a surprise at first use.
  */
 export function resolveOptions(options: InteractionsOptions): ResolvedOptions {
   const parsed = OptionsSchema.safeParse(options)
-  if (!parsed.success) {
-    const { message, issues } = validationError('createInteractions options', issuesOf(parsed.error))
-    throw new InteractionError('configuration', message, { issues })
-  }
+  if (!parsed.success) throw configurationError('createInteractions options', optionIssues(parsed.error, [], MOVED))
   const { delivery } = parsed.data
   for (const [adapter, timeoutMs] of [['signals', options.signals?.timeoutMs], ['notifier', options.notifier?.timeoutMs]] as const) {
     if (timeoutMs === undefined || timeoutMs < delivery.leaseMs) continue
