@@ -1,6 +1,6 @@
 import { assertEvent, assign, not, setup } from 'xstate'
 import { validationError, type InteractionErrorCode, type ValidationIssue } from '../errors.js'
-import { actorKey, describeActor as describe, sameActor, type Participant } from '../model/actor.js'
+import { describeActor as describe, sameActor, uniqueActors, type Participant } from '../model/actor.js'
 import { fallbackFor } from '../model/fallback.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import type { EscalationStep, Interaction } from '../model/interaction.js'
@@ -52,8 +52,8 @@ const hasCome = (time: string | undefined, event: InteractionEvent) => time !== 
 
 /** The members an `add_members` step brings in: those not in the snapshot yet, each once. */
 const newMembers = (context: Interaction, escalation: Extract<EscalationStep, { action: 'add_members' }>) => {
-  const present = new Set((context.members ?? []).map(actorKey))
-  return escalation.members.filter((member) => !present.has(actorKey(member)) && present.add(actorKey(member)))
+  const members = context.members ?? []
+  return uniqueActors([...members, ...escalation.members]).slice(members.length)
 }
 
 /** The escalation step that is due; the `isEscalationDue` guard has checked that there is one. */

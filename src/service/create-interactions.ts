@@ -23,7 +23,7 @@ import { parse } from './parse.js'
 import { createTelemetry, type Telemetry } from './telemetry.js'
 import type { Interactions, InteractionsOptions, SweepReport } from './types.js'
 
-/** Expiries one sweep runs at once; each may wait for its signal's first delivery. */
+/** Interactions one sweep applies at once; each may wait for the first delivery of its signal and notifications. */
 const SWEEP_CONCURRENCY = 8
 
 // Built once: constructing a zod schema costs far more than using it.
