@@ -72,9 +72,9 @@ export function createInteractionsWith(
 
   /**
    * The one write path: the store's atomic read-decide-write runs the pure step on the current
-   * record, and writes the next record with its inbox list, history events and outbox entry
-   * together; then the signal is delivered. Without an event (a read), the record is read without
-   * a lock and nothing is written unless a lazy expiry is due.
+   * record, and writes the next record with its inbox list, history events, wake-up and outbox
+   * entries together; then those entries get their first delivery. Without an event (a read), the
+   * record is read without a lock and nothing is written unless a timer has come due.
    */
   async function apply(project: string, id: string, event?: (at: string) => InteractionEvent) {
     parse(IdSchema, id, 'id', ['id'])
