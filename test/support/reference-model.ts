@@ -28,7 +28,8 @@ const same = (x: Participant, y: Participant) => x.type === y.type && x.id === y
 
 /**
  * The timers every call applies first, in the order their times came (a claim's lapse before an
- * expiry at the same time), in one change. Returns whether it expired the interaction.
+ * expiry at the same time), in one change. Returns whether it expired the interaction. A call that
+ * then changes the interaction itself writes once with them: its version moves by one in all.
  */
 export function applyTimers(m: ModelInteraction, now: number): boolean {
   if (m.status !== 'pending') return false
@@ -48,6 +49,7 @@ const eligible = (m: ModelInteraction, actor: Participant) => routedTo(m).some((
 
 /** The error code the rules give for a claim, or undefined when it succeeds; applies the change. */
 export function modelClaim(m: ModelInteraction, actor: Participant, now: number): string | undefined {
+  const before = m.version
   applyTimers(m, now)
   const ended = endStateCode(m)
   if (ended) return ended
@@ -56,18 +58,19 @@ export function modelClaim(m: ModelInteraction, actor: Participant, now: number)
   if (m.claimedBy) return same(m.claimedBy, actor) ? undefined : 'already_claimed'
   m.claimedBy = actor
   m.claimedAt = now
-  m.version++
+  m.version = before + 1
   return undefined
 }
 
 export function modelRelease(m: ModelInteraction, actor: Participant, now: number): string | undefined {
+  const before = m.version
   applyTimers(m, now)
   const ended = endStateCode(m)
   if (ended) return ended
   if (m.routing !== 'first_responder') return 'validation_failed'
   if (!m.claimedBy || !same(m.claimedBy, actor)) return 'not_eligible'
   m.claimedBy = m.claimedAt = undefined
-  m.version++
+  m.version = before + 1
   return undefined
 }
 
@@ -92,10 +95,11 @@ function decide(m: ModelInteraction): 'approved' | 'rejected' | undefined {
 
 /** Cancelling: any actor may, while it is pending; an ended one is not_pending whatever ended it. */
 export function modelCancel(m: ModelInteraction, now: number): string | undefined {
+  const before = m.version
   applyTimers(m, now)
   if (m.status !== 'pending') return 'not_pending'
   m.status = 'cancelled'
-  m.version++
+  m.version = before + 1
   return undefined
 }
 
@@ -104,6 +108,7 @@ export function modelCancel(m: ModelInteraction, now: number): string | undefine
  * its claim; `from` must hold a place and not have responded, and `to` must hold none nor be the requester.
  */
 export function modelReassign(m: ModelInteraction, from: Participant | undefined, to: Participant, now: number): string | undefined {
+  const before = m.version
   applyTimers(m, now)
   if (m.status !== 'pending') return 'not_pending'
   if (m.routing !== 'direct' && !from) return 'validation_failed'
@@ -116,11 +121,12 @@ export function modelReassign(m: ModelInteraction, from: Participant | undefined
   if (m.routing === 'direct') m.target = to
   else m.members = m.members.map((x) => (same(x, replaced) ? to : x))
   if (m.claimedBy && same(m.claimedBy, replaced)) [m.claimedBy, m.claimedAt] = [to, now]
-  m.version++
+  m.version = before + 1
   return undefined
 }
 
 export function modelRespond(m: ModelInteraction, actor: Participant, answer: boolean | 'invalid', now: number): string | undefined {
+  const before = m.version
   applyTimers(m, now)
   const ended = endStateCode(m)
   if (ended) return ended
@@ -133,6 +139,6 @@ export function modelRespond(m: ModelInteraction, actor: Participant, answer: bo
   if (m.routing === 'first_responder') m.claimedBy = actor
   m.outcome = decide(m)
   if (m.outcome) m.status = 'completed'
-  m.version++
+  m.version = before + 1
   return undefined
 }
