@@ -1,0 +1,75 @@
+import { ParticipantSchema, type Participant } from '../model/actor.js'
+import type { Interactions } from '../service/types.js'
+import { configurationError } from '../service/configuration.js'
+import type { ResolvedHttpOptions } from './options.js'
+import { HttpProblem } from './problem.js'
+
+/** What every route gets: the request, the service, the options, and the two steps most routes share. */
+export interface RequestContext {
+  request: Request
+  url: URL
+  interactions: Interactions
+  options: ResolvedHttpOptions
+  /** The caller the host's `authenticate` names for `project`; a 401 problem when it names nobody. */
+  caller(project: string): Promise<Participant>
+  /** The JSON body (`{}` when there is none), within the size limit. */
+  body(): Promise<unknown>
+}
+
+export function requestContext(request: Request, interactions: Interactions, options: ResolvedHttpOptions): RequestContext {
+  return {
+    request,
+    url: new URL(request.url),
+    interactions,
+    options,
+    async caller(project) {
+      const authenticated = await options.authenticate(request, { project })
+      if (authenticated === null) {
+        throw new HttpProblem(401, 'unauthenticated', 'The request has no valid credentials for this project.', { 'www-authenticate': 'Bearer' })
+      }
+      const actor = ParticipantSchema.safeParse(authenticated?.actor)
+      if (!actor.success) throw configurationError('authenticate() result', actor.error.issues.map((issue) => ({ ...issue, path: ['actor', ...issue.path] })))
+      return actor.data
+    },
+    body: () => readJsonBody(request, options.maxBodyBytes),
+  }
+}
+
+const isJsonType = (type: string) => /^application\/([\w.+-]+\+)?json$/i.test(type.split(';')[0]?.trim() ?? '')
+
+/** Reads at most `limit` bytes, so a huge body is refused before it is buffered whole. */
+async function readJsonBody(request: Request, limit: number): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length') ?? NaN)
+  if (declared > limit) throw tooLarge(limit)
+  const text = await readText(request, limit)
+  if (text.trim() === '') return {}
+  const type = request.headers.get('content-type') ?? ''
+  if (!isJsonType(type)) {
+    throw new HttpProblem(415, 'unsupported_media_type', `The body must be application/json (got ${type === '' ? 'no content type' : type}).`)
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch (error) {
+    throw new HttpProblem(400, 'malformed_json', `The body is not valid JSON: ${(error as Error).message}`)
+  }
+}
+
+async function readText(request: Request, limit: number): Promise<string> {
+  if (request.body === null) return ''
+  const reader = request.body.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return text + decoder.decode()
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel()
+      throw tooLarge(limit)
+    }
+    text += decoder.decode(value, { stream: true })
+  }
+}
+
+const tooLarge = (limit: number) => new HttpProblem(413, 'payload_too_large', `The body must be at most ${limit} bytes.`)

@@ -1,0 +1,9 @@
+/**
+ * @module
+ * The interactions service on the web platform's own types: `createHttpHandler` returns a
+ * `(request: Request) => Promise<Response>` that runs unchanged on Node, Bun, Deno, edge and
+ * serverless functions, with the JSON API, its OpenAPI document, signed one-click response links
+ * and a server-rendered inbox page.
+ */
+export { createHttpHandler } from './handler.js'
+export type { Authenticated, HttpHandlerOptions } from './options.js'
