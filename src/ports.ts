@@ -17,7 +17,7 @@ export interface InboxPosition {
 /** The interactions listed in one actor's inbox. */
 export interface InboxQuery {
   project: string
-  /** The actor's {@link actorKey}, as the writes listed it. */
+  /** The actor's `actorKey` (from `@hitl/interactions/adapter`), as the writes listed it. */
   actorKey: string
   /** Interactions whose `expires_at` is at or before this time are left out. */
   now: string
@@ -34,7 +34,7 @@ export interface InboxQuery {
 export interface Write {
   record: Interaction
   /**
-   * The {@link actorKey}s of the actors who may act on the record now: the inboxes it is listed in,
+   * The `actorKey`s (from `@hitl/interactions/adapter`) of the actors who may act on the record now: the inboxes it is listed in,
    * replacing the previous list. Empty once it has ended.
    */
   inbox: string[]
@@ -185,6 +185,7 @@ export interface SignalDeliveryFailure {
  * error may carry {@link SignalDeliveryFailure} fields.
  */
 export interface SignalDelivery {
+  /** Sends one signal; resolves once the engine has it. */
   deliver(signal: Signal): Promise<void>
   /**
    * The longest one `deliver` call takes, in milliseconds, when the adapter bounds it. The service
@@ -207,6 +208,7 @@ export interface SignalDelivery {
  * after a failure or a crash keeps its `id`, so a receiver that remembers ids sends each only once.
  */
 export interface Notifier {
+  /** Sends one notification; resolves once it is handed over. */
   notify(notification: InteractionNotification): Promise<void>
   /**
    * The longest one `notify` call takes, in milliseconds, when the adapter bounds it. The service
@@ -217,5 +219,6 @@ export interface Notifier {
 
 /** Resolves a group to its members; called once, when a group interaction is created. */
 export interface Directory {
+  /** The members of a group, as the project knows them now. */
   membersOf(project: string, groupId: string): Promise<Actor[]>
 }

@@ -17,6 +17,7 @@ export const ActorSchema = z.strictObject({
   type: z.enum(['member', 'agent', 'group']),
   id: IdentifierSchema,
 })
+/** A member, an agent or a group, by type and id. */
 export type Actor = z.infer<typeof ActorSchema>
 
 /** An actor that can claim or respond: a member or an agent, never a group. */
@@ -24,6 +25,7 @@ export const ParticipantSchema = z.strictObject({
   type: z.enum(['member', 'agent']),
   id: IdentifierSchema,
 })
+/** A member or an agent: an actor who can claim or respond. */
 export type Participant = z.infer<typeof ParticipantSchema>
 
 /** An actor as messages name it, e.g. `member "user_alice"`. */

@@ -10,6 +10,7 @@ export const FallbackSchema = z.strictObject({
   value: ResponseValueSchema,
   source: z.literal('spec_default'),
 })
+/** The spec's default, carried by an expired interaction's signal for the run to use or not. */
 export type Fallback = z.infer<typeof FallbackSchema>
 
 function defaultValueOf(spec: Spec): ResponseValue | undefined {

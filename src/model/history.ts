@@ -16,6 +16,7 @@ export const HistoryEventTypeSchema = z.enum([
   'reminded',
   'escalated',
 ])
+/** What happened to an interaction, as its history names it. */
 export type HistoryEventType = z.infer<typeof HistoryEventTypeSchema>
 
 /** One entry of an interaction's history, numbered from 1 without gaps in the order it happened. */
@@ -28,6 +29,7 @@ export const HistoryEventSchema = z.strictObject({
   /** What the event adds to the record's own fields, e.g. a cancel's reason. */
   data: JsonObjectSchema.optional(),
 })
+/** One entry of an interaction's append-only history. */
 export type HistoryEvent = z.infer<typeof HistoryEventSchema>
 
 /** An event as a decision writes it; the store numbers it after the record's last one. */

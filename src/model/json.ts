@@ -73,4 +73,5 @@ export const JsonObjectSchema = z
   })
   .transform((value) => ({ ...value }))
 
+/** A JSON object, as metadata and other free-form fields hold. */
 export type JsonObject = z.infer<typeof JsonObjectSchema>

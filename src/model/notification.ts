@@ -4,6 +4,7 @@ import { InteractionSchema } from './interaction.js'
 
 /** Why people are told about an interaction: each kind is derived from one kind of history event. */
 export const NotificationKindSchema = z.enum(['assigned', 'reminder', 'escalated', 'reassigned', 'claim_lapsed'])
+/** Why a notification is sent. */
 export type NotificationKind = z.infer<typeof NotificationKindSchema>
 
 /** What a notifier receives: whom to tell about which interaction, and why. */
@@ -21,4 +22,5 @@ export const InteractionNotificationSchema = z.strictObject({
   /** Who to tell, each once. */
   recipients: z.array(ParticipantSchema).min(1),
 })
+/** What a notifier is asked to tell the people an interaction now waits for. */
 export type InteractionNotification = z.infer<typeof InteractionNotificationSchema>

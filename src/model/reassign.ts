@@ -13,4 +13,5 @@ export const ReassignInputSchema = z.strictObject({
   from: ParticipantSchema.optional(),
   reason: z.string().max(LIMITS.comment).optional(),
 })
+/** What a caller sends to reassign a pending interaction. */
 export type ReassignInput = z.input<typeof ReassignInputSchema>

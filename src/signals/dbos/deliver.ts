@@ -7,6 +7,7 @@ import type { SignalDelivery, SignalDeliveryFailure } from '../../ports.js'
  * also has. Typed structurally, so this entry never loads `@dbos-inc/dbos-sdk` itself.
  */
 export interface DBOSSender {
+  /** Sends a message to a workflow on a topic, at most once per idempotency key. */
   send(destinationID: string, message: unknown, topic?: string, idempotencyKey?: string): Promise<void>
 }
 
@@ -15,11 +16,13 @@ export interface DBOSSender {
  * loosely so this entry needs neither `pg` nor its types.
  */
 export interface DBOSTransactionConnection {
+  /** Runs one statement on the transaction. */
   query(text: string, values?: unknown[]): Promise<unknown>
 }
 
 /** What {@link dbosSignals} needs of a DBOS client to send inside a transaction: `DBOSClient`'s `sendInTransaction`. */
 export interface DBOSTransactionalSender {
+  /** Writes the message on the given transaction, so it commits with it. */
   sendInTransaction(
     client: DBOSTransactionConnection,
     destinationID: string,

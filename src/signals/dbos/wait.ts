@@ -3,6 +3,7 @@ import { SignalSchema, type Signal } from '../../model/signal.js'
 
 /** What {@link waitForInteraction} needs of DBOS: the `DBOS` class's `recv`. */
 export interface DBOSReceiver {
+  /** Waits up to `timeoutSeconds` for a message on `topic`; `null` when none came. */
   recv(topic: string, timeoutSeconds: number): Promise<unknown>
 }
 

@@ -7,8 +7,16 @@ import { signatureHeader } from './sign.js'
 
 /** Where {@link webhookSignals} sends: one URL for every signal, or one chosen per signal. */
 export type WebhookTarget =
-  | { url: string | URL; urlFor?: never }
-  | { urlFor: (signal: Signal) => string | URL | Promise<string | URL>; url?: never }
+  | {
+      /** The one URL every signal is posted to. */
+      url: string | URL
+      urlFor?: never
+    }
+  | {
+      /** The URL for this signal, e.g. by its `topic` or `run_id`. */
+      urlFor: (signal: Signal) => string | URL | Promise<string | URL>
+      url?: never
+    }
 
 /** Options of {@link webhookSignals}. */
 export type WebhookSignalsOptions = WebhookTarget & {

@@ -11,6 +11,7 @@ export interface PgQueryResult {
 
 /** Anything that runs a parameterised query, like node-postgres's `Pool` and `PoolClient`. */
 export interface PgQueryable {
+  /** Runs one statement with `$1`-style parameters. */
   query(text: string, values?: unknown[]): Promise<PgQueryResult>
 }
 
@@ -20,6 +21,7 @@ export interface PgClient extends PgQueryable {
   release(error?: Error | boolean): void
   /** node-postgres clients emit `error` when their connection drops; we listen while holding one. */
   on?(event: 'error', listener: (error: Error) => void): unknown
+  /** Stops listening once the connection is returned. */
   removeListener?(event: 'error', listener: (error: Error) => void): unknown
 }
 
@@ -28,6 +30,7 @@ export interface PgClient extends PgQueryable {
  * optional peer dependency and any pool with the same shape (a host's own, a wrapper) fits.
  */
 export interface PgPool extends PgQueryable {
+  /** Checks a connection out, for a transaction. */
   connect(): Promise<PgClient>
 }
 
