@@ -34,7 +34,18 @@ export {
 } from './model/interaction.js'
 export type { JsonObject } from './model/json.js'
 export { LIMITS } from './model/limits.js'
-export { answersOf, fallbackOf, inputText, isApproved, selectedValue, selectedValues, type Answer, type Answered } from './model/readers.js'
+export {
+  answersOf,
+  approvedValue,
+  fallbackOf,
+  inputText,
+  isApproved,
+  rejectionReason,
+  selectedValue,
+  selectedValues,
+  type Answer,
+  type Answered,
+} from './model/readers.js'
 export { ReassignInputSchema, type ReassignInput } from './model/reassign.js'
 export {
   CancelInputSchema,
@@ -42,13 +53,23 @@ export {
   RespondInputSchema,
   ResponseValueSchema,
   type CancelInput,
+  type ConfirmValue,
   type InteractionResponse,
+  type RejectionReason,
   type RespondInput,
   type ResponseValue,
 } from './model/response.js'
 export { InteractionNotificationSchema, type InteractionNotification, type NotificationKind } from './model/notification.js'
 export { isSignalEntry, OutboxEntrySchema, SignalSchema, type OutboxEntry, type Signal, type SignalEntry } from './model/signal.js'
-export { SpecOptionSchema, SpecSchema, type InteractionType, type Spec, type SpecMode, type SpecOption } from './model/spec.js'
+export {
+  SpecOptionSchema,
+  SpecSchema,
+  type InteractionType,
+  type Proposal,
+  type Spec,
+  type SpecMode,
+  type SpecOption,
+} from './model/spec.js'
 export type {
   Decision,
   Directory,
