@@ -285,7 +285,7 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
     },
   ]
 
-  it.each(badProposals)('create — refuses a proposal with $rule, naming the path, and stores nothing', async ({ proposal: bad, path }) => {
+  it.each(badProposals)('create — refuses a proposal with $rule, naming its path; stores nothing', async ({ proposal: bad, path }) => {
     const { interactions, store } = await service()
     const error = await rejection(() =>
       interactions.create('acme', { ...sendEmail, spec: { mode: 'confirm', proposal: bad } } as CreateInteractionInput),
