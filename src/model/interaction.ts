@@ -13,6 +13,7 @@ export const InteractionTypeSchema = z.enum(['approval', 'review', 'input'])
 
 /** How a group interaction is routed to its members. */
 export const RoutingPolicySchema = z.enum(['first_responder', 'all_members', 'quorum'])
+/** How a group interaction is routed: one claimant, every member, or a quorum. */
 export type RoutingPolicy = z.infer<typeof RoutingPolicySchema>
 
 /** How many members must answer a quorum interaction; at most the members who may respond, checked at creation. */
@@ -25,14 +26,17 @@ export const TallySchema = z.strictObject({
   responses: z.int().min(0),
   required: z.int().min(1),
 })
+/** A quorum interaction's running count of approvals, rejections and responses. */
 export type Tally = z.infer<typeof TallySchema>
 
 /** What a completed approval decided, by its routing policy's rule. */
 export const OutcomeSchema = z.enum(['approved', 'rejected'])
+/** What a completed approval decided. */
 export type Outcome = z.infer<typeof OutcomeSchema>
 
 /** Where an interaction is in its lifecycle. */
 export const InteractionStatusSchema = z.enum(['pending', 'completed', 'expired', 'cancelled'])
+/** Where an interaction is in its lifecycle. */
 export type InteractionStatus = z.infer<typeof InteractionStatusSchema>
 
 const [EARLIEST_TIME, LATEST_TIME] = [Date.parse(LIMITS.earliestTime), Date.parse(LIMITS.latestTime)]
@@ -65,6 +69,7 @@ export const EscalationStepSchema = z.discriminatedUnion('action', [
     members: z.array(ParticipantSchema).min(1).max(LIMITS.members),
   }),
 ])
+/** One step of an interaction's escalation: a reminder, a reassignment or added members, after a delay. */
 export type EscalationStep = z.infer<typeof EscalationStepSchema>
 
 const CreateFieldsSchema = z.strictObject({
@@ -135,6 +140,7 @@ export const CreateInteractionInputSchema = CreateFieldsSchema.superRefine((inpu
     }
   })
 })
+/** What a caller sends to create an interaction. */
 export type CreateInteractionInput = z.input<typeof CreateInteractionInputSchema>
 
 /**

@@ -13,6 +13,7 @@ export const textWithin = (max: number) =>
 export const RejectionReasonSchema = z
   .strictObject({ value: IdentifierSchema.optional(), text: textWithin(LIMITS.comment).min(1, 'must not be empty').optional() })
   .refine((reason) => reason.value !== undefined || reason.text !== undefined, 'must have a value or a text')
+/** Why a rejection was given: a listed reason, free text, or both. */
 export type RejectionReason = z.infer<typeof RejectionReasonSchema>
 
 /**
@@ -23,6 +24,7 @@ export const ConfirmValueSchema = z.discriminatedUnion('confirmed', [
   z.strictObject({ confirmed: z.literal(true), edited: JsonValueSchema.optional() }),
   z.strictObject({ confirmed: z.literal(false), reason: RejectionReasonSchema.optional() }),
 ])
+/** The answer to a `confirm` spec: an approval (maybe with an edit) or a rejection (maybe with a reason). */
 export type ConfirmValue = z.infer<typeof ConfirmValueSchema>
 /** The answer to a `select` spec. */
 export const SelectValueSchema = z.strictObject({ value: z.string() })
@@ -33,6 +35,7 @@ export const InputValueSchema = z.strictObject({ text: textWithin(LIMITS.text) }
 
 /** Any response value; which one fits is decided by the interaction's spec. */
 export const ResponseValueSchema = z.union([ConfirmValueSchema, SelectValueSchema, MultiSelectValueSchema, InputValueSchema])
+/** Any response value; the interaction's spec decides which fits. */
 export type ResponseValue = z.infer<typeof ResponseValueSchema>
 
 /** What a caller sends to respond. The value's fit with the spec is checked against the stored interaction. */
@@ -41,6 +44,7 @@ export const RespondInputSchema = z.strictObject({
   value: z.record(z.string(), z.unknown()),
   comment: z.string().max(LIMITS.comment).optional(),
 })
+/** What a caller sends to respond. */
 export type RespondInput = z.input<typeof RespondInputSchema>
 
 /** What a caller sends to cancel a pending interaction. */
@@ -48,6 +52,7 @@ export const CancelInputSchema = z.strictObject({
   actor: ParticipantSchema,
   reason: z.string().max(LIMITS.comment).optional(),
 })
+/** What a caller sends to cancel a pending interaction. */
 export type CancelInput = z.input<typeof CancelInputSchema>
 
 /** One recorded response. */
@@ -57,6 +62,7 @@ export const InteractionResponseSchema = z.strictObject({
   comment: z.string().optional(),
   responded_at: z.iso.datetime(),
 })
+/** One recorded response. */
 export type InteractionResponse = z.infer<typeof InteractionResponseSchema>
 
 /**

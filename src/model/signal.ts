@@ -22,6 +22,7 @@ export const SignalSchema = z.strictObject({
   /** Stable for one interaction and end state: receivers drop a signal whose key they have seen. */
   idempotency_key: z.string(),
 })
+/** What a suspended run receives when its interaction reaches an end state. */
 export type Signal = z.infer<typeof SignalSchema>
 
 /** Where an outbox entry is in its delivery. */
@@ -48,6 +49,7 @@ export const OutboxEntrySchema = z.union([
   z.strictObject({ ...OutboxEntryFields, signal: SignalSchema }),
   z.strictObject({ ...OutboxEntryFields, notification: InteractionNotificationSchema }),
 ])
+/** A signal or a notification waiting for, or done with, delivery. */
 export type OutboxEntry = z.infer<typeof OutboxEntrySchema>
 
 /** An outbox entry that carries a signal. */

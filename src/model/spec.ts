@@ -17,6 +17,7 @@ export const SpecOptionSchema = z.strictObject({
   label: z.string().trim().min(1, 'must not be empty').max(LIMITS.optionLabel),
   description: z.string().max(LIMITS.optionDescription).optional(),
 })
+/** One choice of a `select` or `multi_select` spec. */
 export type SpecOption = z.infer<typeof SpecOptionSchema>
 
 const OptionsSchema = z
@@ -54,6 +55,7 @@ export const ProposalSchema = z
       ctx.addIssue({ code: 'custom', path: ['value', ...path], message })
     }
   })
+/** What a run proposes to do, with the JSON Schema any edit of it must satisfy. */
 export type Proposal = z.infer<typeof ProposalSchema>
 
 /**
@@ -127,7 +129,9 @@ export const InputSpecSchema = z
 
 /** The rendering contract for the UI, discriminated by `mode`. */
 export const SpecSchema = z.discriminatedUnion('mode', [ConfirmSpecSchema, SelectSpecSchema, MultiSelectSpecSchema, InputSpecSchema])
+/** The rendering contract for the UI, discriminated by `mode`. */
 export type Spec = z.infer<typeof SpecSchema>
+/** The name of a spec mode. */
 export type SpecMode = Spec['mode']
 
 /** The interaction types and the spec modes each allows. */
@@ -136,6 +140,7 @@ export const MODES_BY_TYPE = {
   review: ['select'],
   input: ['select', 'multi_select', 'input'],
 } as const satisfies Record<string, readonly SpecMode[]>
+/** The kind of request: an approval, a review or an input. */
 export type InteractionType = keyof typeof MODES_BY_TYPE
 
 /** Problems with a multi-select choice: unknown or repeated values, or a count out of bounds. */
