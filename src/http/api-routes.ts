@@ -1,11 +1,196 @@
-import type { RequestContext } from './context.js'
+import { validationError } from '../errors.js'
+import type { Participant } from '../model/actor.js'
+import { CreateInteractionInputSchema } from '../model/interaction.js'
+import { apiRoute, parseInput, type ApiRoute } from './operation.js'
+import { openApiDocument } from './openapi.js'
 import { json } from './problem.js'
-import { route, type Route } from './router.js'
+import { CancelBodySchema, EmptyBodySchema, InboxQuerySchema, ReassignBodySchema, RespondBodySchema } from './schemas.js'
 
-/** The JSON API: one route per service operation, each acting as the authenticated caller. */
-export const apiRoutes: Route<RequestContext>[] = [
-  route('GET', '/v1/projects/:project/interactions/:id', async (context, { project, id }) => {
-    await context.caller(project)
-    return json(200, await context.interactions.get(project, id))
-  }),
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * The create input a request stands for: `requested_by` defaults to the caller, and an `Idempotency-Key`
+ * header is the `idempotency_key`. A body that is no object is left as it is, for the schema to refuse.
+ */
+function createInput(body: unknown, caller: Participant, idempotencyKey: string | null): unknown {
+  if (!isObject(body)) return body
+  if (idempotencyKey !== null && body.idempotency_key !== undefined && body.idempotency_key !== idempotencyKey) {
+    const message = `differs from the Idempotency-Key header (body ${JSON.stringify(body.idempotency_key)}, header "${idempotencyKey}"); send one of them, or the same key in both`
+    throw validationError('create input', [{ path: ['idempotency_key'], message }])
+  }
+  return { requested_by: caller, ...body, ...(idempotencyKey !== null && { idempotency_key: idempotencyKey }) }
+}
+
+const interactionPath = (project: string, id: string) => `/v1/projects/${encodeURIComponent(project)}/interactions/${encodeURIComponent(id)}`
+
+/**
+ * The JSON API: one route per service operation, each acting as the authenticated caller. Who may act is
+ * the service's rule (the target responds, a member of a group claims); reading is open to every caller
+ * `authenticate` admits to the project.
+ */
+export const apiRoutes: ApiRoute[] = [
+  apiRoute(
+    'POST',
+    '/v1/projects/:project/interactions',
+    {
+      operationId: 'createInteraction',
+      summary: 'Create an interaction, or return the one an earlier request with the same idempotency key created',
+      status: 201,
+      body: 'CreateInteractionInput',
+      bodyRequired: true,
+      response: 'Interaction',
+      problems: [403],
+    },
+    async (context, { project }) => {
+      const caller = await context.caller(project)
+      const input = createInput(await context.body(), caller, context.request.headers.get('idempotency-key'))
+      const created = await context.interactions.create(project, parseInput(CreateInteractionInputSchema, input, 'create input'))
+      return json(201, created, { location: new URL(interactionPath(created.project, created.id), context.url).href })
+    },
+  ),
+  apiRoute(
+    'GET',
+    '/v1/projects/:project/interactions/:id',
+    { operationId: 'getInteraction', summary: 'Read an interaction', status: 200, response: 'Interaction', problems: [404] },
+    async (context, { project, id }) => {
+      await context.caller(project)
+      return json(200, await context.interactions.get(project, id))
+    },
+  ),
+  apiRoute(
+    'GET',
+    '/v1/projects/:project/interactions/:id/history',
+    { operationId: 'getHistory', summary: 'Everything that happened to an interaction, oldest first', status: 200, response: 'History', problems: [404] },
+    async (context, { project, id }) => {
+      await context.caller(project)
+      return json(200, await context.interactions.history(project, id))
+    },
+  ),
+  apiRoute(
+    'POST',
+    '/v1/projects/:project/interactions/:id/respond',
+    {
+      operationId: 'respond',
+      summary: 'Respond to an interaction as the caller',
+      status: 200,
+      body: 'RespondBody',
+      bodyRequired: true,
+      response: 'Interaction',
+      problems: [403, 404, 409, 410],
+    },
+    async (context, { project, id }) => {
+      const actor = await context.caller(project)
+      const body = parseInput(RespondBodySchema, await context.body(), 'response')
+      return json(200, await context.interactions.respond(project, id, { ...body, actor }))
+    },
+  ),
+  apiRoute(
+    'POST',
+    '/v1/projects/:project/interactions/:id/claim',
+    {
+      operationId: 'claim',
+      summary: 'Claim a first-responder group interaction for the caller',
+      status: 200,
+      body: 'EmptyBody',
+      response: 'Interaction',
+      problems: [403, 404, 409, 410],
+    },
+    async (context, { project, id }) => {
+      const actor = await context.caller(project)
+      parseInput(EmptyBodySchema, await context.body(), 'claim input')
+      return json(200, await context.interactions.claim(project, id, actor))
+    },
+  ),
+  apiRoute(
+    'POST',
+    '/v1/projects/:project/interactions/:id/release',
+    {
+      operationId: 'release',
+      summary: "Give up the caller's claim, so that any member may claim or respond again",
+      status: 200,
+      body: 'EmptyBody',
+      response: 'Interaction',
+      problems: [403, 404, 409, 410],
+    },
+    async (context, { project, id }) => {
+      const actor = await context.caller(project)
+      parseInput(EmptyBodySchema, await context.body(), 'release input')
+      return json(200, await context.interactions.release(project, id, actor))
+    },
+  ),
+  apiRoute(
+    'POST',
+    '/v1/projects/:project/interactions/:id/cancel',
+    {
+      operationId: 'cancel',
+      summary: 'Withdraw a pending interaction as the caller; a run-linked one resumes its run with a cancelled signal',
+      status: 200,
+      body: 'CancelBody',
+      response: 'Interaction',
+      problems: [403, 404, 409, 410],
+    },
+    async (context, { project, id }) => {
+      const actor = await context.caller(project)
+      const body = parseInput(CancelBodySchema, await context.body(), 'cancel input')
+      return json(200, await context.interactions.cancel(project, id, { ...body, actor }))
+    },
+  ),
+  apiRoute(
+    'POST',
+    '/v1/projects/:project/interactions/:id/reassign',
+    {
+      operationId: 'reassign',
+      summary: 'Hand a pending interaction over from one actor to another, recorded as done by the caller',
+      status: 200,
+      body: 'ReassignBody',
+      bodyRequired: true,
+      response: 'Interaction',
+      problems: [403, 404, 409, 410],
+    },
+    async (context, { project, id }) => {
+      const by = await context.caller(project)
+      const body = parseInput(ReassignBodySchema, await context.body(), 'reassign input')
+      return json(200, await context.interactions.reassign(project, id, { ...body, by }))
+    },
+  ),
+  apiRoute(
+    'POST',
+    '/v1/projects/:project/runs/:run_id/cancel',
+    {
+      operationId: 'cancelRun',
+      summary: 'Cancel every pending interaction of a run, for a run that ended in its engine',
+      status: 200,
+      body: 'CancelBody',
+      response: 'CancelRunResult',
+      problems: [403],
+    },
+    async (context, { project, run_id }) => {
+      const actor = await context.caller(project)
+      const body = parseInput(CancelBodySchema, await context.body(), 'cancel input')
+      return json(200, await context.interactions.cancelRun(project, run_id, { ...body, actor }))
+    },
+  ),
+  apiRoute(
+    'GET',
+    '/v1/projects/:project/inbox',
+    {
+      operationId: 'inbox',
+      summary: "The pending interactions the caller may act on now, oldest first, a page at a time",
+      status: 200,
+      query: InboxQuerySchema,
+      response: 'InboxPage',
+      problems: [],
+    },
+    async (context, { project }) => {
+      const actor = await context.caller(project)
+      const query = parseInput(InboxQuerySchema, Object.fromEntries(context.url.searchParams), 'inbox query')
+      return json(200, await context.interactions.inbox(project, actor, query))
+    },
+  ),
+  apiRoute(
+    'GET',
+    '/v1/openapi.json',
+    { operationId: 'openApiDocument', summary: 'This API as an OpenAPI 3.1 document', status: 200, problems: [], authenticated: false },
+    async () => json(200, openApiDocument(apiRoutes)),
+  ),
 ]
