@@ -68,7 +68,7 @@ function operationObject(route: ApiRoute) {
       [operation.status]: {
         description: operation.summary,
         ...(operation.status === 201 && { headers: { Location: { description: 'The URL of the interaction', schema: { type: 'string' } } } }),
-        content: { 'application/json': { schema: operation.response ? ref(operation.response) : { type: 'object' } } },
+        content: { 'application/json': { schema: operation.response ? ref(operation.response) : { type: 'object', additionalProperties: true } } },
       },
       ...Object.fromEntries(
         problems.map((status) => [
