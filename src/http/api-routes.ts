@@ -15,13 +15,15 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 function createInput(body: unknown, caller: Participant, idempotencyKey: string | null): unknown {
   if (!isObject(body)) return body
   if (idempotencyKey !== null && body.idempotency_key !== undefined && body.idempotency_key !== idempotencyKey) {
-    const message = `differs from the Idempotency-Key header (body ${JSON.stringify(body.idempotency_key)}, header "${idempotencyKey}"); send one of them, or the same key in both`
+    const both = `body ${JSON.stringify(body.idempotency_key)}, header "${idempotencyKey}"`
+    const message = `differs from the Idempotency-Key header (${both}); send one of them, or the same key in both`
     throw validationError('create input', [{ path: ['idempotency_key'], message }])
   }
   return { requested_by: caller, ...body, ...(idempotencyKey !== null && { idempotency_key: idempotencyKey }) }
 }
 
-const interactionPath = (project: string, id: string) => `/v1/projects/${encodeURIComponent(project)}/interactions/${encodeURIComponent(id)}`
+const interactionPath = (project: string, id: string) =>
+  `/v1/projects/${encodeURIComponent(project)}/interactions/${encodeURIComponent(id)}`
 
 /**
  * The JSON API: one route per service operation, each acting as the authenticated caller. Who may act is
@@ -60,7 +62,13 @@ export const apiRoutes: ApiRoute[] = [
   apiRoute(
     'GET',
     '/v1/projects/:project/interactions/:id/history',
-    { operationId: 'getHistory', summary: 'Everything that happened to an interaction, oldest first', status: 200, response: 'History', problems: [404] },
+    {
+      operationId: 'getHistory',
+      summary: 'Everything that happened to an interaction, oldest first',
+      status: 200,
+      response: 'History',
+      problems: [404],
+    },
     async (context, { project, id }) => {
       await context.caller(project)
       return json(200, await context.interactions.history(project, id))
@@ -175,7 +183,7 @@ export const apiRoutes: ApiRoute[] = [
     '/v1/projects/:project/inbox',
     {
       operationId: 'inbox',
-      summary: "The pending interactions the caller may act on now, oldest first, a page at a time",
+      summary: 'The pending interactions the caller may act on now, oldest first, a page at a time',
       status: 200,
       query: InboxQuerySchema,
       response: 'InboxPage',

@@ -46,10 +46,12 @@ function parametersOf(path: string, operation: Operation) {
     required: false,
     schema: z.toJSONSchema(schema as z.ZodType, { io: 'input' }),
   }))
-  return [...inPath, ...inQuery].map(({ schema: { $schema, ...schema }, ...parameter }: { schema: Record<string, unknown> } & Record<string, unknown>) => ({
-    ...parameter,
-    schema,
-  }))
+  return [...inPath, ...inQuery].map(
+    ({ schema: { $schema, ...schema }, ...parameter }: { schema: Record<string, unknown> } & Record<string, unknown>) => ({
+      ...parameter,
+      schema,
+    }),
+  )
 }
 
 function operationObject(route: ApiRoute) {
@@ -67,13 +69,20 @@ function operationObject(route: ApiRoute) {
     responses: {
       [operation.status]: {
         description: operation.summary,
-        ...(operation.status === 201 && { headers: { Location: { description: 'The URL of the interaction', schema: { type: 'string' } } } }),
-        content: { 'application/json': { schema: operation.response ? ref(operation.response) : { type: 'object', additionalProperties: true } } },
+        ...(operation.status === 201 && {
+          headers: { Location: { description: 'The URL of the interaction', schema: { type: 'string' } } },
+        }),
+        content: {
+          'application/json': { schema: operation.response ? ref(operation.response) : { type: 'object', additionalProperties: true } },
+        },
       },
       ...Object.fromEntries(
         problems.map((status) => [
           status,
-          { description: PROBLEM_STATUSES[status as keyof typeof PROBLEM_STATUSES], content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } } },
+          {
+            description: PROBLEM_STATUSES[status as keyof typeof PROBLEM_STATUSES],
+            content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } },
+          },
         ]),
       ),
     },
@@ -103,7 +112,9 @@ export function openApiDocument(routes: readonly ApiRoute[]): object {
     }, {}),
     components: {
       schemas: componentSchemas(),
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Whatever credentials the host’s `authenticate` accepts' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'Whatever credentials the host’s `authenticate` accepts' },
+      },
     },
   }
   return built

@@ -36,7 +36,11 @@ async function serve(store: InteractionStore) {
   })
   open.push(server.close)
   /** Sends a request as the holder of `key` (none without one); a body object is sent as JSON. */
-  const send = async (method: string, path: string, { key, body, headers = {} }: { key?: Key; body?: unknown; headers?: Record<string, string> } = {}) => {
+  const send = async (
+    method: string,
+    path: string,
+    { key, body, headers = {} }: { key?: Key; body?: unknown; headers?: Record<string, string> } = {},
+  ) => {
     const response = await fetch(`${server.url}${path}`, {
       method,
       headers: {
@@ -60,10 +64,12 @@ async function serve(store: InteractionStore) {
 const groupAsk = { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'group', id: 'group_ops' } } as const
 
 /** The product description's request as docs/http.md quotes it: the first `curl` block there. */
-const productRequest = /```sh\n(curl -X POST \/v1\/projects\/acme\/interactions[\s\S]*?)\n```/.exec(readFileSync('docs/http.md', 'utf8'))?.[1]
+const productRequest = /```sh\n(curl -X POST \/v1\/projects\/acme\/interactions[\s\S]*?)\n```/.exec(
+  readFileSync('docs/http.md', 'utf8'),
+)?.[1]
 
 describeEachStore('HTTP API over a real server', (emptyStore) => {
-  it("POST interactions — the product description's request, sent by curl as written, answers 201 and lands in Alice's inbox", async () => {
+  it("POST interactions — the product description's request, sent by curl as written, answers 201 and is in Alice's inbox", async () => {
     const api = await serve(await emptyStore())
     expect(productRequest).toContain('-H "Authorization: Bearer $MOBIUS_API_KEY"')
     const command = productRequest!.replace('/v1/projects/acme/interactions', `${api.url}/v1/projects/acme/interactions`)
@@ -72,15 +78,28 @@ describeEachStore('HTTP API over a real server', (emptyStore) => {
     })
     const created = JSON.parse(stdout) as Interaction
     expect(api.answered).toEqual([{ method: 'POST', path: '/v1/projects/acme/interactions', status: 201 }])
-    expect(created).toMatchObject({ ...deployGate, expires_at: '2026-04-22T10:00:00.000Z', status: 'pending', project: 'acme', requested_by: workflows })
+    expect(created).toMatchObject({
+      ...deployGate,
+      expires_at: '2026-04-22T10:00:00.000Z',
+      status: 'pending',
+      project: 'acme',
+      requested_by: workflows,
+    })
 
     const inbox = await api.send('GET', '/v1/projects/acme/inbox', { key: 'alice-key' })
     expect(inbox.status).toBe(200)
     expect(inbox.body).toEqual({ items: [created], next_cursor: null })
     expect((await api.send('GET', '/v1/projects/acme/inbox', { key: 'bob-key' })).body.items).toEqual([])
 
-    const answer = await api.send('POST', `/v1/projects/acme/interactions/${created.id}/respond`, { key: 'alice-key', body: { value: { confirmed: true } } })
-    expect(answer.body).toMatchObject({ status: 'completed', outcome: 'approved', responses: [{ actor: alice, value: { confirmed: true } }] })
+    const answer = await api.send('POST', `/v1/projects/acme/interactions/${created.id}/respond`, {
+      key: 'alice-key',
+      body: { value: { confirmed: true } },
+    })
+    expect(answer.body).toMatchObject({
+      status: 'completed',
+      outcome: 'approved',
+      responses: [{ actor: alice, value: { confirmed: true } }],
+    })
     expect(api.delivered).toMatchObject([{ run_id: 'run_01abc', topic: 'deploy-gate', status: 'completed', outcome: 'approved' }])
   })
 
@@ -107,7 +126,7 @@ describeEachStore('HTTP API over a real server', (emptyStore) => {
     expect((await api.send('GET', '/v1/projects/acme/inbox', { key: 'alice-key' })).body.items).toHaveLength(1)
   })
 
-  it('POST interactions — a body key that differs from the Idempotency-Key header is a 400 naming both, and creates nothing', async () => {
+  it('POST interactions — a body key other than the Idempotency-Key header is a 400 naming both, and creates nothing', async () => {
     const api = await serve(await emptyStore())
     const refused = await api.send('POST', '/v1/projects/acme/interactions', {
       key: 'workflows-key',
@@ -116,7 +135,9 @@ describeEachStore('HTTP API over a real server', (emptyStore) => {
     })
     expect(refused.status).toBe(400)
     expect(refused.body.code).toBe('validation_failed')
-    expect(refused.body.issues).toEqual([{ path: ['idempotency_key'], message: expect.stringMatching(/Idempotency-Key header.*"from-body".*"from-header"/) }])
+    expect(refused.body.issues).toEqual([
+      { path: ['idempotency_key'], message: expect.stringMatching(/Idempotency-Key header.*"from-body".*"from-header"/) },
+    ])
     expect((await api.send('GET', '/v1/projects/acme/inbox', { key: 'alice-key' })).body.items).toEqual([])
   })
 
@@ -134,7 +155,7 @@ describeEachStore('HTTP API over a real server', (emptyStore) => {
     ])
   })
 
-  it('POST …/respond — the caller is the actor: an actor in the body or an unknown field is a 400 naming it, and changes nothing', async () => {
+  it('POST …/respond — the caller acts: an actor or unknown field in the body is a 400 naming it, changing nothing', async () => {
     const api = await serve(await emptyStore())
     const created = await api.create(deployGate)
     const before = await snapshot(api.store, 'acme', [created.id], [alice])
@@ -155,9 +176,17 @@ describeEachStore('HTTP API over a real server', (emptyStore) => {
     const created = await api.create(deployGate)
     const path = `/v1/projects/acme/interactions/${created.id}/respond`
     const body = { value: { confirmed: false }, comment: 'not on a Friday' }
-    expect(await api.send('POST', path, { key: 'bob-key', body })).toMatchObject({ status: 403, type: 'application/problem+json', body: { code: 'not_eligible' } })
+    expect(await api.send('POST', path, { key: 'bob-key', body })).toMatchObject({
+      status: 403,
+      type: 'application/problem+json',
+      body: { code: 'not_eligible' },
+    })
     const answered = await api.send('POST', path, { key: 'alice-key', body })
-    expect(answered.body).toMatchObject({ status: 'completed', outcome: 'rejected', responses: [{ actor: alice, comment: 'not on a Friday' }] })
+    expect(answered.body).toMatchObject({
+      status: 'completed',
+      outcome: 'rejected',
+      responses: [{ actor: alice, comment: 'not on a Friday' }],
+    })
     expect(await api.send('POST', path, { key: 'alice-key', body })).toMatchObject({ status: 409, body: { code: 'not_pending' } })
   })
 
@@ -165,7 +194,10 @@ describeEachStore('HTTP API over a real server', (emptyStore) => {
     const api = await serve(await emptyStore())
     const created = await api.create(deployGate)
     api.clock.set('2026-04-22T10:00:01Z')
-    const late = await api.send('POST', `/v1/projects/acme/interactions/${created.id}/respond`, { key: 'alice-key', body: { value: { confirmed: true } } })
+    const late = await api.send('POST', `/v1/projects/acme/interactions/${created.id}/respond`, {
+      key: 'alice-key',
+      body: { value: { confirmed: true } },
+    })
     expect(late).toMatchObject({ status: 410, type: 'application/problem+json', body: { status: 410, code: 'expired' } })
   })
 
@@ -174,7 +206,10 @@ describeEachStore('HTTP API over a real server', (emptyStore) => {
     const created = await api.create(groupAsk)
     const path = (action: string) => `/v1/projects/acme/interactions/${created.id}/${action}`
     expect((await api.send('POST', path('claim'), { key: 'bob-key' })).body).toMatchObject({ claimed_by: bob })
-    expect(await api.send('POST', path('claim'), { key: 'carol-key', body: {} })).toMatchObject({ status: 409, body: { code: 'already_claimed' } })
+    expect(await api.send('POST', path('claim'), { key: 'carol-key', body: {} })).toMatchObject({
+      status: 409,
+      body: { code: 'already_claimed' },
+    })
     expect((await api.send('GET', '/v1/projects/acme/inbox', { key: 'carol-key' })).body.items).toEqual([])
     expect(await api.send('POST', path('release'), { key: 'carol-key' })).toMatchObject({ status: 403, body: { code: 'not_eligible' } })
     const released = await api.send('POST', path('release'), { key: 'bob-key' })
@@ -190,9 +225,14 @@ describeEachStore('HTTP API over a real server', (emptyStore) => {
     const api = await serve(await emptyStore())
     const first = await api.create(deployGate)
     const second = await api.create({ ...deployGate, run_id: 'run_02' })
-    const cancelled = await api.send('POST', `/v1/projects/acme/interactions/${first.id}/cancel`, { key: 'workflows-key', body: { reason: 'superseded' } })
+    const cancelled = await api.send('POST', `/v1/projects/acme/interactions/${first.id}/cancel`, {
+      key: 'workflows-key',
+      body: { reason: 'superseded' },
+    })
     expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelled_by: workflows, cancel_reason: 'superseded' })
-    expect((await api.send('POST', `/v1/projects/acme/interactions/${second.id}/cancel`, { key: 'workflows-key' })).body.status).toBe('cancelled')
+    expect((await api.send('POST', `/v1/projects/acme/interactions/${second.id}/cancel`, { key: 'workflows-key' })).body.status).toBe(
+      'cancelled',
+    )
     expect(api.delivered.map((signal) => [signal.run_id, signal.status])).toEqual([
       ['run_01abc', 'cancelled'],
       ['run_02', 'cancelled'],
@@ -207,10 +247,14 @@ describeEachStore('HTTP API over a real server', (emptyStore) => {
       body: { from: alice, to: bob, reason: 'Alice is on leave' },
     })
     expect(moved.body.target_actor).toEqual(bob)
-    expect((await api.send('GET', '/v1/projects/acme/inbox', { key: 'bob-key' })).body.items.map((item: Interaction) => item.id)).toEqual([created.id])
+    expect((await api.send('GET', '/v1/projects/acme/inbox', { key: 'bob-key' })).body.items.map((item: Interaction) => item.id)).toEqual([
+      created.id,
+    ])
     const history = await api.send('GET', `/v1/projects/acme/interactions/${created.id}/history`, { key: 'bob-key' })
     expect(history.body.at(-1)).toMatchObject({ type: 'reassigned', actor: workflows })
-    expect(await api.send('POST', `/v1/projects/acme/interactions/${created.id}/reassign`, { key: 'workflows-key', body: {} })).toMatchObject({
+    expect(
+      await api.send('POST', `/v1/projects/acme/interactions/${created.id}/reassign`, { key: 'workflows-key', body: {} }),
+    ).toMatchObject({
       status: 400,
       body: { issues: [{ path: ['to'] }] },
     })
@@ -224,7 +268,9 @@ describeEachStore('HTTP API over a real server', (emptyStore) => {
     const path = '/v1/projects/acme/runs/run_01abc/cancel'
     expect((await api.send('POST', path, { key: 'workflows-key', body: { reason: 'run cancelled' } })).body).toEqual({ cancelled: 2 })
     expect((await api.send('POST', path, { key: 'workflows-key' })).body).toEqual({ cancelled: 0 })
-    expect((await api.send('GET', '/v1/projects/acme/inbox', { key: 'alice-key' })).body.items.map((item: Interaction) => item.id)).toEqual([other.id])
+    expect((await api.send('GET', '/v1/projects/acme/inbox', { key: 'alice-key' })).body.items.map((item: Interaction) => item.id)).toEqual(
+      [other.id],
+    )
   })
 
   it('GET inbox — pages with limit and cursor; a bad limit, cursor or unknown parameter is a 400 naming it', async () => {
@@ -234,7 +280,9 @@ describeEachStore('HTTP API over a real server', (emptyStore) => {
     const second = await api.create(deployGate)
     const page = await api.send('GET', '/v1/projects/acme/inbox?limit=1', { key: 'alice-key' })
     expect(page.body.items.map((item: Interaction) => item.id)).toEqual([first.id])
-    const next = await api.send('GET', `/v1/projects/acme/inbox?limit=1&cursor=${encodeURIComponent(page.body.next_cursor)}`, { key: 'alice-key' })
+    const next = await api.send('GET', `/v1/projects/acme/inbox?limit=1&cursor=${encodeURIComponent(page.body.next_cursor)}`, {
+      key: 'alice-key',
+    })
     expect(next.body).toEqual({ items: [second], next_cursor: null })
     for (const [query, parameter] of [
       ['limit=ten', 'limit'],
@@ -246,7 +294,10 @@ describeEachStore('HTTP API over a real server', (emptyStore) => {
     ]) {
       const refused = await api.send('GET', `/v1/projects/acme/inbox?${query}`, { key: 'alice-key' })
       expect(refused.status, query).toBe(400)
-      expect(refused.body.issues.map((issue: { path: unknown[] }) => issue.path[0]), query).toEqual([parameter])
+      expect(
+        refused.body.issues.map((issue: { path: unknown[] }) => issue.path[0]),
+        query,
+      ).toEqual([parameter])
     }
     // Another caller's cursor selects nothing in this inbox.
     const bobs = await api.send('GET', `/v1/projects/acme/inbox?cursor=${encodeURIComponent(page.body.next_cursor)}`, { key: 'bob-key' })
@@ -263,9 +314,21 @@ describeEachStore('HTTP API over a real server', (emptyStore) => {
       [await api.send('GET', '/v1/projects/acme/interactions/int_missing', { key: 'alice-key' }), 404, 'not_found'],
       [await api.send('GET', '/v1/projects/acme/nothing', { key: 'alice-key' }), 404, 'route_not_found'],
       [await api.send('GET', path, { key: 'alice-key' }), 405, 'method_not_allowed'],
-      [await api.send('POST', path, { key: 'alice-key', body: { value: { confirmed: true }, comment: 'x'.repeat(5000) } }), 413, 'payload_too_large'],
-      [await api.send('POST', path, { key: 'alice-key', body: 'confirmed', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type'],
-      [await api.send('POST', path, { key: 'alice-key', body: '{"value":', headers: { 'content-type': 'application/json' } }), 400, 'malformed_json'],
+      [
+        await api.send('POST', path, { key: 'alice-key', body: { value: { confirmed: true }, comment: 'x'.repeat(5000) } }),
+        413,
+        'payload_too_large',
+      ],
+      [
+        await api.send('POST', path, { key: 'alice-key', body: 'confirmed', headers: { 'content-type': 'text/plain' } }),
+        415,
+        'unsupported_media_type',
+      ],
+      [
+        await api.send('POST', path, { key: 'alice-key', body: '{"value":', headers: { 'content-type': 'application/json' } }),
+        400,
+        'malformed_json',
+      ],
     ] as const
     for (const [answer, status, code] of cases) {
       expect(answer.type, code).toBe('application/problem+json')

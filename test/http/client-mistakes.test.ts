@@ -9,24 +9,50 @@ const RUNS = Number(process.env.FC_RUNS ?? 1000)
 
 const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength: 24 })
 const segment = fc.oneof(
-  fc.constantFrom('v1', 'projects', 'acme', 'interactions', 'history', 'respond', 'claim', 'release', 'cancel', 'reassign', 'runs', 'inbox', 'openapi.json'),
+  fc.constantFrom(
+    'v1',
+    'projects',
+    'acme',
+    'interactions',
+    'history',
+    'respond',
+    'claim',
+    'release',
+    'cancel',
+    'reassign',
+    'runs',
+    'inbox',
+    'openapi.json',
+  ),
   fc.constantFrom('%', '%E0%A4%A', '%00', '%20acme', '..', '%2F', 'x'.repeat(300)),
   printable.map(encodeURIComponent),
 )
 /** Mostly the shape of a real route, with the known interaction's id or run in it, so requests reach the service. */
 /** Mostly `usual`, sometimes one of `unusual`. */
-const mostly = <T>(usual: T, ...unusual: T[]) => fc.oneof({ arbitrary: fc.constant(usual), weight: 3 }, { arbitrary: fc.constantFrom(...unusual), weight: 1 })
+const mostly = <T>(usual: T, ...unusual: T[]) =>
+  fc.oneof({ arbitrary: fc.constant(usual), weight: 3 }, { arbitrary: fc.constantFrom(...unusual), weight: 1 })
 const path = fc.oneof(
   { arbitrary: fc.array(segment, { maxLength: 7 }).map((segments) => `/${segments.join('/')}`), weight: 1 },
   {
     weight: 3,
     arbitrary: fc
-    .tuple(
-      mostly('acme', 'other', ' acme', '%00', ''),
-      fc.constantFrom('interactions/ID', 'interactions/ID/history', 'interactions/ID/respond', 'interactions/ID/claim', 'interactions/ID/release', 'interactions/ID/cancel', 'interactions/ID/reassign', 'interactions', 'runs/run_01abc/cancel', 'inbox'),
-      mostly('', '?limit=1', '?limit=-1', '?limit=1e2', '?cursor=abc', '?cursor=', '?limit=5&limit=x', '?x=1'),
-    )
-    .map(([project, rest, query]) => `/v1/projects/${project}/${rest}${query}`),
+      .tuple(
+        mostly('acme', 'other', ' acme', '%00', ''),
+        fc.constantFrom(
+          'interactions/ID',
+          'interactions/ID/history',
+          'interactions/ID/respond',
+          'interactions/ID/claim',
+          'interactions/ID/release',
+          'interactions/ID/cancel',
+          'interactions/ID/reassign',
+          'interactions',
+          'runs/run_01abc/cancel',
+          'inbox',
+        ),
+        mostly('', '?limit=1', '?limit=-1', '?limit=1e2', '?cursor=abc', '?cursor=', '?limit=5&limit=x', '?x=1'),
+      )
+      .map(([project, rest, query]) => `/v1/projects/${project}/${rest}${query}`),
   },
 )
 const json = fc.oneof(
@@ -34,8 +60,13 @@ const json = fc.oneof(
   fc.jsonValue(),
   fc.record({ value: fc.jsonValue(), comment: fc.jsonValue() }, { requiredKeys: [] }),
   fc.record({ value: fc.constantFrom({ confirmed: true }, { confirmed: 'yes' }, {}), actor: fc.jsonValue() }, { requiredKeys: ['value'] }),
-  fc.record({ to: fc.constantFrom(bob, { type: 'group', id: 'g' }, null), from: fc.jsonValue(), reason: fc.jsonValue() }, { requiredKeys: [] }),
-  fc.dictionary(fc.constantFrom(...Object.keys(deployGate), 'requested_by', 'idempotency_key', '__proto__', 'constructor'), fc.jsonValue()).map((changes) => ({ ...deployGate, ...changes })),
+  fc.record(
+    { to: fc.constantFrom(bob, { type: 'group', id: 'g' }, null), from: fc.jsonValue(), reason: fc.jsonValue() },
+    { requiredKeys: [] },
+  ),
+  fc
+    .dictionary(fc.constantFrom(...Object.keys(deployGate), 'requested_by', 'idempotency_key', '__proto__', 'constructor'), fc.jsonValue())
+    .map((changes) => ({ ...deployGate, ...changes })),
 )
 const body = fc.oneof(
   json.map((value) => JSON.stringify(value)),
@@ -43,10 +74,21 @@ const body = fc.oneof(
   fc.constantFrom('', '{', '{"value":', '[]', 'null', '"\\ud800"', '{"value":{"text":"\\u0000"}}', 'x'.repeat(5000)),
 )
 const request = fc.record({
-  method: fc.oneof({ arbitrary: fc.constantFrom('GET', 'POST'), weight: 3 }, fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'PROPFIND')),
+  method: fc.oneof(
+    { arbitrary: fc.constantFrom('GET', 'POST'), weight: 3 },
+    fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'PROPFIND'),
+  ),
   path,
   authorization: mostly<string | undefined>('Bearer alice-key', 'Bearer bob-key', 'Bearer nobody', 'Basic x', undefined),
-  contentType: mostly<string | undefined>('application/json', 'application/json; charset=utf-8', 'application/problem+json', 'text/plain', 'multipart/form-data', '', undefined),
+  contentType: mostly<string | undefined>(
+    'application/json',
+    'application/json; charset=utf-8',
+    'application/problem+json',
+    'text/plain',
+    'multipart/form-data',
+    '',
+    undefined,
+  ),
   idempotencyKey: fc.option(fc.oneof(printable, fc.constantFrom(' key', 'deploy-1')), { nil: undefined }),
   body: fc.option(body, { nil: undefined }),
 })
@@ -69,7 +111,9 @@ it('random methods, paths, headers and bodies never get a 5xx', async () => {
       if (contentType !== undefined) headers.set('content-type', contentType)
       if (idempotencyKey !== undefined) headers.set('idempotency-key', idempotencyKey)
       const withBody = body !== undefined && method !== 'GET' && method !== 'HEAD'
-      const response = await handler(new Request(`http://localhost${path.replaceAll('ID', id)}`, { method, headers, ...(withBody && { body }) }))
+      const response = await handler(
+        new Request(`http://localhost${path.replaceAll('ID', id)}`, { method, headers, ...(withBody && { body }) }),
+      )
       statuses.add(response.status)
       expect(response.status, `${method} ${path}: ${await response.clone().text()}`).toBeLessThan(500)
       if (response.status >= 400) expect(response.headers.get('content-type')).toBe('application/problem+json')
