@@ -89,15 +89,16 @@ function operationObject(route: ApiRoute) {
   }
 }
 
-let built: object | undefined
+// Per route table, since building the schemas is costly and the table never changes.
+const built = new WeakMap<readonly ApiRoute[], object>()
 
 /**
  * The OpenAPI 3.1 document of `routes`, generated from the zod schemas they name: a path per route (`:id`
  * written `{id}`), the shared models under `components.schemas`, problem details as a component, and bearer
- * authentication on every route that asks `authenticate`. Built once, on first use.
+ * authentication on every route that asks `authenticate`. Built once per table, on first use.
  */
 export function openApiDocument(routes: readonly ApiRoute[]): object {
-  built ??= {
+  const document = built.get(routes) ?? {
     openapi: '3.1.0',
     info: {
       title: '@hitl/interactions',
@@ -117,5 +118,6 @@ export function openApiDocument(routes: readonly ApiRoute[]): object {
       },
     },
   }
-  return built
+  built.set(routes, document)
+  return document
 }

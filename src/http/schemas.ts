@@ -57,6 +57,7 @@ export const ProblemSchema = z.strictObject({
   code: z.string(),
   issues: z.array(z.strictObject({ path: z.array(z.union([z.string(), z.int()])), message: z.string() })).optional(),
 })
+/** The body of every refusal the handler answers. */
 export type Problem = z.infer<typeof ProblemSchema>
 
 /** The shared models, by the name `components.schemas` gives each in the OpenAPI document. */
