@@ -1,10 +1,21 @@
 import { validationError } from '../errors.js'
 import type { Participant } from '../model/actor.js'
-import { CreateInteractionInputSchema } from '../model/interaction.js'
+import type { z } from 'zod'
+import { CreateInteractionInputSchema, InteractionSchema, type Interaction } from '../model/interaction.js'
+import type { Interactions } from '../service/types.js'
 import { apiRoute, parseInput, type ApiRoute } from './operation.js'
 import { openApiDocument } from './openapi.js'
 import { json } from './problem.js'
-import { CancelBodySchema, EmptyBodySchema, InboxQuerySchema, ReassignBodySchema, RespondBodySchema } from './schemas.js'
+import {
+  CancelBodySchema,
+  CancelRunResultSchema,
+  EmptyBodySchema,
+  HistorySchema,
+  InboxPageSchema,
+  InboxQuerySchema,
+  ReassignBodySchema,
+  RespondBodySchema,
+} from './schemas.js'
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
@@ -26,6 +37,33 @@ const interactionPath = (project: string, id: string) =>
   `/v1/projects/${encodeURIComponent(project)}/interactions/${encodeURIComponent(id)}`
 
 /**
+ * `POST …/interactions/:id/<action>`: the caller acts on one interaction with a body its model checks (an empty
+ * body reads as `{}`, so only a model with required fields needs one), and the answer is the record.
+ */
+function interactionAction<Body>(
+  action: string,
+  summary: string,
+  body: z.ZodType<Body>,
+  act: (interactions: Interactions, input: { project: string; id: string; caller: Participant; body: Body }) => Promise<Interaction>,
+): ApiRoute {
+  const bodyRequired = !body.safeParse({}).success
+  const operation = {
+    operationId: action,
+    summary,
+    status: 200,
+    body,
+    bodyRequired,
+    response: InteractionSchema,
+    problems: [403, 404, 409, 410],
+  } as const
+  return apiRoute('POST', `/v1/projects/:project/interactions/:id/${action}`, operation, async (context, { project, id }) => {
+    const caller = await context.caller(project)
+    const input = parseInput(body, await context.body(), `${action} input`)
+    return json(200, await act(context.interactions, { project, id, caller, body: input }))
+  })
+}
+
+/**
  * The JSON API: one route per service operation, each acting as the authenticated caller. Who may act is
  * the service's rule (the target responds, a member of a group claims); reading is open to every caller
  * `authenticate` admits to the project.
@@ -38,9 +76,9 @@ export const apiRoutes: ApiRoute[] = [
       operationId: 'createInteraction',
       summary: 'Create an interaction, or return the one an earlier request with the same idempotency key created',
       status: 201,
-      body: 'CreateInteractionInput',
+      body: CreateInteractionInputSchema,
       bodyRequired: true,
-      response: 'Interaction',
+      response: InteractionSchema,
       problems: [403],
     },
     async (context, { project }) => {
@@ -53,7 +91,7 @@ export const apiRoutes: ApiRoute[] = [
   apiRoute(
     'GET',
     '/v1/projects/:project/interactions/:id',
-    { operationId: 'getInteraction', summary: 'Read an interaction', status: 200, response: 'Interaction', problems: [404] },
+    { operationId: 'getInteraction', summary: 'Read an interaction', status: 200, response: InteractionSchema, problems: [404] },
     async (context, { project, id }) => {
       await context.caller(project)
       return json(200, await context.interactions.get(project, id))
@@ -66,7 +104,7 @@ export const apiRoutes: ApiRoute[] = [
       operationId: 'getHistory',
       summary: 'Everything that happened to an interaction, oldest first',
       status: 200,
-      response: 'History',
+      response: HistorySchema,
       problems: [404],
     },
     async (context, { project, id }) => {
@@ -74,92 +112,35 @@ export const apiRoutes: ApiRoute[] = [
       return json(200, await context.interactions.history(project, id))
     },
   ),
-  apiRoute(
-    'POST',
-    '/v1/projects/:project/interactions/:id/respond',
-    {
-      operationId: 'respond',
-      summary: 'Respond to an interaction as the caller',
-      status: 200,
-      body: 'RespondBody',
-      bodyRequired: true,
-      response: 'Interaction',
-      problems: [403, 404, 409, 410],
-    },
-    async (context, { project, id }) => {
-      const actor = await context.caller(project)
-      const body = parseInput(RespondBodySchema, await context.body(), 'response')
-      return json(200, await context.interactions.respond(project, id, { ...body, actor }))
-    },
+  interactionAction(
+    'respond',
+    'Respond to an interaction as the caller',
+    RespondBodySchema,
+    (interactions, { project, id, caller, body }) => interactions.respond(project, id, { ...body, actor: caller }),
   ),
-  apiRoute(
-    'POST',
-    '/v1/projects/:project/interactions/:id/claim',
-    {
-      operationId: 'claim',
-      summary: 'Claim a first-responder group interaction for the caller',
-      status: 200,
-      body: 'EmptyBody',
-      response: 'Interaction',
-      problems: [403, 404, 409, 410],
-    },
-    async (context, { project, id }) => {
-      const actor = await context.caller(project)
-      parseInput(EmptyBodySchema, await context.body(), 'claim input')
-      return json(200, await context.interactions.claim(project, id, actor))
-    },
+  interactionAction(
+    'claim',
+    'Claim a first-responder group interaction for the caller',
+    EmptyBodySchema,
+    (interactions, { project, id, caller }) => interactions.claim(project, id, caller),
   ),
-  apiRoute(
-    'POST',
-    '/v1/projects/:project/interactions/:id/release',
-    {
-      operationId: 'release',
-      summary: "Give up the caller's claim, so that any member may claim or respond again",
-      status: 200,
-      body: 'EmptyBody',
-      response: 'Interaction',
-      problems: [403, 404, 409, 410],
-    },
-    async (context, { project, id }) => {
-      const actor = await context.caller(project)
-      parseInput(EmptyBodySchema, await context.body(), 'release input')
-      return json(200, await context.interactions.release(project, id, actor))
-    },
+  interactionAction(
+    'release',
+    "Give up the caller's claim, so that any member may claim or respond again",
+    EmptyBodySchema,
+    (interactions, { project, id, caller }) => interactions.release(project, id, caller),
   ),
-  apiRoute(
-    'POST',
-    '/v1/projects/:project/interactions/:id/cancel',
-    {
-      operationId: 'cancel',
-      summary: 'Withdraw a pending interaction as the caller; a run-linked one resumes its run with a cancelled signal',
-      status: 200,
-      body: 'CancelBody',
-      response: 'Interaction',
-      problems: [403, 404, 409, 410],
-    },
-    async (context, { project, id }) => {
-      const actor = await context.caller(project)
-      const body = parseInput(CancelBodySchema, await context.body(), 'cancel input')
-      return json(200, await context.interactions.cancel(project, id, { ...body, actor }))
-    },
+  interactionAction(
+    'cancel',
+    'Withdraw a pending interaction as the caller; a run-linked one resumes its run with a cancelled signal',
+    CancelBodySchema,
+    (interactions, { project, id, caller, body }) => interactions.cancel(project, id, { ...body, actor: caller }),
   ),
-  apiRoute(
-    'POST',
-    '/v1/projects/:project/interactions/:id/reassign',
-    {
-      operationId: 'reassign',
-      summary: 'Hand a pending interaction over from one actor to another, recorded as done by the caller',
-      status: 200,
-      body: 'ReassignBody',
-      bodyRequired: true,
-      response: 'Interaction',
-      problems: [403, 404, 409, 410],
-    },
-    async (context, { project, id }) => {
-      const by = await context.caller(project)
-      const body = parseInput(ReassignBodySchema, await context.body(), 'reassign input')
-      return json(200, await context.interactions.reassign(project, id, { ...body, by }))
-    },
+  interactionAction(
+    'reassign',
+    'Hand a pending interaction over from one actor to another, recorded as done by the caller',
+    ReassignBodySchema,
+    (interactions, { project, id, caller, body }) => interactions.reassign(project, id, { ...body, by: caller }),
   ),
   apiRoute(
     'POST',
@@ -168,8 +149,8 @@ export const apiRoutes: ApiRoute[] = [
       operationId: 'cancelRun',
       summary: 'Cancel every pending interaction of a run, for a run that ended in its engine',
       status: 200,
-      body: 'CancelBody',
-      response: 'CancelRunResult',
+      body: CancelBodySchema,
+      response: CancelRunResultSchema,
       problems: [403],
     },
     async (context, { project, run_id }) => {
@@ -186,7 +167,7 @@ export const apiRoutes: ApiRoute[] = [
       summary: 'The pending interactions the caller may act on now, oldest first, a page at a time',
       status: 200,
       query: InboxQuerySchema,
-      response: 'InboxPage',
+      response: InboxPageSchema,
       problems: [],
     },
     async (context, { project }) => {

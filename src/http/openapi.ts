@@ -5,6 +5,15 @@ import { COMPONENTS } from './schemas.js'
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
 
+const NAMES = new Map<z.ZodType, string>(Object.entries(COMPONENTS).map(([name, schema]) => [schema, name]))
+
+/** The `$ref` of a route's body or answer, which must be one of the shared models, so each is described once. */
+function refTo(schema: z.ZodType) {
+  const name = NAMES.get(schema)
+  if (name === undefined) throw new Error('A route names a schema that is not one of the shared models in COMPONENTS')
+  return ref(name)
+}
+
 /** What each problem status means on this API, for the document's response descriptions. */
 const PROBLEM_STATUSES = {
   400: 'The path, query or body is invalid: `validation_failed` (with `issues`), `malformed_json` or `malformed_path`',
@@ -64,7 +73,7 @@ function operationObject(route: ApiRoute) {
     ...(operation.authenticated === false && { security: [] }),
     ...(parameters.length > 0 && { parameters }),
     ...(operation.body && {
-      requestBody: { required: operation.bodyRequired ?? false, content: { 'application/json': { schema: ref(operation.body) } } },
+      requestBody: { required: operation.bodyRequired ?? false, content: { 'application/json': { schema: refTo(operation.body) } } },
     }),
     responses: {
       [operation.status]: {
@@ -73,7 +82,7 @@ function operationObject(route: ApiRoute) {
           headers: { Location: { description: 'The URL of the interaction', schema: { type: 'string' } } },
         }),
         content: {
-          'application/json': { schema: operation.response ? ref(operation.response) : { type: 'object', additionalProperties: true } },
+          'application/json': { schema: operation.response ? refTo(operation.response) : { type: 'object', additionalProperties: true } },
         },
       },
       ...Object.fromEntries(

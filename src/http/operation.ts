@@ -3,7 +3,6 @@ import { validationError } from '../errors.js'
 import { check } from '../service/parse.js'
 import type { RequestContext } from './context.js'
 import { route, type Route } from './router.js'
-import type { ComponentName } from './schemas.js'
 
 /** What the OpenAPI document says about a route: its purpose, what it takes, what it answers and how it refuses. */
 export interface Operation {
@@ -11,13 +10,13 @@ export interface Operation {
   summary: string
   /** The status of a successful answer. */
   status: 200 | 201
-  /** The request body's shared model, when the route reads one; `bodyRequired` when it may not be empty. */
-  body?: ComponentName
+  /** The request body's schema, one of the shared models, when the route reads one; `bodyRequired` when it may not be empty. */
+  body?: z.ZodType
   bodyRequired?: boolean
   /** The query's schema, when the route reads one: each key is one query parameter. */
   query?: z.ZodObject
-  /** The successful answer's shared model; without one, any JSON object. */
-  response?: ComponentName
+  /** The successful answer's schema, one of the shared models; without one, any JSON object. */
+  response?: z.ZodType
   /** The problem statuses the service can answer with for this operation, beyond those of the request itself. */
   problems: readonly (403 | 404 | 409 | 410)[]
   /** False for the one route anyone may read. */

@@ -77,6 +77,3 @@ export const COMPONENTS = {
   CancelRunResult: CancelRunResultSchema,
   Problem: ProblemSchema,
 } as const
-
-/** The name of a shared model in `components.schemas`. */
-export type ComponentName = keyof typeof COMPONENTS
