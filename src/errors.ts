@@ -74,7 +74,7 @@ export function configurationError(caller: string, path: (string | number)[], ru
 }
 
 /** Turns zod issues into a `validation_failed` error whose message names every field. */
-export function validationError(what: string, issues: readonly z.core.$ZodIssue[] | readonly ValidationIssue[], prefix: (string | number)[] = []) {
+export function validationError(what: string, issues: readonly (z.core.$ZodIssue | ValidationIssue)[], prefix: (string | number)[] = []) {
   const normalized: ValidationIssue[] = issues.map((issue) => ({
     path: [...prefix, ...issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key))],
     message: issue.message,

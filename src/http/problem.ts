@@ -1,4 +1,5 @@
 import { isInteractionError } from '../errors.js'
+import type { Problem } from './schemas.js'
 
 /** The media type of RFC 9457 problem details. */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
@@ -30,13 +31,13 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
  */
 export function problemFor(error: unknown): Response {
   if (isInteractionError(error)) {
-    return problem(error.status, error.code, error.message, { issues: error.issues })
+    return problem(error.status, error.code, error.message, { issues: [...error.issues] })
   }
   if (error instanceof HttpProblem) return problem(error.status, error.code, error.message, {}, error.headers)
   return problem(500, 'internal', 'The server failed to handle the request.')
 }
 
-function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const body = { type: `https://hitl.dev/problems/${code}`, title: code.replaceAll('_', ' '), status, detail, code, ...extra }
+function problem(status: number, code: string, detail: string, extra: Pick<Problem, 'issues'> = {}, headers: Record<string, string> = {}) {
+  const body: Problem = { type: `https://hitl.dev/problems/${code}`, title: code.replaceAll('_', ' '), status, detail, code, ...extra }
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers } })
 }

@@ -1,3 +1,4 @@
+import { InteractionError } from '@hitl/interactions'
 import { createHttpHandler } from '@hitl/interactions/http'
 import { describe, expect, it } from 'vitest'
 import { alice, deployGate, harness, rejection } from '../support/harness.js'
@@ -77,5 +78,28 @@ describe('createHttpHandler — routing and problems', () => {
     const error = await rejection(async () => createHttpHandler(interactions, { links: { secret: 'short' } } as never))
     expect(error.code).toBe('configuration')
     expect(error.issues.map((issue) => issue.path.join('.'))).toEqual(['authenticate', 'links.secret'])
+  })
+
+  it('authenticate throwing an InteractionError — answers its status, so a host can refuse a route to a role', async () => {
+    const { interactions } = harness()
+    const created = await interactions.create('acme', deployGate)
+    const handler = createHttpHandler(interactions, {
+      authenticate: (request) => {
+        if (new URL(request.url).pathname.endsWith('/cancel')) throw new InteractionError('not_eligible', 'only a team lead may cancel')
+        return { actor: alice }
+      },
+    })
+    const refused = await handler(new Request(`http://localhost/v1/projects/acme/interactions/${created.id}/cancel`, { method: 'POST' }))
+    expect(await problemOf(refused)).toMatchObject({ status: 403, code: 'not_eligible', detail: 'only a team lead may cancel' })
+    expect((await interactions.get('acme', created.id)).status).toBe('pending')
+  })
+
+  it('reads are scoped to the project authenticate admits the caller to — another project’s interaction is not found', async () => {
+    const { interactions, handler } = setup()
+    const created = await interactions.create('other', deployGate)
+    const response = await handler(
+      new Request(`http://localhost/v1/projects/acme/interactions/${created.id}`, { headers: { authorization: 'Bearer alice-key' } }),
+    )
+    expect(await problemOf(response)).toMatchObject({ status: 404, code: 'not_found' })
   })
 })

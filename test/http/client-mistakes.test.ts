@@ -1,0 +1,125 @@
+/** Whatever a client sends, the handler answers it as a client's mistake or a success: never a 5xx. */
+import { createHttpHandler } from '@hitl/interactions/http'
+import fc from 'fast-check'
+import { expect, it } from 'vitest'
+import { alice, bob, deployGate, harness } from '../support/harness.js'
+
+// Sized to run in a few seconds; FC_RUNS raises it.
+const RUNS = Number(process.env.FC_RUNS ?? 1000)
+
+const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength: 24 })
+const segment = fc.oneof(
+  fc.constantFrom(
+    'v1',
+    'projects',
+    'acme',
+    'interactions',
+    'history',
+    'respond',
+    'claim',
+    'release',
+    'cancel',
+    'reassign',
+    'runs',
+    'inbox',
+    'openapi.json',
+  ),
+  fc.constantFrom('%', '%E0%A4%A', '%00', '%20acme', '..', '%2F', 'x'.repeat(300)),
+  printable.map(encodeURIComponent),
+)
+/** Mostly the shape of a real route, with the known interaction's id or run in it, so requests reach the service. */
+/** Mostly `usual`, sometimes one of `unusual`. */
+const mostly = <T>(usual: T, ...unusual: T[]) =>
+  fc.oneof({ arbitrary: fc.constant(usual), weight: 3 }, { arbitrary: fc.constantFrom(...unusual), weight: 1 })
+const path = fc.oneof(
+  { arbitrary: fc.array(segment, { maxLength: 7 }).map((segments) => `/${segments.join('/')}`), weight: 1 },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(
+        mostly('acme', 'other', ' acme', '%00', ''),
+        fc.constantFrom(
+          'interactions/ID',
+          'interactions/ID/history',
+          'interactions/ID/respond',
+          'interactions/ID/claim',
+          'interactions/ID/release',
+          'interactions/ID/cancel',
+          'interactions/ID/reassign',
+          'interactions',
+          'runs/run_01abc/cancel',
+          'inbox',
+        ),
+        mostly('', '?limit=1', '?limit=-1', '?limit=1e2', '?cursor=abc', '?cursor=', '?limit=5&limit=x', '?x=1'),
+      )
+      .map(([project, rest, query]) => `/v1/projects/${project}/${rest}${query}`),
+  },
+)
+const json = fc.oneof(
+  fc.constantFrom({ value: { confirmed: true } }, deployGate, { to: bob }, {}),
+  fc.jsonValue(),
+  fc.record({ value: fc.jsonValue(), comment: fc.jsonValue() }, { requiredKeys: [] }),
+  fc.record({ value: fc.constantFrom({ confirmed: true }, { confirmed: 'yes' }, {}), actor: fc.jsonValue() }, { requiredKeys: ['value'] }),
+  fc.record(
+    { to: fc.constantFrom(bob, { type: 'group', id: 'g' }, null), from: fc.jsonValue(), reason: fc.jsonValue() },
+    { requiredKeys: [] },
+  ),
+  fc
+    .dictionary(fc.constantFrom(...Object.keys(deployGate), 'requested_by', 'idempotency_key', '__proto__', 'constructor'), fc.jsonValue())
+    .map((changes) => ({ ...deployGate, ...changes })),
+)
+const body = fc.oneof(
+  json.map((value) => JSON.stringify(value)),
+  printable,
+  fc.constantFrom('', '{', '{"value":', '[]', 'null', '"\\ud800"', '{"value":{"text":"\\u0000"}}', 'x'.repeat(5000)),
+)
+const request = fc.record({
+  method: fc.oneof(
+    { arbitrary: fc.constantFrom('GET', 'POST'), weight: 3 },
+    fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'PROPFIND'),
+  ),
+  path,
+  authorization: mostly<string | undefined>('Bearer alice-key', 'Bearer bob-key', 'Bearer nobody', 'Basic x', undefined),
+  contentType: mostly<string | undefined>(
+    'application/json',
+    'application/json; charset=utf-8',
+    'application/problem+json',
+    'text/plain',
+    'multipart/form-data',
+    '',
+    undefined,
+  ),
+  idempotencyKey: fc.option(fc.oneof(printable, fc.constantFrom(' key', 'deploy-1')), { nil: undefined }),
+  body: fc.option(body, { nil: undefined }),
+})
+
+it('random methods, paths, headers and bodies never get a 5xx', async () => {
+  const { interactions } = harness()
+  const handler = createHttpHandler(interactions, {
+    maxBodyBytes: 4096,
+    authenticate: (request) => {
+      const key = request.headers.get('authorization')
+      return key === 'Bearer alice-key' ? { actor: alice } : key === 'Bearer bob-key' ? { actor: bob } : null
+    },
+  })
+  const { id } = await interactions.create('acme', { ...deployGate, requested_by: bob })
+  const statuses = new Set<number>()
+  await fc.assert(
+    fc.asyncProperty(request, async ({ method, path, authorization, contentType, idempotencyKey, body }) => {
+      const headers = new Headers()
+      if (authorization !== undefined) headers.set('authorization', authorization)
+      if (contentType !== undefined) headers.set('content-type', contentType)
+      if (idempotencyKey !== undefined) headers.set('idempotency-key', idempotencyKey)
+      const withBody = body !== undefined && method !== 'GET' && method !== 'HEAD'
+      const response = await handler(
+        new Request(`http://localhost${path.replaceAll('ID', id)}`, { method, headers, ...(withBody && { body }) }),
+      )
+      statuses.add(response.status)
+      expect(response.status, `${method} ${path}: ${await response.clone().text()}`).toBeLessThan(500)
+      if (response.status >= 400) expect(response.headers.get('content-type')).toBe('application/problem+json')
+    }),
+    { numRuns: RUNS },
+  )
+  // The requests reached past routing and authentication, to the service's own answers.
+  expect([...statuses]).toEqual(expect.arrayContaining([200, 400, 401, 404, 405, 409, 413, 415]))
+})
