@@ -16,6 +16,8 @@ export {
   type InteractionErrorCode,
   type ValidationIssue,
 } from './errors.js'
+export { describeForAgent, type AgentDescription } from './machine/describe-for-agent.js'
+export { responseJsonSchema } from './machine/responses.js'
 // Public to view and inspect the lifecycle (Stately's visualiser, @xstate/graph); the service alone drives records.
 export { interactionMachine } from './machine/index.js'
 export { ActorSchema, ParticipantSchema, type Actor, type Participant } from './model/actor.js'
@@ -33,6 +35,8 @@ export {
   type Tally,
 } from './model/interaction.js'
 export type { JsonObject } from './model/json.js'
+export type { JsonSchema } from './model/json-schema.js'
+export { createInputJsonSchema } from './model/json-schemas.js'
 export { LIMITS } from './model/limits.js'
 export {
   answersOf,

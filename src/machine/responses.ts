@@ -1,7 +1,7 @@
 import type { z } from 'zod'
 import type { Interaction } from '../model/interaction.js'
 import type { JsonSchema } from '../model/json-schema.js'
-import { responseJsonSchemaFor } from '../model/response-json-schema.js'
+import { responseJsonSchemaFor } from '../model/json-schemas.js'
 import { responseValueSchemaFor, type ResponseValue } from '../model/response.js'
 import { policyOf } from './policies.js'
 

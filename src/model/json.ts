@@ -76,6 +76,7 @@ export const JsonObjectSchema = withoutForbiddenKeys
   .pipe(z.record(z.string(), JsonValueSchema))
   .superRefine(atMostBytes(LIMITS.metadataBytes))
   .transform((value) => ({ ...value }))
+  .meta({ type: 'object' })
 
 export type JsonObject = z.infer<typeof JsonObjectSchema>
 

@@ -41,6 +41,7 @@ export const ProposalSchemaSchema = boundedJsonSchema(LIMITS.proposalSchemaBytes
     for (const issue of unusableSchemaIssues(schema)) ctx.addIssue({ code: 'custom', ...issue, continue: false })
   })
   .transform((schema) => schema as JsonSchema & Record<string, z.core.util.JSONType>)
+  .meta({ type: 'object', description: 'A JSON Schema (draft 2020-12) that the proposal, and any edit of it, satisfies' })
 
 /**
  * What a run proposes to do (a tool call's arguments, say) and the JSON Schema that it, and any

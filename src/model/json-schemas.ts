@@ -1,3 +1,5 @@
+import { z } from 'zod'
+import { CreateInteractionInputSchema } from './interaction.js'
 import { JSON_SCHEMA_DIALECT, type JsonSchema } from './json-schema.js'
 import { LIMITS } from './limits.js'
 import type { Spec, SpecOption } from './spec.js'
@@ -76,4 +78,22 @@ export function responseJsonSchemaFor(spec: Spec, { editable }: { editable: bool
     }
   })()
   return { $schema: JSON_SCHEMA_DIALECT, ...schema }
+}
+
+let createInput: JsonSchema | undefined
+
+/**
+ * The JSON Schema (draft 2020-12) of the body `create` takes, from its zod schema: every field and
+ * its limits. The rules across fields (the spec mode that fits the type, a run link's two halves…)
+ * and the proposal's own schema are checked by `create` alone.
+ *
+ * @example
+ * import { createInputJsonSchema } from '@hitl/interactions'
+ *
+ * const tool = { name: 'request_interaction', inputSchema: createInputJsonSchema() }
+ */
+export function createInputJsonSchema(): JsonSchema {
+  // Built on first use, and a copy each time, so a caller that changes its copy changes no other.
+  createInput ??= z.toJSONSchema(CreateInteractionInputSchema, { io: 'input', target: 'draft-2020-12' }) as JsonSchema
+  return structuredClone(createInput)
 }
