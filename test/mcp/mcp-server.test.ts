@@ -139,6 +139,23 @@ describeEachStore('MCP server', (emptyStore) => {
     expect(reads).toBe(3)
   })
 
+  it('await_interaction — a client that cancels its call ends the wait at once', async () => {
+    const { interactions } = harness({ store: await emptyStore() })
+    const created = await interactions.create('acme', approval)
+    const { service, nextPendingRead } = watched(interactions)
+    // An hour between reads: a read soon after the cancel can only come from the wait ending.
+    const { client } = await connect(service, { pollIntervalMs: 3_600_000 })
+    const firstRead = nextPendingRead()
+    const cancel = new AbortController()
+    const args = { id: created.id, wait_seconds: 50 }
+    const calling = client.callTool({ name: 'await_interaction', arguments: args }, undefined, { signal: cancel.signal })
+    await firstRead
+    const lastRead = nextPendingRead()
+    cancel.abort()
+    await expect(calling).rejects.toThrow()
+    await lastRead
+  })
+
   it('list_inbox and respond — an agent actor sees what it may answer, with the response schema, and answers it', async () => {
     const { interactions } = harness({ store: await emptyStore() })
     const review = await interactions.create('acme', {
