@@ -9,21 +9,10 @@
  * - `DATABASE_URL`: a PostgreSQL database to keep interactions in, migrated on start; the memory store when unset.
  * - `HITL_SCHEMA`: the PostgreSQL schema; `hitl` when unset.
  */
-import { createInteractions, memoryStore, ParticipantSchema, type InteractionStore } from '@hitl/interactions'
+import { createInteractions, ParticipantSchema } from '@hitl/interactions'
 import { createMcpServer } from '@hitl/interactions/mcp'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
-
-/** The memory store, or PostgreSQL (migrated) when DATABASE_URL names a database. */
-async function chooseStore(): Promise<{ store: InteractionStore; close: () => Promise<void> }> {
-  const url = process.env.DATABASE_URL
-  if (!url) return { store: memoryStore(), close: async () => {} }
-  const { default: pg } = await import('pg')
-  const { migrate, postgresStore } = await import('@hitl/interactions/postgres')
-  const pool = new pg.Pool({ connectionString: url })
-  const schema = process.env.HITL_SCHEMA || undefined
-  await migrate(pool, { schema })
-  return { store: postgresStore({ pool, schema }), close: () => pool.end() }
-}
+import { chooseStore } from './choose-store.js'
 
 const [type, ...id] = (process.env.HITL_ACTOR || 'agent:assistant').split(':')
 const actor = ParticipantSchema.safeParse({ type, id: id.join(':') })
