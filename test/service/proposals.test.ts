@@ -112,6 +112,20 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
     expect(SignalSchema.parse(delivered[0])).toEqual(delivered[0])
   })
 
+  it('expireDue — an approval that expires approves nothing: its fallback only, no approved_value or edited', async () => {
+    const { interactions, clock, delivered } = await service()
+    const { id } = await interactions.create('acme', { ...sendEmail, spec: { mode: 'confirm', proposal, default_confirmed: true } })
+    clock.set(deployGate.expires_at)
+    await interactions.expireDue()
+    const expired = await interactions.get('acme', id)
+    expect(expired).toMatchObject({ status: 'expired', fallback: { value: { confirmed: true } } })
+    for (const x of [expired, delivered[0]!]) {
+      expect(x).not.toHaveProperty('approved_value')
+      expect(x).not.toHaveProperty('edited')
+      expect(approvedValue(x)).toBeUndefined()
+    }
+  })
+
   it('respond — all members: approved_value is the proposal; a rejection carries the first reason given', async () => {
     const { interactions } = await service()
     const approved = await interactions.create('acme', { ...group('all_members'), spec: { mode: 'confirm', proposal } })
@@ -271,7 +285,7 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
     },
   ]
 
-  it.each(badProposals)('create — refuses a proposal with $rule, naming the path, and stores nothing', async ({ proposal: bad, path }) => {
+  it.each(badProposals)('create — refuses a proposal with $rule, naming its path; stores nothing', async ({ proposal: bad, path }) => {
     const { interactions, store } = await service()
     const error = await rejection(() =>
       interactions.create('acme', { ...sendEmail, spec: { mode: 'confirm', proposal: bad } } as CreateInteractionInput),

@@ -6,6 +6,7 @@ import {
   type InteractionErrorCode,
   InteractionSchema,
   type Participant,
+  type ResponseValue,
   type Signal,
   type Spec,
 } from '@hitl/interactions'
@@ -58,6 +59,9 @@ describe('public types', () => {
     expectTypeOf<Interaction['routing_policy']>().toEqualTypeOf<'first_responder' | 'all_members' | 'quorum' | undefined>()
     expectTypeOf<Signal['status']>().toEqualTypeOf<'completed' | 'expired' | 'cancelled'>()
     expectTypeOf<Spec['mode']>().toEqualTypeOf<'confirm' | 'select' | 'multi_select' | 'input'>()
+    expectTypeOf<Signal['edited']>().toEqualTypeOf<boolean | undefined>()
+    expectTypeOf<Signal['rejection_reason']>().toEqualTypeOf<{ value?: string; text?: string } | undefined>()
+    expectTypeOf<Extract<ResponseValue, { confirmed: false }>>().not.toHaveProperty('edited')
     expectTypeOf<InteractionErrorCode>().toEqualTypeOf<
       'validation_failed' | 'not_found' | 'not_eligible' | 'already_claimed' | 'already_responded' | 'not_pending' | 'expired' | 'conflict' | 'configuration'
     >()
