@@ -60,11 +60,11 @@ export const approvalOf = (call: ProposedCall): CreateInteractionInput => ({
 })
 
 /** What the run does with the call: run it with `input`, or tell the model `reason` and run nothing. */
-export type Verdict = { run: true; input: unknown; edited: boolean } | { run: false; reason: string }
+export type Verdict = { run: true; input: unknown } | { run: false; reason: string }
 
 /** The verdict a signal carries; anything but an approval is a refusal, with the words the model reads. */
 export function verdictOf(signal: Signal): Verdict {
-  if (isApproved(signal)) return { run: true, input: approvedValue(signal), edited: signal.edited === true }
+  if (isApproved(signal)) return { run: true, input: approvedValue(signal) }
   if (signal.status !== 'completed') return { run: false, reason: `The approval ${signal.status} before anyone decided.` }
   const reason = rejectionReason(signal)
   const because = [reason?.value, reason?.text].filter(Boolean).join(': ')
