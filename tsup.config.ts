@@ -9,6 +9,7 @@ export default defineConfig({
     testing: 'src/testing/index.ts',
     adapter: 'src/adapter/index.ts',
     http: 'src/http/index.ts',
+    mcp: 'src/mcp/index.ts',
   },
   format: ['esm', 'cjs'],
   // nanoid is ESM-only, and Node before 20.19 cannot require() an ES module: the CommonJS build carries its own copy

@@ -6,30 +6,17 @@
  * Last, a hotfix nobody looks at is escalated: a reminder after an hour, then it goes to Carol.
  * A notifier prints who is told what (in production, an email or a chat message).
  *
- * Run it with `npm run demo`; with DATABASE_URL set, it runs on PostgreSQL instead (schema `hitl`).
+ * Run it with `npm run demo`; with DATABASE_URL set, it runs on PostgreSQL instead (schema `hitl`, or HITL_SCHEMA).
  */
 import {
   callbackSignals,
   createInteractions,
   isApproved,
-  memoryStore,
   type Interaction,
   type InteractionNotification,
-  type InteractionStore,
   type Signal,
 } from '@hitl/interactions'
-
-/** The embedded default, or PostgreSQL when DATABASE_URL names a database. */
-async function chooseStore(): Promise<{ store: InteractionStore; close: () => Promise<void> }> {
-  const url = process.env.DATABASE_URL
-  if (!url) return { store: memoryStore(), close: async () => {} }
-  const { default: pg } = await import('pg')
-  const { migrate, postgresStore } = await import('@hitl/interactions/postgres')
-  const pool = new pg.Pool({ connectionString: url })
-  await migrate(pool)
-  // On the service's clock, since this demo moves time by hand; a real deployment keeps the database's.
-  return { store: postgresStore({ pool, clock: 'service' }), close: () => pool.end() }
-}
+import { chooseStore } from './choose-store.js'
 
 // A hand-moved clock, so the expiry happens now instead of in a day.
 let now = new Date('2026-04-21T09:00:00Z')
@@ -46,7 +33,8 @@ const signals = callbackSignals((signal) => {
   console.log(`${now.toISOString()}  run ${signal.run_id} resumed on "${signal.topic}": status=${signal.status}${decision}`)
 })
 
-const { store, close } = await chooseStore()
+// On the service's clock, since this demo moves time by hand; a real deployment keeps the database's.
+const { store, close } = await chooseStore({ clock: 'service' })
 console.log(`store: ${store.name}`)
 const alice = { type: 'member', id: 'user_alice' } as const
 const bob = { type: 'member', id: 'user_bob' } as const

@@ -92,6 +92,12 @@ describe('package', () => {
     expect(imported.every((name) => Object.keys(pkg.dependencies).includes(name))).toBe(true)
   })
 
+  it('the mcp entry loads the runtime dependencies and its optional peer @modelcontextprotocol/sdk, nothing else', () => {
+    const imported = [...packagesImportedFrom(join(root, 'src/mcp/index.ts'))].map(packageNameOf)
+    expect(imported).toContain('@modelcontextprotocol/sdk')
+    expect(imported.filter((name) => name !== '@modelcontextprotocol/sdk' && !Object.hasOwn(pkg.dependencies, name))).toEqual([])
+  })
+
   it('date-fns is imported by subpath, never the barrel, to keep cold starts short', () => {
     const specifiers = [...packagesImportedFrom(join(root, 'src/index.ts'))].filter((s) => s.startsWith('date-fns'))
     expect(specifiers.length).toBeGreaterThan(0)

@@ -1,5 +1,5 @@
 /**
- * The TypeScript examples of the README and of docs/agents.md are type-checked and run, as a reader would copy them.
+ * The TypeScript examples of the README, docs/agents.md and docs/mcp.md are type-checked and run, as a reader would copy them.
  *
  * Convention: every ```ts block runs. A block that is not meant to run on its own (a fragment, a
  * signature) opens with ```ts no-run and is skipped. Blocks import the package by its public name,
@@ -18,6 +18,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const DOCUMENTS = [
   { path: 'README.md', prefix: 'readme' },
   { path: 'docs/agents.md', prefix: 'agents' },
+  { path: 'docs/mcp.md', prefix: 'mcp' },
 ]
 
 /** The README's runnable TypeScript blocks, with the line each starts on. */
