@@ -77,7 +77,14 @@ async function seed(interactions: Interactions, now: Date) {
     target_actor: alice,
     title: 'Canary region',
     message: 'Where should the service-api canary run first?',
-    spec: { mode: 'select', options: [{ value: 'eu-west-1', label: 'Europe (Ireland)' }, { value: 'us-east-1', label: 'US East (Virginia)' }], default_value: 'eu-west-1' },
+    spec: {
+      mode: 'select',
+      options: [
+        { value: 'eu-west-1', label: 'Europe (Ireland)' },
+        { value: 'us-east-1', label: 'US East (Virginia)' },
+      ],
+      default_value: 'eu-west-1',
+    },
   })
   const releaseChecks = await interactions.create(PROJECT, {
     type: 'input',
@@ -187,7 +194,8 @@ export async function startServer(options: ServerOptions = {}) {
     signals,
     interactions,
     seeded,
-    linkFor: (interaction: Interaction, actor: Participant) => createResponseLink(interaction, { actor, baseUrl: url, secret: linkSecret, clock }),
+    linkFor: (interaction: Interaction, actor: Participant) =>
+      createResponseLink(interaction, { actor, baseUrl: url, secret: linkSecret, clock }),
     apiKey,
     async close() {
       clearInterval(tick)
@@ -208,7 +216,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   console.log(`Inbox: open ${server.url}/ and sign in (development only) as Alice, Bob or Carol.`)
   // A key given in the environment stays out of the log; a generated one has to be shown to be usable.
   const key = process.env.HITL_API_KEY ? '$HITL_API_KEY' : server.apiKey
-  console.log(`API:   curl -H "Authorization: Bearer ${key}" ${server.url}/v1/projects/${PROJECT}/interactions/${server.seeded.deployGate.id}`)
+  console.log(
+    `API:   curl -H "Authorization: Bearer ${key}" ${server.url}/v1/projects/${PROJECT}/interactions/${server.seeded.deployGate.id}`,
+  )
   console.log(`Link:  Alice's one-click link to the deploy gate: ${link}`)
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -58,7 +58,8 @@ async function readFormBody(request: Request, limit: number): Promise<URLSearchP
   const text = await readBoundedText(request, limit)
   const type = request.headers.get('content-type') ?? ''
   if (text !== '' && type.split(';')[0]?.trim().toLowerCase() !== 'application/x-www-form-urlencoded') {
-    throw new HttpProblem(415, 'unsupported_media_type', `The body must be application/x-www-form-urlencoded (got ${type === '' ? 'no content type' : type}).`)
+    const got = type === '' ? 'no content type' : type
+    throw new HttpProblem(415, 'unsupported_media_type', `The body must be application/x-www-form-urlencoded (got ${got}).`)
   }
   return new URLSearchParams(text)
 }

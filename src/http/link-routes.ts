@@ -18,7 +18,8 @@ async function openLink(context: RequestContext, token: string) {
   const claims = await verifyLinkToken(token, context.options.secrets, context.options.clock())
   const interaction = await context.interactions.get(claims.project, claims.id)
   if (interaction.status === 'expired') throw new HttpProblem(410, 'expired', 'This interaction expired before it was answered.')
-  if (interaction.status !== 'pending') throw new HttpProblem(409, 'not_pending', `This interaction was ${interaction.status} already; nothing more is needed.`)
+  if (interaction.status !== 'pending')
+    throw new HttpProblem(409, 'not_pending', `This interaction was ${interaction.status} already; nothing more is needed.`)
   if (hasResponded(interaction, claims.actor)) throw new HttpProblem(409, 'already_responded', 'Your answer was recorded already.')
   if (!mayActNow(interaction, claims.actor)) throw new HttpProblem(403, 'not_eligible', 'You may not answer this interaction now.')
   return { actor: claims.actor, interaction }

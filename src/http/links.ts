@@ -66,7 +66,9 @@ export async function createResponseLink(interaction: Interaction, options: Resp
   const ends = interaction.expires_at === undefined ? Number.POSITIVE_INFINITY : Math.floor(Date.parse(interaction.expires_at) / 1000)
   const claims: LinkClaims = { project: interaction.project, id: interaction.id, actor, exp: Math.min(now + ttl, ends) }
   const payload = base64url(new TextEncoder().encode(JSON.stringify(claims)))
-  const signature = new Uint8Array(await crypto.subtle.sign('HMAC', await keyOf(typeof secret === 'string' ? secret : secret[0]!), ascii(payload)))
+  const signature = new Uint8Array(
+    await crypto.subtle.sign('HMAC', await keyOf(typeof secret === 'string' ? secret : secret[0]!), ascii(payload)),
+  )
   return new URL(`links/${payload}.${base64url(signature)}`, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`).href
 }
 
@@ -79,7 +81,9 @@ export async function verifyLinkToken(token: string, secrets: readonly string[],
   const signatureBytes = signature === undefined || rest.length > 0 ? undefined : fromBase64url(signature)
   if (payload === undefined || signatureBytes === undefined) throw invalidLink()
   // crypto.subtle.verify compares in constant time, so a forger learns nothing from how long a refusal takes.
-  const verified = await Promise.all(secrets.map(async (secret) => crypto.subtle.verify('HMAC', await keyOf(secret), signatureBytes, ascii(payload))))
+  const verified = await Promise.all(
+    secrets.map(async (secret) => crypto.subtle.verify('HMAC', await keyOf(secret), signatureBytes, ascii(payload))),
+  )
   if (!verified.includes(true)) throw invalidLink()
   const claims = ClaimsSchema.safeParse(parseJson(fromBase64url(payload)))
   if (!claims.success) throw invalidLink()

@@ -20,7 +20,15 @@ beforeAll(async () => {
   server = await startServer({ port: 0, clock, tickMs: 60 * 60_000 })
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
 })
 
@@ -47,12 +55,17 @@ describe('the inbox in Chromium', () => {
     await expect.poll(() => gate.isVisible()).toBe(true)
     await page.screenshot({ path: SCREENSHOT, fullPage: true })
     await gate.getByRole('button', { name: 'Approve' }).focus()
-    await Promise.all([page.waitForResponse((response) => response.request().method() === 'GET' && response.url().endsWith('/inbox')), page.keyboard.press('Enter')])
+    await Promise.all([
+      page.waitForResponse((response) => response.request().method() === 'GET' && response.url().endsWith('/inbox')),
+      page.keyboard.press('Enter'),
+    ])
     await expect.poll(() => gate.count()).toBe(0)
-    expect(server.signals).toContainEqual(expect.objectContaining({ run_id: 'run_01abc', topic: 'deploy-gate', status: 'completed', outcome: 'approved' }))
+    expect(server.signals).toContainEqual(
+      expect.objectContaining({ run_id: 'run_01abc', topic: 'deploy-gate', status: 'completed', outcome: 'approved' }),
+    )
   })
 
-  it('Bob\'s multi-select refuses too few choices with a visible error next to the field, then accepts two', async () => {
+  it("Bob's multi-select refuses too few choices with a visible error next to the field, then accepts two", async () => {
     const page = await signIn('Bob')
     const checks = item(page, 'Release checks')
     await checks.getByLabel('Lint').check()

@@ -56,7 +56,14 @@ describeEachStore('inbox page', (emptyStore) => {
       type: 'review',
       target_actor: bob,
       message: 'Which region?',
-      spec: { mode: 'select', options: [{ value: 'eu', label: 'Europe' }, { value: 'us', label: 'America' }], default_value: 'us' },
+      spec: {
+        mode: 'select',
+        options: [
+          { value: 'eu', label: 'Europe' },
+          { value: 'us', label: 'America' },
+        ],
+        default_value: 'us',
+      },
     })
     const multi = await interactions.create('acme', checks)
     const note = await interactions.create('acme', {
@@ -65,7 +72,12 @@ describeEachStore('inbox page', (emptyStore) => {
       message: 'Release notes?',
       spec: { mode: 'input', multiline: true, placeholder: 'What changed', default_text: 'Fixes', max_length: 200 },
     })
-    const name = await interactions.create('acme', { type: 'input', target_actor: bob, message: 'Tag?', spec: { mode: 'input', max_length: 20 } })
+    const name = await interactions.create('acme', {
+      type: 'input',
+      target_actor: bob,
+      message: 'Tag?',
+      spec: { mode: 'input', max_length: 20 },
+    })
     const response = await inbox(bob)
     expect(response.status).toBe(200)
     const page = await response.text()
@@ -76,7 +88,9 @@ describeEachStore('inbox page', (emptyStore) => {
     expect(page).toContain(`<input type="checkbox" id="i-${multi.id}-value-1" name="values" value="unit" checked>`)
     expect(page).toContain(`<fieldset aria-describedby="i-${multi.id}-hint">`)
     expect(page).toContain('Choose at least 2 and at most 2.')
-    expect(page).toContain(`<textarea id="i-${note.id}-value" name="text" placeholder="What changed" maxlength="200" rows="4">Fixes</textarea>`)
+    expect(page).toContain(
+      `<textarea id="i-${note.id}-value" name="text" placeholder="What changed" maxlength="200" rows="4">Fixes</textarea>`,
+    )
     expect(page).toContain(`<input type="text" id="i-${name.id}-value" name="text" maxlength="20" value="">`)
     const ids = controlIds(page)
     // Two radios, three checkboxes, two text fields, and a comment per interaction.
@@ -108,7 +122,11 @@ describeEachStore('inbox page', (emptyStore) => {
     const response = await post(alice, gate.id, { confirmed: 'true', comment: 'Ship it' })
     expect(response.status).toBe(303)
     expect(response.headers.get('location')).toBe('/projects/acme/inbox')
-    expect(await interactions.get('acme', gate.id)).toMatchObject({ status: 'completed', outcome: 'approved', responses: [{ actor: alice, comment: 'Ship it' }] })
+    expect(await interactions.get('acme', gate.id)).toMatchObject({
+      status: 'completed',
+      outcome: 'approved',
+      responses: [{ actor: alice, comment: 'Ship it' }],
+    })
     expect(delivered).toHaveLength(1)
     expect(await (await inbox(alice)).text()).toContain('Nothing is waiting for you.')
   })
@@ -126,7 +144,10 @@ describeEachStore('inbox page', (emptyStore) => {
       expect(page).toContain(`<input type="checkbox" id="i-${multi.id}-value-0" name="values" value="lint" aria-invalid="true">`)
     })
     expect((await post(bob, multi.id, { values: ['lint', 'e2e'] })).status).toBe(303)
-    expect(await interactions.get('acme', multi.id)).toMatchObject({ status: 'completed', responses: [{ value: { values: ['lint', 'e2e'] } }] })
+    expect(await interactions.get('acme', multi.id)).toMatchObject({
+      status: 'completed',
+      responses: [{ value: { values: ['lint', 'e2e'] } }],
+    })
   })
 
   it('POST — an interaction no longer pending shows the inbox with a notice and its status', async () => {
@@ -161,7 +182,13 @@ it('forms — lacking a decision, a confirm post names the missing field; an ove
   const handler = createHttpHandler(interactions, { authenticate: () => ({ actor: alice }) })
   const gate = await interactions.create('acme', deployGate)
   const submit = (body: string) =>
-    handler(new Request(`http://localhost/projects/acme/inbox/${gate.id}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }))
+    handler(
+      new Request(`http://localhost/projects/acme/inbox/${gate.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      }),
+    )
   const missing = await submit('confirmed=maybe')
   expect(missing.status).toBe(422)
   expect(await missing.text()).toContain(`<p class="error" id="i-${gate.id}-value-error">`)

@@ -16,8 +16,11 @@ async function serve(store: InteractionStore, secret: string | string[] = SECRET
   const handler = createHttpHandler(h.interactions, { authenticate: () => null, links: { secret }, clock: h.clock.now })
   const server = await listen(handler)
   closers.push(server.close)
-  const linkFor = (interaction: Parameters<typeof createResponseLink>[0], actor: Participant, options: { ttl?: number; secret?: string | string[] } = {}) =>
-    createResponseLink(interaction, { actor, baseUrl: server.url, secret: SECRET, clock: h.clock.now, ...options })
+  const linkFor = (
+    interaction: Parameters<typeof createResponseLink>[0],
+    actor: Participant,
+    options: { ttl?: number; secret?: string | string[] } = {},
+  ) => createResponseLink(interaction, { actor, baseUrl: server.url, secret: SECRET, clock: h.clock.now, ...options })
   const unchanged = async (ids: string[], act: () => Promise<unknown>) => {
     const before = await snapshot(store, 'acme', ids, [alice, bob, carol])
     await act()
@@ -51,7 +54,7 @@ describeEachStore('signed response links', (emptyStore) => {
     expect((await interactions.get('acme', gate.id)).version).toBe(gate.version)
   })
 
-  it('POST — records the answer as the link\'s actor, and a replay is a 409 page that changes nothing', async () => {
+  it("POST — records the answer as the link's actor, and a replay is a 409 page that changes nothing", async () => {
     const { interactions, linkFor, unchanged, delivered } = await serve(await emptyStore())
     const gate = await interactions.create('acme', deployGate)
     const url = await linkFor(gate, alice)
@@ -59,7 +62,11 @@ describeEachStore('signed response links', (emptyStore) => {
     expect(response.status).toBe(200)
     expect(await response.text()).toContain('Your answer was recorded.')
     const record = await interactions.get('acme', gate.id)
-    expect(record).toMatchObject({ status: 'completed', outcome: 'approved', responses: [{ actor: alice, value: { confirmed: true }, comment: 'Ship it' }] })
+    expect(record).toMatchObject({
+      status: 'completed',
+      outcome: 'approved',
+      responses: [{ actor: alice, value: { confirmed: true }, comment: 'Ship it' }],
+    })
     expect(delivered.map((signal) => signal.run_id)).toEqual(['run_01abc'])
     await unchanged([gate.id], async () => {
       for (const replay of [await confirm(url, false), await fetch(url)]) {
@@ -115,7 +122,7 @@ describeEachStore('signed response links', (emptyStore) => {
     })
   })
 
-  it('self-approval — the requester\'s own link cannot approve, while a member\'s link can', async () => {
+  it("self-approval — the requester's own link cannot approve, while a member's link can", async () => {
     const { interactions, linkFor, unchanged } = await serve(await emptyStore())
     const gate = await interactions.create('acme', firstResponderGate)
     const own = await linkFor(gate, carol)
@@ -160,7 +167,11 @@ describeEachStore('signed response links', (emptyStore) => {
     const oldLink = await linkFor(gate, alice, { secret: OLD_SECRET })
     const newLink = await linkFor(gate, alice, { secret: [SECRET, OLD_SECRET] })
     expect((await fetch(oldLink)).status).toBe(200)
-    const rotated = createHttpHandler(interactions, { authenticate: () => null, links: { secret: SECRET }, clock: () => new Date('2026-04-21T09:00:00Z') })
+    const rotated = createHttpHandler(interactions, {
+      authenticate: () => null,
+      links: { secret: SECRET },
+      clock: () => new Date('2026-04-21T09:00:00Z'),
+    })
     const afterRotation = await listen(rotated)
     closers.push(afterRotation.close)
     const relocated = (url: string) => new URL(new URL(url).pathname, afterRotation.url).href
@@ -170,7 +181,12 @@ describeEachStore('signed response links', (emptyStore) => {
 
   it('validation — an answer the spec refuses re-renders the page with the error next to the field (422), nothing recorded', async () => {
     const { interactions, linkFor, unchanged } = await serve(await emptyStore())
-    const note = await interactions.create('acme', { type: 'input', target_actor: alice, message: 'Release notes?', spec: { mode: 'input', max_length: 5 } })
+    const note = await interactions.create('acme', {
+      type: 'input',
+      target_actor: alice,
+      message: 'Release notes?',
+      spec: { mode: 'input', max_length: 5 },
+    })
     const url = await linkFor(note, alice)
     await unchanged([note.id], async () => {
       const response = await postForm(url, { text: 'far too long' })
@@ -187,7 +203,11 @@ describeEachStore('signed response links', (emptyStore) => {
     const gate = await interactions.create('acme', deployGate)
     const url = await linkFor(gate, alice)
     await unchanged([gate.id], async () => {
-      for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }] as Record<string, string>[]) {
+      for (const headers of [
+        { 'sec-fetch-site': 'cross-site' },
+        { 'sec-fetch-site': 'same-site' },
+        { origin: 'https://evil.example' },
+      ] as Record<string, string>[]) {
         const response = await postForm(url, { confirmed: 'true' }, headers)
         expect(response.status).toBe(403)
         expect(await response.text()).toContain('This form can only be sent from its own page.')

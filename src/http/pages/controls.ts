@@ -1,5 +1,5 @@
 import type { Interaction } from '../../model/interaction.js'
-import type { Spec } from '../../model/spec.js'
+import type { Spec, SpecOption } from '../../model/spec.js'
 import { html, type SafeHtml } from './html.js'
 
 /** The two fields a response form has: the spec's control (`value`) and the optional comment. */
@@ -14,7 +14,13 @@ export interface FormState {
 /** Ids unique on a page that lists several interactions, so each label and message points at its own control. */
 const idsOf = (interaction: Interaction) => {
   const prefix = `i-${interaction.id}`
-  return { control: `${prefix}-value`, hint: `${prefix}-hint`, error: `${prefix}-value-error`, comment: `${prefix}-comment`, commentError: `${prefix}-comment-error` }
+  return {
+    control: `${prefix}-value`,
+    hint: `${prefix}-hint`,
+    error: `${prefix}-value-error`,
+    comment: `${prefix}-comment`,
+    commentError: `${prefix}-comment-error`,
+  }
 }
 type Ids = ReturnType<typeof idsOf>
 
@@ -52,7 +58,7 @@ function control(spec: Exclude<Spec, { mode: 'confirm' }>, ids: Ids, state: Form
     case 'select': {
       const chosen = state.submitted ? state.submitted.get('value') : spec.default_value
       return html`<fieldset${described([error !== undefined && ids.error], false)}><legend>Choose one</legend>
-${spec.options.map((option, index) => optionControl('radio', 'value', `${ids.control}-${index}`, option, option.value === chosen, error !== undefined))}
+${optionList('radio', 'value', spec.options, ids, (value) => value === chosen, error !== undefined)}
 ${errorText(ids.error, error)}</fieldset>`
     }
     case 'multi_select': {
@@ -60,7 +66,7 @@ ${errorText(ids.error, error)}</fieldset>`
       const hint = selectionHint(spec.min_selections, spec.max_selections)
       return html`<fieldset${described([hint !== undefined && ids.hint, error !== undefined && ids.error], false)}><legend>Choose</legend>
 ${hint !== undefined && html`<p class="hint" id="${ids.hint}">${hint}</p>`}
-${spec.options.map((option, index) => optionControl('checkbox', 'values', `${ids.control}-${index}`, option, chosen.includes(option.value), error !== undefined))}
+${optionList('checkbox', 'values', spec.options, ids, (value) => chosen.includes(value), error !== undefined)}
 ${errorText(ids.error, error)}</fieldset>`
     }
     case 'input': {
@@ -68,15 +74,31 @@ ${errorText(ids.error, error)}</fieldset>`
       const attributes = html`id="${ids.control}" name="text"${spec.placeholder !== undefined && html` placeholder="${spec.placeholder}"`}${
         spec.max_length !== undefined && html` maxlength="${spec.max_length}"`
       }${described([error !== undefined && ids.error], error !== undefined)}`
-      const field = spec.multiline ? html`<textarea ${attributes} rows="4">${text}</textarea>` : html`<input type="text" ${attributes} value="${text}">`
+      const field = spec.multiline
+        ? html`<textarea ${attributes} rows="4">${text}</textarea>`
+        : html`<input type="text" ${attributes} value="${text}">`
       return html`<label class="field" for="${ids.control}">Your answer</label>${field}${errorText(ids.error, error)}`
     }
   }
 }
 
-function optionControl(type: 'radio' | 'checkbox', name: string, id: string, option: { value: string; label: string; description?: string }, checked: boolean, invalid: boolean) {
-  return html`<div><input type="${type}" id="${id}" name="${name}" value="${option.value}"${checked && html` checked`}${invalid && html` aria-invalid="true"`}>
-<label for="${id}">${option.label}</label>${option.description !== undefined && html` <span class="meta">${option.description}</span>`}</div>`
+/** One radio button or checkbox per option, each with its own label and the option's description beside it. */
+function optionList(
+  type: 'radio' | 'checkbox',
+  name: string,
+  options: readonly SpecOption[],
+  ids: Ids,
+  isChecked: (value: string) => boolean,
+  invalid: boolean,
+) {
+  return options.map((option, index) => {
+    const id = `${ids.control}-${index}`
+    const description = option.description !== undefined && html` <span class="meta">${option.description}</span>`
+    return html`<div><input type="${type}" id="${id}" name="${name}" value="${option.value}"${isChecked(option.value) && html` checked`}${
+      invalid && html` aria-invalid="true"`
+    }>
+<label for="${id}">${option.label}</label>${description}</div>`
+  })
 }
 
 /** The bounds of a multi-select in words; the server enforces them whatever the browser sends. */
@@ -90,6 +112,8 @@ function selectionHint(min: number | undefined, max: number | undefined): string
 function commentField(ids: Ids, state: FormState): SafeHtml {
   const error = state.errors?.comment
   return html`<label class="field" for="${ids.comment}">Comment (optional)</label>
-<textarea id="${ids.comment}" name="comment" rows="2"${described([error !== undefined && ids.commentError], error !== undefined)}>${state.submitted?.get('comment') ?? ''}</textarea>
+<textarea id="${ids.comment}" name="comment" rows="2"${described([error !== undefined && ids.commentError], error !== undefined)}>${
+    state.submitted?.get('comment') ?? ''
+  }</textarea>
 ${errorText(ids.commentError, error)}`
 }

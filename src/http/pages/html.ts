@@ -33,7 +33,8 @@ body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:46rem;padding:1.
 h1{font-size:1.5rem}article{border:1px solid #d0d7de;border-radius:8px;padding:1rem 1.25rem;margin:1rem 0}
 fieldset{border:0;padding:0;margin:0 0 .75rem}legend,label.field{font-weight:600;display:block;margin-bottom:.25rem}
 .meta{color:#57606a;font-size:.875rem}.hint{color:#57606a;font-size:.875rem;margin:.25rem 0}
-.error{color:#b3261e;font-weight:600;margin:.25rem 0}.notice{background:#fff4e5;border:1px solid #f0b429;border-radius:8px;padding:.75rem 1rem}
+.error{color:#b3261e;font-weight:600;margin:.25rem 0}
+.notice{background:#fff4e5;border:1px solid #f0b429;border-radius:8px;padding:.75rem 1rem}
 button{font:inherit;padding:.4rem 1rem;margin-right:.5rem;border-radius:6px;border:1px solid #8c959f;background:#f6f8fa;cursor:pointer}
 button.primary{background:#1f883d;border-color:#1a7f37;color:#fff}textarea,input[type=text]{font:inherit;width:100%;box-sizing:border-box}
 :focus-visible{outline:3px solid #0969da;outline-offset:2px}[aria-invalid=true]{border-color:#b3261e}
