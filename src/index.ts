@@ -16,6 +16,8 @@ export {
   type InteractionErrorCode,
   type ValidationIssue,
 } from './errors.js'
+export { describeForAgent, type AgentDescription } from './machine/describe-for-agent.js'
+export { responseJsonSchema } from './machine/responses.js'
 // Public to view and inspect the lifecycle (Stately's visualiser, @xstate/graph); the service alone drives records.
 export { interactionMachine } from './machine/index.js'
 export { ActorSchema, ParticipantSchema, type Actor, type Participant } from './model/actor.js'
@@ -33,8 +35,21 @@ export {
   type Tally,
 } from './model/interaction.js'
 export type { JsonObject } from './model/json.js'
+export type { JsonSchema } from './model/json-schema.js'
+export { createInputJsonSchema } from './model/json-schemas.js'
 export { LIMITS } from './model/limits.js'
-export { answersOf, fallbackOf, inputText, isApproved, selectedValue, selectedValues, type Answer, type Answered } from './model/readers.js'
+export {
+  answersOf,
+  approvedValue,
+  fallbackOf,
+  inputText,
+  isApproved,
+  rejectionReason,
+  selectedValue,
+  selectedValues,
+  type Answer,
+  type Answered,
+} from './model/readers.js'
 export { ReassignInputSchema, type ReassignInput } from './model/reassign.js'
 export {
   CancelInputSchema,
@@ -42,13 +57,23 @@ export {
   RespondInputSchema,
   ResponseValueSchema,
   type CancelInput,
+  type ConfirmValue,
   type InteractionResponse,
+  type RejectionReason,
   type RespondInput,
   type ResponseValue,
 } from './model/response.js'
 export { InteractionNotificationSchema, type InteractionNotification, type NotificationKind } from './model/notification.js'
 export { isSignalEntry, OutboxEntrySchema, SignalSchema, type OutboxEntry, type Signal, type SignalEntry } from './model/signal.js'
-export { SpecOptionSchema, SpecSchema, type InteractionType, type Spec, type SpecMode, type SpecOption } from './model/spec.js'
+export {
+  SpecOptionSchema,
+  SpecSchema,
+  type InteractionType,
+  type Proposal,
+  type Spec,
+  type SpecMode,
+  type SpecOption,
+} from './model/spec.js'
 export type {
   Decision,
   Directory,

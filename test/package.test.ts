@@ -31,6 +31,9 @@ function packagesImportedFrom(entry: string, seen = new Set<string>(), found = n
   return found
 }
 
+/** The package an import specifier names: `@scope/name` or `name`, without a subpath. */
+const packageNameOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/')
+
 describe('package', () => {
   const entries = (tsupConfig as { entry: Record<string, string> }).entry
 
@@ -80,14 +83,12 @@ describe('package', () => {
   })
 
   it('the root entry pulls in only the runtime dependencies, no optional peer', () => {
-    const imported = [...packagesImportedFrom(join(root, 'src/index.ts'))].map((specifier) =>
-      specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!,
-    )
+    const imported = [...packagesImportedFrom(join(root, 'src/index.ts'))].map(packageNameOf)
     expect(new Set(imported)).toEqual(new Set(Object.keys(pkg.dependencies)))
   })
 
   it('the dbos entry loads no optional peer: @dbos-inc/dbos-sdk only on the first waitForInteraction', () => {
-    const imported = [...packagesImportedFrom(join(root, 'src/signals/dbos/index.ts'))].map((specifier) => specifier.split('/')[0]!)
+    const imported = [...packagesImportedFrom(join(root, 'src/signals/dbos/index.ts'))].map(packageNameOf)
     expect(imported.every((name) => Object.keys(pkg.dependencies).includes(name))).toBe(true)
   })
 

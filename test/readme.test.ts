@@ -1,5 +1,5 @@
 /**
- * The README's TypeScript examples are type-checked and run, as a reader would copy them.
+ * The TypeScript examples of the README and of docs/agents.md are type-checked and run, as a reader would copy them.
  *
  * Convention: every ```ts block runs. A block that is not meant to run on its own (a fragment, a
  * signature) opens with ```ts no-run and is skipped. Blocks import the package by its public name,
@@ -14,7 +14,11 @@ import ts from 'typescript'
 import { afterAll, describe, expect, it } from 'vitest'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const readme = readFileSync(join(root, 'README.md'), 'utf8')
+/** The documents whose blocks run; the README's block files keep their names. */
+const DOCUMENTS = [
+  { path: 'README.md', prefix: 'readme' },
+  { path: 'docs/agents.md', prefix: 'agents' },
+]
 
 /** The README's runnable TypeScript blocks, with the line each starts on. */
 function runnableBlocks(markdown: string) {
@@ -32,12 +36,12 @@ function typeErrors(files: string[]) {
     .map((diagnostic) => `${diagnostic.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`)
 }
 
-describe('README', () => {
-  const blocks = runnableBlocks(readme)
+describe.each(DOCUMENTS)('$path', ({ path, prefix }) => {
+  const blocks = runnableBlocks(readFileSync(join(root, path), 'utf8'))
   // Inside the package folder, so that the blocks' imports of '@hitl/interactions' resolve to this package.
-  const folder = mkdtempSync(join(root, '.readme-blocks-'))
+  const folder = mkdtempSync(join(root, `.readme-blocks-${prefix}-`))
   const files = blocks.map(({ line, code }) => {
-    const file = join(folder, `readme-line-${line}.ts`)
+    const file = join(folder, `${prefix}-line-${line}.ts`)
     // `export {}` keeps a block without imports a module, so top-level await works and names do not clash.
     writeFileSync(file, `${code}\nexport {}\n`)
     return file

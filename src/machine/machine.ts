@@ -4,8 +4,8 @@ import { describeActor as describe, sameActor, uniqueActors, type Participant } 
 import { fallbackFor } from '../model/fallback.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import type { EscalationStep, Interaction } from '../model/interaction.js'
-import { responseValueSchemaFor } from '../model/response.js'
-import { countResponse, hasResponded, policyOf, type PendingState } from './policies.js'
+import { countResponse, decisionFieldsOf, decisionOf, hasResponded, policyOf, type PendingState } from './policies.js'
+import { responseValueSchemaOf } from './responses.js'
 import { reassignedFields, reassignmentOf, reassignmentRefusal, type Reassignment } from './reassign.js'
 import { lapseAtOf, nextEscalationOf } from './timers.js'
 
@@ -44,7 +44,7 @@ const isParticipant = (record: Interaction, actor: Participant) => policyOf(reco
 
 const valueIssues = (context: Interaction, event: InteractionEvent) => {
   assertEvent(event, 'respond')
-  return responseValueSchemaFor(context.spec).safeParse(event.value).error?.issues ?? []
+  return responseValueSchemaOf(context).safeParse(event.value).error?.issues ?? []
 }
 
 /** Whether `time` has come at the event's time. */
@@ -169,7 +169,7 @@ export const interactionMachine = setup({
     markCompleted: assign(({ context, event }) => ({
       status: 'completed' as const,
       completed_at: event.at,
-      ...(context.type === 'approval' && { outcome: policyOf(context).outcome(context) }),
+      ...(context.type === 'approval' && decisionOf(context)),
     })),
     /** Puts `to` where `from` was; kept apart so that any event which hands an interaction over can use it. */
     reassignTo: assign(({ context, event }, reassignment: Reassignment) => reassignedFields(context, reassignment, event.at)),
@@ -328,7 +328,7 @@ export const interactionMachine = setup({
     },
     completed: {
       type: 'final',
-      entry: ['markCompleted', logged('completed', ({ context }) => context.outcome && { outcome: context.outcome }), 'signal'],
+      entry: ['markCompleted', logged('completed', ({ context }) => context.outcome && decisionFieldsOf(context)), 'signal'],
       meta: { refusal: { code: 'not_pending', message: 'is already completed' } },
     },
     expired: {

@@ -1,6 +1,8 @@
 import { sameActor, type Participant } from '../model/actor.js'
 import type { ValidationIssue } from '../errors.js'
 import type { Interaction, Outcome, Tally } from '../model/interaction.js'
+import { sameJson } from '../model/json-schema.js'
+import type { ConfirmValue } from '../model/response.js'
 
 /** The sub-states of `pending`, one per way a pending record can be waiting. */
 export type PendingState = 'direct' | 'unclaimed' | 'claimed' | 'collecting'
@@ -20,6 +22,8 @@ export interface Policy {
   isComplete(record: Interaction): boolean
   /** What a completed approval decided. */
   outcome(record: Interaction): Outcome
+  /** Whether one response decides it, so that an approval may carry an edit of its proposal. */
+  decidedByOne: boolean
 }
 
 type RecordedResponse = Interaction['responses'][number]
@@ -69,6 +73,7 @@ export const POLICIES = {
     mayActNow: routedTo,
     isComplete: (record) => record.responses.length > 0,
     outcome: (record) => decidedBy(record.responses[0]),
+    decidedByOne: true,
   },
   /** A group whose members race to claim it; the one response of the claimant decides. */
   first_responder: {
@@ -77,6 +82,7 @@ export const POLICIES = {
     mayActNow: (record) => (record.claimed_by ? [record.claimed_by] : routedTo(record)),
     isComplete: (record) => record.responses.length > 0,
     outcome: (record) => decidedBy(record.responses[0]),
+    decidedByOne: true,
   },
   /** A group whose every snapshotted member responds once; approved only if every one confirmed. */
   all_members: {
@@ -85,6 +91,7 @@ export const POLICIES = {
     mayActNow: notYetResponded,
     isComplete: (record) => notYetResponded(record).length === 0,
     outcome: (record) => (record.responses.every(confirmed) ? 'approved' : 'rejected'),
+    decidedByOne: false,
   },
   /**
    * A group of which `quorum.required` members must answer, each once. An approval is approved when
@@ -100,6 +107,7 @@ export const POLICIES = {
       return approvals >= required || rejections > routedTo(record).length - required
     },
     outcome: (record) => (quorumReached(record) ? 'approved' : 'rejected'),
+    decidedByOne: false,
   },
 } as const satisfies Record<string, Policy>
 
@@ -140,3 +148,32 @@ export const policyOf = (record: Interaction): Policy => POLICIES[policyNameOf(r
 
 /** Whether `actor` may act on the pending record now. */
 export const mayActNow = (record: Interaction, actor: Participant): boolean => policyOf(record).mayActNow(record).some((a) => sameActor(a, actor))
+
+/** What a completed approval decided: its outcome by its policy's rule, and what it approved or why it was rejected. */
+export type ApprovalDecision = Pick<Interaction, 'outcome' | 'approved_value' | 'edited' | 'rejection_reason'>
+
+/**
+ * The decision of an approval whose responses complete it. Approved with a proposal: the edit (only
+ * a single decider may send one) or the proposal unchanged, and whether it changed. Rejected: the
+ * first reason a rejection gave, in the order the responses came.
+ */
+export function decisionOf(record: Interaction): ApprovalDecision {
+  const outcome = policyOf(record).outcome(record)
+  const values = record.responses.map((response) => response.value as ConfirmValue)
+  const proposal = record.spec.mode === 'confirm' ? record.spec.proposal : undefined
+  if (outcome === 'approved') {
+    if (!proposal) return { outcome }
+    const edit = values.find((value) => value.confirmed && 'edited' in value)
+    const approved_value = edit?.confirmed ? edit.edited : proposal.value
+    return { outcome, approved_value, edited: !sameJson(approved_value, proposal.value) }
+  }
+  const rejection_reason = values.find((value) => !value.confirmed && value.reason !== undefined)
+  return { outcome, ...(rejection_reason && !rejection_reason.confirmed && { rejection_reason: rejection_reason.reason }) }
+}
+
+/** A completed approval's decision without the fields it lacks: what its signal and its `completed` history event repeat. */
+export const decisionFieldsOf = (record: ApprovalDecision): ApprovalDecision => ({
+  outcome: record.outcome,
+  ...(record.edited !== undefined && { approved_value: record.approved_value, edited: record.edited }),
+  ...(record.rejection_reason && { rejection_reason: record.rejection_reason }),
+})

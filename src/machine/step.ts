@@ -4,7 +4,7 @@ import type { NewHistoryEvent } from '../model/history.js'
 import { isRunLinked, type Interaction } from '../model/interaction.js'
 import type { Signal } from '../model/signal.js'
 import { interactionMachine, type InteractionEvent, type Refusal } from './machine.js'
-import { policyOf } from './policies.js'
+import { decisionFieldsOf, policyOf } from './policies.js'
 import { dueTimerOf, nextTimerOf } from './timers.js'
 
 /** What one step decided: the next record, whether it changed, and its effects. */
@@ -49,7 +49,7 @@ export function signalOf(record: Interaction): Signal | undefined {
     topic: record.topic,
     status: record.status,
     responses: record.responses,
-    ...(record.outcome && { outcome: record.outcome }),
+    ...(record.outcome && decisionFieldsOf(record)),
     ...(record.fallback && { fallback: record.fallback }),
     idempotency_key: `${record.id}:${record.status}`,
   }

@@ -3,9 +3,9 @@ import type { ValidationIssue } from '../errors.js'
 import { ActorSchema, IdentifierSchema, ParticipantSchema } from './actor.js'
 import { addDuration, DurationSchema } from './duration.js'
 import { FallbackSchema } from './fallback.js'
-import { JsonObjectSchema } from './json.js'
+import { JsonObjectSchema, JsonValueSchema } from './json.js'
 import { LIMITS } from './limits.js'
-import { InteractionResponseSchema } from './response.js'
+import { InteractionResponseSchema, RejectionReasonSchema } from './response.js'
 import { MODES_BY_TYPE, SpecSchema } from './spec.js'
 
 /** The three interaction types; each fixes which spec modes are allowed. */
@@ -138,6 +138,19 @@ export const CreateInteractionInputSchema = CreateFieldsSchema.superRefine((inpu
 export type CreateInteractionInput = z.input<typeof CreateInteractionInputSchema>
 
 /**
+ * What a completed approval with a proposal or a reason decided beyond its outcome; the record and
+ * its signal carry the same fields.
+ */
+export const DecisionFields = {
+  /** Set when an approval with a proposal was approved: the approver's edit, or the proposal unchanged. What the run executes. */
+  approved_value: JsonValueSchema.optional(),
+  /** Set beside `approved_value`: whether the approver changed the proposal. */
+  edited: z.boolean().optional(),
+  /** Set when an approval was rejected with a reason: the first one given, in the order the responses came. */
+  rejection_reason: RejectionReasonSchema.optional(),
+}
+
+/**
  * Every field of a stored record, in the order records are written, each end-state field optional;
  * {@link InteractionSchema} tightens them by status.
  */
@@ -158,6 +171,7 @@ export const InteractionFieldsSchema = CreateFieldsSchema.extend({
   completed_at: z.iso.datetime().optional(),
   /** Set on a completed approval. */
   outcome: OutcomeSchema.optional(),
+  ...DecisionFields,
   expired_at: z.iso.datetime().optional(),
   /** Set on an expired interaction whose spec has a default: that default, given by nobody. */
   fallback: FallbackSchema.optional(),
@@ -181,6 +195,9 @@ export const InteractionSchema = z.discriminatedUnion('status', [
     status: z.literal('pending'),
     completed_at: absent,
     outcome: absent,
+    approved_value: absent,
+    edited: absent,
+    rejection_reason: absent,
     expired_at: absent,
     fallback: absent,
     cancelled_at: absent,

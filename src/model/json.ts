@@ -54,23 +54,31 @@ export function findUnstorableText(value: unknown, path: (string | number)[] = [
   return undefined
 }
 
+/** Refuses keys that reach a prototype and nesting deeper than {@link LIMITS.metadataDepth}, before the JSON check. */
+const withoutForbiddenKeys = z.unknown().superRefine((value, ctx) => {
+  const found = findForbiddenKey(value, [], 0)
+  if (found) ctx.addIssue({ code: 'custom', path: found.path, message: found.message })
+})
+
+/** Refuses a value longer than `bytes` bytes as JSON. */
+const atMostBytes =
+  (bytes: number) =>
+  (value: unknown, ctx: z.RefinementCtx): void => {
+    const size = new TextEncoder().encode(JSON.stringify(value)).length
+    if (size > bytes) ctx.addIssue({ code: 'custom', message: `must be at most ${bytes} bytes as JSON (got ${size})` })
+  }
+
 /**
  * A plain JSON object: no functions, dates, BigInts or non-finite numbers, no prototype-polluting
  * keys, at most {@link LIMITS.metadataBytes} bytes serialized.
  */
-export const JsonObjectSchema = z
-  .unknown()
-  .superRefine((value, ctx) => {
-    const found = findForbiddenKey(value, [], 0)
-    if (found) ctx.addIssue({ code: 'custom', path: found.path, message: found.message })
-  })
+export const JsonObjectSchema = withoutForbiddenKeys
   .pipe(z.record(z.string(), JsonValueSchema))
-  .superRefine((value, ctx) => {
-    const bytes = new TextEncoder().encode(JSON.stringify(value)).length
-    if (bytes > LIMITS.metadataBytes) {
-      ctx.addIssue({ code: 'custom', message: `must be at most ${LIMITS.metadataBytes} bytes as JSON (got ${bytes})` })
-    }
-  })
+  .superRefine(atMostBytes(LIMITS.metadataBytes))
   .transform((value) => ({ ...value }))
+  .meta({ type: 'object' })
 
 export type JsonObject = z.infer<typeof JsonObjectSchema>
+
+/** A JSON value held to the same rules as a JSON object, within `bytes` bytes serialized. */
+export const boundedJsonSchema = (bytes: number) => withoutForbiddenKeys.pipe(JsonValueSchema).superRefine(atMostBytes(bytes))

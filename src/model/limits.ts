@@ -17,6 +17,10 @@ export const LIMITS = {
   /** Serialized JSON size of `metadata`, in bytes. */
   metadataBytes: 16_384,
   metadataDepth: 10,
+  /** Serialized JSON size of a confirm spec's `proposal.value`, and of an approver's edit of it, in bytes. */
+  proposalBytes: 16_384,
+  /** Serialized JSON size of a confirm spec's `proposal.schema`, in bytes; both nest at most `metadataDepth` levels. */
+  proposalSchemaBytes: 16_384,
   /** Members a group may have at creation. */
   members: 1_000,
   inboxPage: 100,

@@ -1,7 +1,7 @@
 import { validationError } from '../errors.js'
 import type { Participant } from './actor.js'
 import type { Interaction } from './interaction.js'
-import type { ResponseValue } from './response.js'
+import type { RejectionReason, ResponseValue } from './response.js'
 import type { Signal } from './signal.js'
 import type { SpecMode } from './spec.js'
 
@@ -63,6 +63,14 @@ function decidingValue(reader: string, x: Answered, mode: SpecMode): ResponseVal
   return x.responses[0]?.value
 }
 
+/** Refuses a reader of approvals for another type of interaction, as {@link isApproved} does. */
+function requireApproval(reader: string, x: Answered): void {
+  if ('spec' in x && x.type !== 'approval') {
+    throw validationError(`${reader} call`, [{ path: ['type'], message: `${reader} reads an approval (got "${x.type}")` }])
+  }
+  requireMode(reader, x, 'confirm')
+}
+
 /**
  * Whether a completed approval was approved, by its routing policy's rule (for all members, every
  * one confirmed). False while pending, when rejected, and once expired or cancelled.
@@ -73,11 +81,36 @@ function decidingValue(reader: string, x: Answered, mode: SpecMode): ResponseVal
  * const deploy = isApproved(signal) ? 'deploy' : 'stop'
  */
 export function isApproved(x: Answered): boolean {
-  if ('spec' in x && x.type !== 'approval') {
-    throw validationError('isApproved call', [{ path: ['type'], message: `isApproved reads an approval (got "${x.type}")` }])
-  }
-  requireMode('isApproved', x, 'confirm')
+  requireApproval('isApproved', x)
   return x.outcome === 'approved'
+}
+
+/**
+ * What an approval with a proposal approved: the approver's edit, or the proposal unchanged. What
+ * the run executes; undefined unless it was approved and its spec has a proposal.
+ *
+ * @example
+ * import { approvedValue, isApproved } from '@hitl/interactions'
+ *
+ * if (isApproved(signal)) await sendEmail(approvedValue(signal) as Email)
+ */
+export function approvedValue(x: Answered): Interaction['approved_value'] {
+  requireApproval('approvedValue', x)
+  return x.outcome === 'approved' ? x.approved_value : undefined
+}
+
+/**
+ * The reason a rejected approval was given, `{ value?, text? }`, or undefined when it has none (not
+ * rejected, or rejected without a reason).
+ *
+ * @example
+ * import { rejectionReason } from '@hitl/interactions'
+ *
+ * const why = rejectionReason(signal)?.text ?? 'no reason given'
+ */
+export function rejectionReason(x: Answered): RejectionReason | undefined {
+  requireApproval('rejectionReason', x)
+  return x.outcome === 'rejected' ? x.rejection_reason : undefined
 }
 
 /**

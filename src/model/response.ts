@@ -1,16 +1,35 @@
 import { z } from 'zod'
-import { ParticipantSchema } from './actor.js'
+import { IdentifierSchema, ParticipantSchema } from './actor.js'
+import { boundedJsonSchema, JsonValueSchema } from './json.js'
+import { jsonSchemaIssues } from './json-schema.js'
 import { LIMITS } from './limits.js'
-import { issuesForSelection, type Spec } from './spec.js'
+import { characterCount, issuesForSelection, type Spec } from './spec.js'
 
-/** The answer to a `confirm` spec. */
-export const ConfirmValueSchema = z.strictObject({ confirmed: z.boolean() })
+/** A string of at most `max` characters, counted as JSON Schema's `maxLength` counts them (code points). */
+export const textWithin = (max: number) =>
+  z.string().refine((text) => characterCount(text) <= max, { message: `must be at most ${max} characters` })
+
+/** Why a rejection was given: one of the spec's `reject_reasons` by its `value`, free `text`, or both. */
+export const RejectionReasonSchema = z
+  .strictObject({ value: IdentifierSchema.optional(), text: textWithin(LIMITS.comment).min(1, 'must not be empty').optional() })
+  .refine((reason) => reason.value !== undefined || reason.text !== undefined, 'must have a value or a text')
+export type RejectionReason = z.infer<typeof RejectionReasonSchema>
+
+/**
+ * The answer to a `confirm` spec: an approval, which may carry an edit of the spec's proposal, or a
+ * rejection, which may carry its reason.
+ */
+export const ConfirmValueSchema = z.discriminatedUnion('confirmed', [
+  z.strictObject({ confirmed: z.literal(true), edited: JsonValueSchema.optional() }),
+  z.strictObject({ confirmed: z.literal(false), reason: RejectionReasonSchema.optional() }),
+])
+export type ConfirmValue = z.infer<typeof ConfirmValueSchema>
 /** The answer to a `select` spec. */
 export const SelectValueSchema = z.strictObject({ value: z.string() })
 /** The answer to a `multi_select` spec. */
 export const MultiSelectValueSchema = z.strictObject({ values: z.array(z.string()).max(LIMITS.options) })
 /** The answer to an `input` spec. */
-export const InputValueSchema = z.strictObject({ text: z.string().max(LIMITS.text) })
+export const InputValueSchema = z.strictObject({ text: textWithin(LIMITS.text) })
 
 /** Any response value; which one fits is decided by the interaction's spec. */
 export const ResponseValueSchema = z.union([ConfirmValueSchema, SelectValueSchema, MultiSelectValueSchema, InputValueSchema])
@@ -40,11 +59,59 @@ export const InteractionResponseSchema = z.strictObject({
 })
 export type InteractionResponse = z.infer<typeof InteractionResponseSchema>
 
-/** The schema a response value must satisfy for the given spec. */
-export function responseValueSchemaFor(spec: Spec): z.ZodType<ResponseValue> {
+/**
+ * Problems with a `confirm` answer beyond its shape: an edit only with an approval, of the spec's
+ * proposal, satisfying its schema, and by a single decider (`editable`); a reason only with a rejection,
+ * from the spec's list, and present when the spec requires one.
+ */
+function confirmIssues(spec: Extract<Spec, { mode: 'confirm' }>, editable: boolean, value: Record<string, unknown>) {
+  const issues: { path: (string | number)[]; message: string }[] = []
+  const reason = value.reason as RejectionReason | undefined
+  if ('edited' in value) {
+    if (value.confirmed !== true) {
+      issues.push({ path: ['edited'], message: 'applies only to an approval (confirmed: true): a rejection runs nothing' })
+    } else if (!spec.proposal) {
+      issues.push({ path: ['edited'], message: 'the spec has no proposal to edit' })
+    } else if (!editable) {
+      const message = 'an edit needs a single decider: with several responses deciding (all_members, quorum), approve the proposal as it is'
+      issues.push({ path: ['edited'], message })
+    } else {
+      for (const { path, message } of jsonSchemaIssues(spec.proposal.schema, value.edited)) {
+        issues.push({ path: ['edited', ...path], message })
+      }
+    }
+  }
+  if (value.confirmed === true && reason !== undefined) {
+    issues.push({ path: ['reason'], message: 'applies only to a rejection (confirmed: false)' })
+  }
+  if (value.confirmed === false && reason === undefined && spec.require_reason === true) {
+    issues.push({ path: ['reason'], message: 'is required: the spec sets require_reason' })
+  }
+  if (value.confirmed === false && reason?.value !== undefined) {
+    const allowed = spec.reject_reasons?.map((r) => r.value)
+    const message = allowed ? `must be one of: ${allowed.join(', ')}` : 'the spec lists no reject_reasons: give a text'
+    if (!allowed?.includes(reason.value)) issues.push({ path: ['reason', 'value'], message })
+  }
+  return issues
+}
+
+/** A `confirm` answer's fields, each checked alone; {@link confirmIssues} checks how they fit together. */
+const ConfirmFieldsSchema = z.strictObject({
+  confirmed: z.boolean(),
+  edited: boundedJsonSchema(LIMITS.proposalBytes).optional(),
+  reason: RejectionReasonSchema.optional(),
+})
+
+/**
+ * The schema a response value must satisfy for the given spec. `editable` says whether one response
+ * decides the interaction, so that an approval may carry an edit of the proposal.
+ */
+export function responseValueSchemaFor(spec: Spec, { editable }: { editable: boolean }): z.ZodType<ResponseValue> {
   switch (spec.mode) {
     case 'confirm':
-      return ConfirmValueSchema
+      return ConfirmFieldsSchema.superRefine((value, ctx) =>
+        confirmIssues(spec, editable, value).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue })),
+      ) as z.ZodType<ResponseValue>
     case 'select': {
       const values = spec.options.map((o) => o.value)
       return z.strictObject({
@@ -61,9 +128,7 @@ export function responseValueSchemaFor(spec: Spec): z.ZodType<ResponseValue> {
         )
       })
     }
-    case 'input': {
-      const max = spec.max_length ?? LIMITS.text
-      return z.strictObject({ text: z.string().max(max, `must be at most ${max} characters`) })
-    }
+    case 'input':
+      return z.strictObject({ text: textWithin(spec.max_length ?? LIMITS.text) })
   }
 }

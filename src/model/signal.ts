@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { IdentifierSchema } from './actor.js'
 import { FallbackSchema } from './fallback.js'
-import { OutcomeSchema } from './interaction.js'
+import { DecisionFields, OutcomeSchema } from './interaction.js'
 import { InteractionNotificationSchema } from './notification.js'
 import { InteractionResponseSchema } from './response.js'
 
@@ -16,6 +16,7 @@ export const SignalSchema = z.strictObject({
   responses: z.array(InteractionResponseSchema),
   /** Set when a completed approval resumes the run: what it decided. */
   outcome: OutcomeSchema.optional(),
+  ...DecisionFields,
   /** Set when an interaction whose spec has a default expires: that default, for the run to use or not. */
   fallback: FallbackSchema.optional(),
   /** Stable for one interaction and end state: receivers drop a signal whose key they have seen. */

@@ -1,6 +1,15 @@
 import { z } from 'zod'
 import { IdentifierSchema } from './actor.js'
+import { boundedJsonSchema } from './json.js'
+import { jsonSchemaIssues, unusableSchemaIssues, type JsonSchema } from './json-schema.js'
 import { LIMITS } from './limits.js'
+
+/** A text's length in characters (Unicode code points), as JSON Schema's `maxLength` counts it. */
+export const characterCount = (text: string): number => {
+  let count = 0
+  for (const _ of text) count++
+  return count
+}
 
 /** One choice of a `select` or `multi_select` spec. */
 export const SpecOptionSchema = z.strictObject({
@@ -24,10 +33,40 @@ const OptionsSchema = z
     })
   })
 
-/** A yes/no confirmation; the only mode for approvals. */
+/** The JSON Schema an edit of a proposal must satisfy: an object in the draft 2020-12 dialect. */
+export const ProposalSchemaSchema = boundedJsonSchema(LIMITS.proposalSchemaBytes)
+  .pipe(z.record(z.string(), z.json()))
+  // An unusable schema cannot check the proposal: its problems end the check (`continue: false`).
+  .superRefine((schema, ctx) => {
+    for (const issue of unusableSchemaIssues(schema)) ctx.addIssue({ code: 'custom', ...issue, continue: false })
+  })
+  .transform((schema) => schema as JsonSchema & Record<string, z.core.util.JSONType>)
+  .meta({ type: 'object', description: 'A JSON Schema (draft 2020-12) that the proposal, and any edit of it, satisfies' })
+
+/**
+ * What a run proposes to do (a tool call's arguments, say) and the JSON Schema that it, and any
+ * edit of it an approver makes, must satisfy.
+ */
+export const ProposalSchema = z
+  .strictObject({ value: boundedJsonSchema(LIMITS.proposalBytes), schema: ProposalSchemaSchema })
+  .superRefine((proposal, ctx) => {
+    for (const { path, message } of jsonSchemaIssues(proposal.schema, proposal.value)) {
+      ctx.addIssue({ code: 'custom', path: ['value', ...path], message })
+    }
+  })
+export type Proposal = z.infer<typeof ProposalSchema>
+
+/**
+ * A yes/no confirmation; the only mode for approvals. It may carry a `proposal` the approver can
+ * edit before approving, and the `reject_reasons` a rejection chooses from (`require_reason`: one
+ * must be given).
+ */
 export const ConfirmSpecSchema = z.strictObject({
   mode: z.literal('confirm'),
   default_confirmed: z.boolean().optional(),
+  proposal: ProposalSchema.optional(),
+  reject_reasons: OptionsSchema.optional(),
+  require_reason: z.boolean().optional(),
 })
 
 /** Exactly one of a list of options. */
@@ -81,7 +120,7 @@ export const InputSpecSchema = z
     max_length: z.int().min(1).max(LIMITS.text).optional(),
   })
   .superRefine((spec, ctx) => {
-    if (spec.default_text !== undefined && spec.max_length !== undefined && spec.default_text.length > spec.max_length) {
+    if (spec.default_text !== undefined && spec.max_length !== undefined && characterCount(spec.default_text) > spec.max_length) {
       ctx.addIssue({ code: 'custom', path: ['default_text'], message: `must be at most max_length (${spec.max_length}) characters` })
     }
   })

@@ -8,7 +8,7 @@ const options = (count: number) => Array.from({ length: count }, (_, i) => ({ va
 const issuesOf = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
   result.success ? [] : result.error!.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }))
 const specIssues = (spec: unknown) => issuesOf(SpecSchema.safeParse(spec))
-const answerIssues = (spec: unknown, value: unknown) => issuesOf(responseValueSchemaFor(SpecSchema.parse(spec) as Spec).safeParse(value))
+const answerIssues = (spec: unknown, value: unknown) => issuesOf(responseValueSchemaFor(SpecSchema.parse(spec) as Spec, { editable: true }).safeParse(value))
 
 describe('spec bounds', () => {
   it('create — the mode a type requires is listed in full when another is given', () => {
@@ -94,6 +94,12 @@ describe('answer bounds', () => {
     expect(answerIssues({ mode: 'input', max_length: 5 }, { text: 'abcdef' })).toEqual([{ path: 'text', message: 'must be at most 5 characters' }])
     expect(answerIssues({ mode: 'input' }, { text: 'x'.repeat(100_000) })).toEqual([])
     expect(answerIssues({ mode: 'input' }, { text: 'x'.repeat(100_001) })).toEqual([{ path: 'text', message: 'must be at most 100000 characters' }])
+  })
+
+  it('responseValueSchemaFor — max_length counts characters (code points), as JSON Schema maxLength does, so an emoji is one', () => {
+    expect(answerIssues({ mode: 'input', max_length: 2 }, { text: '🚀🚀' })).toEqual([])
+    expect(answerIssues({ mode: 'input', max_length: 2 }, { text: '🚀🚀🚀' })).toEqual([{ path: 'text', message: 'must be at most 2 characters' }])
+    expect(SpecSchema.safeParse({ mode: 'input', max_length: 2, default_text: '🚀🚀' }).success).toBe(true)
   })
 
   it('responseValueSchemaFor — confirm takes a boolean and nothing else', () => {
