@@ -1,7 +1,8 @@
-import { isInteractionError, type InteractionError } from '../../errors.js'
+import { isInteractionError, validationError, type InteractionError } from '../../errors.js'
+import { sameJson } from '../../model/json-schema.js'
 import type { Spec } from '../../model/spec.js'
 import { HttpProblem } from '../problem.js'
-import type { FormField } from './controls.js'
+import type { FormField } from './fields.js'
 import { messagePage } from './html.js'
 
 /** The `value` and `comment` of a response from the fields of a form {@link responseForm} rendered; the service judges them. */
@@ -14,8 +15,10 @@ function valueFromForm(spec: Spec, form: URLSearchParams): Record<string, unknow
   switch (spec.mode) {
     case 'confirm': {
       const confirmed = form.get('confirmed')
+      if (confirmed === 'true') return { confirmed: true, ...editOf(spec, form.get('edited')) }
+      if (confirmed === 'false') return { confirmed: false, ...reasonOf(form) }
       // Anything but the two buttons' values is left out, so the service names the missing field.
-      return confirmed === 'true' || confirmed === 'false' ? { confirmed: confirmed === 'true' } : {}
+      return {}
     }
     case 'select':
       return { value: form.get('value') ?? '' }
@@ -26,11 +29,40 @@ function valueFromForm(spec: Spec, form: URLSearchParams): Record<string, unknow
   }
 }
 
-/** The messages of a `validation_failed` refusal by form field: the comment's own, and everything else at the control. */
+/**
+ * The proposal editor's JSON as an `edited` value when it differs from the proposal: an unchanged
+ * proposal is approved as it is, which every routing policy accepts.
+ */
+function editOf(spec: Extract<Spec, { mode: 'confirm' }>, text: string | null): { edited?: unknown } {
+  if (spec.proposal === undefined || text === null) return {}
+  let edited: unknown
+  try {
+    edited = JSON.parse(text)
+  } catch (error) {
+    throw validationError('response', [{ path: ['value', 'edited'], message: `is not valid JSON: ${(error as Error).message}` }])
+  }
+  return sameJson(edited, spec.proposal.value) ? {} : { edited }
+}
+
+/** A rejection's reason from the radio list and the free text, when either was given. */
+function reasonOf(form: URLSearchParams): { reason?: { value?: string; text?: string } } {
+  const value = form.get('reason') || undefined
+  const text = form.get('reason_text')?.trim() || undefined
+  return value === undefined && text === undefined ? {} : { reason: { ...(value && { value }), ...(text && { text }) } }
+}
+
+/** The form field each issue's path points into: the comment, the proposal editor, the reason, or else the control. */
+function fieldOf(path: readonly (string | number)[]): FormField {
+  if (path[0] === 'comment') return 'comment'
+  if (path[0] === 'value' && (path[1] === 'edited' || path[1] === 'reason')) return path[1]
+  return 'value'
+}
+
+/** The messages of a `validation_failed` refusal by form field, joined when one field has several. */
 export function fieldErrors(error: InteractionError): Partial<Record<FormField, string>> {
   const errors: Partial<Record<FormField, string>> = {}
   for (const issue of error.issues) {
-    const field: FormField = issue.path[0] === 'comment' ? 'comment' : 'value'
+    const field = fieldOf(issue.path)
     errors[field] = errors[field] === undefined ? issue.message : `${errors[field]}; ${issue.message}`
   }
   return errors

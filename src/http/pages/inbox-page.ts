@@ -1,7 +1,8 @@
 import type { Participant } from '../../model/actor.js'
 import type { Interaction } from '../../model/interaction.js'
 import type { InboxPage } from '../../service/types.js'
-import { responseForm, type FormState } from './controls.js'
+import { responseForm } from './controls.js'
+import type { FormState } from './fields.js'
 import { html, pageResponse } from './html.js'
 
 /** What the inbox shows besides its items: a refusal at the top, and the state of the one form that was refused. */

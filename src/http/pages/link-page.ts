@@ -1,6 +1,7 @@
 import type { Participant } from '../../model/actor.js'
 import type { Interaction } from '../../model/interaction.js'
-import { responseForm, type FormState } from './controls.js'
+import { responseForm } from './controls.js'
+import type { FormState } from './fields.js'
 import { html, pageResponse } from './html.js'
 
 /** The page a signed link opens: the question, who answers it, and its form, which alone acts. */
