@@ -1,9 +1,9 @@
 import type { CreateInteractionInput, InteractionStore } from '@hitl/interactions'
 import { createHttpHandler } from '@hitl/interactions/http'
 import { afterEach, expect, it } from 'vitest'
-import { describeEachStore, snapshot } from '../support/each-store.js'
-import { alice, bob, carol, deployGate, harness } from '../support/harness.js'
-import { listen, postForm } from '../support/http-server.js'
+import { describeEachStore } from '../support/each-store.js'
+import { alice, deployGate, harness } from '../support/harness.js'
+import { expectUnchanged, listen, postForm } from '../support/http-server.js'
 
 const closers: (() => Promise<void>)[] = []
 afterEach(async () => Promise.all(closers.splice(0).map((close) => close())))
@@ -38,11 +38,7 @@ async function serve(store: InteractionStore) {
   closers.push(server.close)
   const gate = await h.interactions.create('acme', sendEmail)
   const submit = (fields: Record<string, string>) => postForm(`${server.url}/projects/acme/inbox/${gate.id}`, fields)
-  const unchanged = async (act: () => Promise<unknown>) => {
-    const before = await snapshot(store, 'acme', [gate.id], [alice, bob, carol])
-    await act()
-    expect(await snapshot(store, 'acme', [gate.id], [alice, bob, carol])).toBe(before)
-  }
+  const unchanged = (act: () => Promise<unknown>) => expectUnchanged(store, [gate.id], act)
   const page = async () => (await fetch(`${server.url}/projects/acme/inbox`)).text()
   return { ...h, gate, submit, unchanged, page }
 }

@@ -1,9 +1,9 @@
 import type { CreateInteractionInput, InteractionStore } from '@hitl/interactions'
 import { createHttpHandler } from '@hitl/interactions/http'
 import { afterEach, expect, it } from 'vitest'
-import { describeEachStore, snapshot } from '../support/each-store.js'
+import { describeEachStore } from '../support/each-store.js'
 import { alice, bob, carol, deployGate, harness } from '../support/harness.js'
-import { listen, postForm } from '../support/http-server.js'
+import { expectUnchanged, listen, postForm } from '../support/http-server.js'
 
 const closers: (() => Promise<void>)[] = []
 afterEach(async () => Promise.all(closers.splice(0).map((close) => close())))
@@ -36,11 +36,7 @@ async function serve(store: InteractionStore) {
   const inbox = (actor: { id: string }) => fetch(`${server.url}/projects/acme/inbox`, { headers: as(actor) })
   const post = (actor: { id: string }, id: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}) =>
     postForm(`${server.url}/projects/acme/inbox/${id}`, fields, { ...as(actor), ...headers })
-  const unchanged = async (ids: string[], act: () => Promise<unknown>) => {
-    const before = await snapshot(store, 'acme', ids, [alice, bob, carol])
-    await act()
-    expect(await snapshot(store, 'acme', ids, [alice, bob, carol])).toBe(before)
-  }
+  const unchanged = (ids: string[], act: () => Promise<unknown>) => expectUnchanged(store, ids, act)
   return { ...h, inbox, post, unchanged }
 }
 

@@ -1,9 +1,9 @@
 import type { InteractionStore, Participant } from '@hitl/interactions'
 import { createHttpHandler, createResponseLink } from '@hitl/interactions/http'
 import { afterEach, expect, it } from 'vitest'
-import { describeEachStore, snapshot } from '../support/each-store.js'
+import { describeEachStore } from '../support/each-store.js'
 import { alice, bob, carol, deployGate, harness, rejection } from '../support/harness.js'
-import { listen, postForm } from '../support/http-server.js'
+import { expectUnchanged, listen, postForm } from '../support/http-server.js'
 
 const SECRET = 'link-secret-0123456789'
 const OLD_SECRET = 'link-secret-retired-0123'
@@ -21,11 +21,7 @@ async function serve(store: InteractionStore, secret: string | string[] = SECRET
     actor: Participant,
     options: { ttl?: number; secret?: string | string[] } = {},
   ) => createResponseLink(interaction, { actor, baseUrl: server.url, secret: SECRET, clock: h.clock.now, ...options })
-  const unchanged = async (ids: string[], act: () => Promise<unknown>) => {
-    const before = await snapshot(store, 'acme', ids, [alice, bob, carol])
-    await act()
-    expect(await snapshot(store, 'acme', ids, [alice, bob, carol])).toBe(before)
-  }
+  const unchanged = (ids: string[], act: () => Promise<unknown>) => expectUnchanged(store, ids, act)
   return { ...h, server, linkFor, unchanged }
 }
 
