@@ -43,6 +43,8 @@ export interface ServerOptions {
   host?: string
   /** The service's clock; a test fixes it so the seeded data and the page are the same every run. */
   clock?: () => Date
+  /** The store to serve; by default the memory store, or PostgreSQL when DATABASE_URL is set. */
+  store?: InteractionStore
   apiKey?: string
   linkSecret?: string
   /** How often the sweep and the delivery run, in milliseconds. */
@@ -152,7 +154,9 @@ export async function startServer(options: ServerOptions = {}) {
   const log = options.log ?? (() => {})
   const apiKey = options.apiKey ?? process.env.HITL_API_KEY ?? randomBytes(16).toString('hex')
   const linkSecret = options.linkSecret ?? process.env.HITL_LINK_SECRET ?? randomBytes(24).toString('hex')
-  const { store, close: closeStore } = await openStore(options.clock !== undefined)
+  const { store, close: closeStore } = options.store
+    ? { store: options.store, close: async () => {} }
+    : await openStore(options.clock !== undefined)
   const signals: Signal[] = []
   const interactions = createInteractions({
     store,

@@ -3,6 +3,7 @@
  * example server: what a person sees and does, end to end.
  */
 import { fileURLToPath } from 'node:url'
+import { memoryStore } from '@hitl/interactions'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer } from '../../examples/server.js'
@@ -17,7 +18,8 @@ beforeAll(async () => {
   // inbox and so the screenshot are the same on every run.
   let readings = 0
   const clock = () => new Date(Date.parse('2026-04-21T09:00:00Z') + 1000 * readings++)
-  server = await startServer({ port: 0, clock, tickMs: 60 * 60_000 })
+  // Its own memory store even when DATABASE_URL is set, so no earlier run's items show up.
+  server = await startServer({ port: 0, clock, store: memoryStore(), tickMs: 60 * 60_000 })
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
