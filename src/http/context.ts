@@ -14,6 +14,8 @@ export interface RequestContext {
   caller(project: string): Promise<Participant>
   /** The JSON body (`{}` when there is none), within the size limit. */
   body(): Promise<unknown>
+  /** The fields of an HTML form's `application/x-www-form-urlencoded` body, within the size limit. */
+  form(): Promise<URLSearchParams>
 }
 
 export function requestContext(request: Request, interactions: Interactions, options: ResolvedHttpOptions): RequestContext {
@@ -32,16 +34,14 @@ export function requestContext(request: Request, interactions: Interactions, opt
       return actor.data
     },
     body: () => readJsonBody(request, options.maxBodyBytes),
+    form: () => readFormBody(request, options.maxBodyBytes),
   }
 }
 
 const isJsonType = (type: string) => /^application\/([\w.+-]+\+)?json$/i.test(type.split(';')[0]?.trim() ?? '')
 
-/** Reads at most `limit` bytes, so a huge body is refused before it is buffered whole. */
 async function readJsonBody(request: Request, limit: number): Promise<unknown> {
-  const declared = Number(request.headers.get('content-length') ?? NaN)
-  if (declared > limit) throw tooLarge(limit)
-  const text = await readText(request, limit)
+  const text = await readBoundedText(request, limit)
   if (text.trim() === '') return {}
   const type = request.headers.get('content-type') ?? ''
   if (!isJsonType(type)) {
@@ -52,6 +52,23 @@ async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   } catch (error) {
     throw new HttpProblem(400, 'malformed_json', `The body is not valid JSON: ${(error as Error).message}`)
   }
+}
+
+async function readFormBody(request: Request, limit: number): Promise<URLSearchParams> {
+  const text = await readBoundedText(request, limit)
+  const type = request.headers.get('content-type') ?? ''
+  if (text !== '' && type.split(';')[0]?.trim().toLowerCase() !== 'application/x-www-form-urlencoded') {
+    const got = type === '' ? 'no content type' : type
+    throw new HttpProblem(415, 'unsupported_media_type', `The body must be application/x-www-form-urlencoded (got ${got}).`)
+  }
+  return new URLSearchParams(text)
+}
+
+/** Reads at most `limit` bytes, so a huge body is refused before it is buffered whole. */
+async function readBoundedText(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? NaN)
+  if (declared > limit) throw tooLarge(limit)
+  return readText(request, limit)
 }
 
 async function readText(request: Request, limit: number): Promise<string> {

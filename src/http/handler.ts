@@ -1,7 +1,9 @@
 import type { Interactions } from '../service/types.js'
 import { apiRoutes } from './api-routes.js'
 import { requestContext, type RequestContext } from './context.js'
+import { linkRoutes } from './link-routes.js'
 import { resolveHttpOptions, type HttpHandlerOptions } from './options.js'
+import { pageRoutes } from './page-routes.js'
 import { problemFor } from './problem.js'
 import { match, type Route } from './router.js'
 
@@ -21,7 +23,7 @@ import { match, type Route } from './router.js'
  */
 export function createHttpHandler(interactions: Interactions, options: HttpHandlerOptions): (request: Request) => Promise<Response> {
   const resolved = resolveHttpOptions(options)
-  const routes: Route<RequestContext>[] = [...apiRoutes]
+  const routes: Route<RequestContext>[] = [...apiRoutes, ...linkRoutes, ...pageRoutes]
   return async (request) => {
     try {
       const context = requestContext(request, interactions, resolved)

@@ -6,4 +6,5 @@
  * and a server-rendered inbox page.
  */
 export { createHttpHandler } from './handler.js'
+export { createResponseLink, DEFAULT_LINK_TTL, type ResponseLinkOptions } from './links.js'
 export type { Authenticated, HttpHandlerOptions } from './options.js'

@@ -16,16 +16,22 @@ export interface HttpHandlerOptions {
   links?: { secret: string | readonly string[] }
   /** The largest request body accepted, in bytes; larger ones get a 413. Default 64 KiB. */
   maxBodyBytes?: number
+  /** The current time, against which signed links expire. Defaults to `() => new Date()`; pass the service's clock. */
+  clock?: () => Date
 }
 
 const SecretSchema = z.string().min(16, 'must be at least 16 characters')
 
+/** A link secret, or several (newest first), each long enough that guessing it is hopeless. */
+export const SecretsSchema = z.union([SecretSchema, z.array(SecretSchema).min(1, 'must list at least one secret').readonly()])
+
 const OptionsSchema = z.strictObject({
   authenticate: method('(request, { project }) => { actor } | null'),
   links: z
-    .strictObject({ secret: z.union([SecretSchema, z.array(SecretSchema).min(1, 'must list at least one secret').readonly()]) })
+    .strictObject({ secret: SecretsSchema })
     .optional(),
   maxBodyBytes: count(64 * 1024),
+  clock: method('() => Date').optional(),
 })
 
 /** The handler's options with defaults, or a `configuration` error naming each wrong option. */
@@ -35,6 +41,6 @@ export function resolveHttpOptions(options: HttpHandlerOptions) {
   const { links, ...rest } = parsed.data
   // Signing uses the first secret; verifying accepts any, so a rotation never breaks links already sent.
   const secrets = links === undefined ? undefined : typeof links.secret === 'string' ? [links.secret] : [...links.secret]
-  return { ...rest, authenticate: options.authenticate, secrets }
+  return { ...rest, authenticate: options.authenticate, clock: options.clock ?? (() => new Date()), secrets }
 }
 export type ResolvedHttpOptions = ReturnType<typeof resolveHttpOptions>
