@@ -19,6 +19,7 @@ const DOCUMENTS = [
   { path: 'README.md', prefix: 'readme' },
   { path: 'docs/agents.md', prefix: 'agents' },
   { path: 'docs/mcp.md', prefix: 'mcp' },
+  { path: 'docs/http.md', prefix: 'http' },
 ]
 
 /** The README's runnable TypeScript blocks, with the line each starts on. */
