@@ -94,7 +94,9 @@ FROM (SELECT *, row_number() OVER (ORDER BY id) AS n FROM ${s}.interactions WHER
 
   // The rows read back as valid records through the store.
   const store = postgresStore({ pool, schema })
-  const { rows: sample } = await pool.query(`SELECT project, id FROM ${s}.interactions WHERE id IN ('iact_00000004', 'iact_00000007', 'iact_00000010')`)
+  const { rows: sample } = await pool.query(
+    `SELECT project, id FROM ${s}.interactions WHERE id IN ('iact_00000004', 'iact_00000007', 'iact_00000010')`,
+  )
   for (const { project, id } of sample) InteractionSchema.parse(await store.get({ project, id }))
 
   /** Captures the statement `call` makes through a store (without running it), then explains it. */
@@ -137,7 +139,9 @@ FROM (SELECT *, row_number() OVER (ORDER BY id) AS n FROM ${s}.interactions WHER
     st.runInteractions({ project: 'project_2', run_id: 'run_1002', status: 'pending', limit: 100 }),
   )
   // The service leases one entry right before each send, so this is the lease it takes.
-  await explain('outbox.lease: the next entry due', (st) => st.outbox.lease({ now: NOW, limit: 1, lease: { owner: 'explain', until: '2026-04-21T12:01:00.000Z' } }))
+  await explain('outbox.lease: the next entry due', (st) =>
+    st.outbox.lease({ now: NOW, limit: 1, lease: { owner: 'explain', until: '2026-04-21T12:01:00.000Z' } }),
+  )
 } finally {
   await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
   await pool.end()

@@ -29,7 +29,12 @@ async function populated(others: number) {
   const store = memoryStore()
   const interactions = service(store)
   for (let i = 0; i < others; i++) {
-    await interactions.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'member', id: `user_${i}` }, expires_at: '2100-01-01T00:00:00Z' })
+    await interactions.create('acme', {
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: { type: 'member', id: `user_${i}` },
+      expires_at: '2100-01-01T00:00:00Z',
+    })
   }
   for (let i = 0; i < 20; i++) await interactions.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice })
   return interactions
@@ -37,7 +42,12 @@ async function populated(others: number) {
 
 async function perOperation(label: string, count: number, op: (i: number) => Promise<unknown>) {
   const runs: number[] = []
-  for (let r = 0; r < ROUNDS; r++) runs.push((await time(async () => { for (let i = 0; i < count; i++) await op(i) })) / count)
+  for (let r = 0; r < ROUNDS; r++)
+    runs.push(
+      (await time(async () => {
+        for (let i = 0; i < count; i++) await op(i)
+      })) / count,
+    )
   return { label, microseconds: Math.round(median(runs) * 1000) }
 }
 
@@ -48,11 +58,25 @@ async function main() {
   const ids: string[] = []
   results.push(
     await perOperation('create (direct approval)', 2_000, async () => {
-      ids.push((await interactions.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, run_id: 'run', topic: 'gate' })).id)
+      ids.push(
+        (
+          await interactions.create('acme', {
+            type: 'approval',
+            spec: { mode: 'confirm' },
+            target_actor: alice,
+            run_id: 'run',
+            topic: 'gate',
+          })
+        ).id,
+      )
     }),
   )
   let next = 0
-  results.push(await perOperation('respond (completes, signal delivered)', 2_000, () => interactions.respond('acme', ids[next++]!, { actor: alice, value: { confirmed: true } })))
+  results.push(
+    await perOperation('respond (completes, signal delivered)', 2_000, () =>
+      interactions.respond('acme', ids[next++]!, { actor: alice, value: { confirmed: true } }),
+    ),
+  )
 
   const small = await populated(1_000)
   const large = await populated(50_000)
@@ -67,8 +91,21 @@ async function main() {
   const race = async (policy: 'first_responder' | 'all_members', racers: number) => {
     const runs: number[] = []
     for (let r = 0; r < ROUNDS; r++) {
-      const created = await contended.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'group', id: 'crowd' }, routing_policy: policy })
-      runs.push(await time(() => Promise.allSettled(crowd.slice(0, racers).map((actor) => contended.respond('acme', created.id, { actor: actor as never, value: { confirmed: true } })))))
+      const created = await contended.create('acme', {
+        type: 'approval',
+        spec: { mode: 'confirm' },
+        target_actor: { type: 'group', id: 'crowd' },
+        routing_policy: policy,
+      })
+      runs.push(
+        await time(() =>
+          Promise.allSettled(
+            crowd
+              .slice(0, racers)
+              .map((actor) => contended.respond('acme', created.id, { actor: actor as never, value: { confirmed: true } })),
+          ),
+        ),
+      )
     }
     return { label: `${racers} concurrent responders, ${policy} (whole race)`, microseconds: Math.round(median(runs) * 1000) }
   }

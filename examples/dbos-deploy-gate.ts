@@ -8,13 +8,15 @@
  */
 import { DBOS, DBOSClient } from '@dbos-inc/dbos-sdk'
 import pg from 'pg'
-import { createInteractions, isApproved, type Interactions } from '@hitl/interactions'
+import { createInteractions, isApproved, type Interaction, type Interactions } from '@hitl/interactions'
 import { dbosSignals, waitForInteraction } from '@hitl/interactions/dbos'
 import { migrate, postgresStore } from '@hitl/interactions/postgres'
 
 const url = process.env.DATABASE_URL
 if (!url) {
-  console.error('Set DATABASE_URL to a PostgreSQL database this demo may create the schemas "hitl" and "dbos" in, e.g.\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run demo:dbos')
+  console.error(
+    'Set DATABASE_URL to a PostgreSQL database this demo may create the schemas "hitl" and "dbos" in, e.g.\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run demo:dbos',
+  )
   process.exit(1)
 }
 const inTransaction = process.argv.includes('--in-transaction')
@@ -54,7 +56,10 @@ const deployService = DBOS.registerWorkflow(
         return { deployed: false, status: outcome.status }
     }
     const [answer] = outcome.signal.responses
-    log(`run ${runId}: resumed with ${answer?.actor.id}'s answer ${JSON.stringify(answer?.value)}` + (answer?.comment ? ` ("${answer.comment}")` : ''))
+    log(
+      `run ${runId}: resumed with ${answer?.actor.id}'s answer ${JSON.stringify(answer?.value)}` +
+        (answer?.comment ? ` ("${answer.comment}")` : ''),
+    )
     return { deployed: isApproved(outcome.signal), status: outcome.status, by: answer?.actor.id }
   },
   { name: 'deployService' },
@@ -74,7 +79,9 @@ try {
   DBOS.setConfig({ name: 'hitl-deploy-gate', systemDatabaseUrl: url, logLevel: 'warn', systemDatabaseIdleTransactionTimeoutMs: 0 })
   let started = performance.now()
   await DBOS.launch()
-  log(`DBOS launched in ${Math.round(performance.now() - started)} ms; delivery ${inTransaction ? 'inside the decision\'s transaction' : 'through the outbox'}`)
+  log(
+    `DBOS launched in ${Math.round(performance.now() - started)} ms; delivery ${inTransaction ? "inside the decision's transaction" : 'through the outbox'}`,
+  )
   client = await DBOSClient.create({ systemDatabaseUrl: url, systemDatabaseIdleTransactionTimeoutMs: 0 })
   runSide = createInteractions({ store: postgresStore({ pool: newPool() }), signals: dbosSignals({ client }) })
 
@@ -88,7 +95,7 @@ try {
 
   // Alice's side: another service instance (its own pool), as her UI's backend would be.
   const ui = createInteractions({ store: postgresStore({ pool: newPool() }), signals: dbosSignals({ client, inTransaction }) })
-  let item
+  let item: Interaction | undefined
   for (const deadline = Date.now() + 10_000; !item && Date.now() < deadline; ) {
     item = (await ui.inbox('acme', alice)).items.find((candidate) => candidate.run_id === runId)
     if (!item) await new Promise((resolve) => setTimeout(resolve, 100))
@@ -101,7 +108,8 @@ try {
 
   const result = await handle.getResult()
   log(`run ${runId} finished ${Math.round(performance.now() - started)} ms after Alice's answer: ${JSON.stringify(result)}`)
-  if (!result.deployed || result.by !== alice.id) throw new Error(`expected the run to deploy on Alice's approval, got ${JSON.stringify(result)}`)
+  if (!result.deployed || result.by !== alice.id)
+    throw new Error(`expected the run to deploy on Alice's approval, got ${JSON.stringify(result)}`)
 } finally {
   await client?.destroy()
   await DBOS.shutdown()

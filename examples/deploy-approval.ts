@@ -122,13 +122,19 @@ for (const hours of [1, 4]) {
   const swept = await interactions.sweep()
   show(`sweep: reminded ${swept.reminded}, escalated ${swept.escalated}`, await interactions.get('acme', hotfix.id))
 }
-console.log(`${now.toISOString()}  Carol's inbox: ${(await interactions.inbox('acme', carol)).items.map((item) => `"${item.message}"`).join(', ')}`)
+console.log(
+  `${now.toISOString()}  Carol's inbox: ${(await interactions.inbox('acme', carol)).items.map((item) => `"${item.message}"`).join(', ')}`,
+)
 const shipped = await interactions.respond('acme', hotfix.id, { actor: carol, value: { confirmed: true } })
 show('Carol approved', shipped)
-console.log(`${now.toISOString()}  hotfix history: ${(await interactions.history('acme', hotfix.id)).map((event) => event.type).join(' → ')}`)
+console.log(
+  `${now.toISOString()}  hotfix history: ${(await interactions.history('acme', hotfix.id)).map((event) => event.type).join(' → ')}`,
+)
 
 await close()
 const [deploy, expiry, board] = received
 if (received.length !== 4 || !isApproved(deploy!) || expiry?.status !== 'expired' || !isApproved(board!) || !isApproved(received[3]!)) {
-  throw new Error(`expected a completed, an expired, a quorum-approved and an escalated-then-approved signal, got ${JSON.stringify(received)}`)
+  throw new Error(
+    `expected a completed, an expired, a quorum-approved and an escalated-then-approved signal, got ${JSON.stringify(received)}`,
+  )
 }

@@ -147,7 +147,13 @@ export interface InteractionStore {
    * Records of one project linked to `run_id`, in inbox order (oldest first, ties by id), resuming
    * after `after`; only those in `status` when it is given.
    */
-  runInteractions(query: { project: string; run_id: string; status?: InteractionStatus; limit: number; after?: InboxPosition }): Promise<Interaction[]>
+  runInteractions(query: {
+    project: string
+    run_id: string
+    status?: InteractionStatus
+    limit: number
+    after?: InboxPosition
+  }): Promise<Interaction[]>
   /** Unexpired records listed in this actor's inbox by the last write of each, oldest first. */
   inbox(query: InboxQuery): Promise<Interaction[]>
   /**

@@ -30,8 +30,16 @@ describe('InteractionError', () => {
   })
 
   it('toJSON — gives name, code, status, message and issues, and survives JSON', () => {
-    const error = new InteractionError('not_found', 'interaction iact_1 not found in project acme', { issues: [{ path: ['id'], message: 'unknown' }] })
-    const json = { name: 'InteractionError', code: 'not_found', status: 404, message: 'interaction iact_1 not found in project acme', issues: [{ path: ['id'], message: 'unknown' }] }
+    const error = new InteractionError('not_found', 'interaction iact_1 not found in project acme', {
+      issues: [{ path: ['id'], message: 'unknown' }],
+    })
+    const json = {
+      name: 'InteractionError',
+      code: 'not_found',
+      status: 404,
+      message: 'interaction iact_1 not found in project acme',
+      issues: [{ path: ['id'], message: 'unknown' }],
+    }
     expect(error.toJSON()).toStrictEqual(json)
     expect(JSON.parse(JSON.stringify(error))).toStrictEqual(json)
   })
@@ -85,13 +93,19 @@ describe('describeError', () => {
 
 describe('validationError', () => {
   it('validationError — names every field, under the prefix, in the message and the issues', () => {
-    const error = validationError('create input', [
-      { path: ['spec', 'options', 1, 'value'], message: 'duplicate option value "a"' },
-      { path: [], message: 'Unrecognized key: "priority"' },
-    ], ['body'])
+    const error = validationError(
+      'create input',
+      [
+        { path: ['spec', 'options', 1, 'value'], message: 'duplicate option value "a"' },
+        { path: [], message: 'Unrecognized key: "priority"' },
+      ],
+      ['body'],
+    )
     expect(error).toBeInstanceOf(InteractionError)
     expect(error.code).toBe('validation_failed')
-    expect(error.message).toBe('Invalid create input: body.spec.options.1.value: duplicate option value "a"; body: Unrecognized key: "priority"')
+    expect(error.message).toBe(
+      'Invalid create input: body.spec.options.1.value: duplicate option value "a"; body: Unrecognized key: "priority"',
+    )
     expect(error.issues).toStrictEqual([
       { path: ['body', 'spec', 'options', 1, 'value'], message: 'duplicate option value "a"' },
       { path: ['body'], message: 'Unrecognized key: "priority"' },
@@ -99,7 +113,9 @@ describe('validationError', () => {
   })
 
   it('validationError — a problem with the whole input is at (root)', () => {
-    expect(validationError('inbox options', [{ path: [], message: 'expected object' }]).message).toBe('Invalid inbox options: (root): expected object')
+    expect(validationError('inbox options', [{ path: [], message: 'expected object' }]).message).toBe(
+      'Invalid inbox options: (root): expected object',
+    )
   })
 
   it('validationError — a symbol key in a zod path becomes its string form', () => {

@@ -10,7 +10,10 @@ const { satisfies } = createRequire(import.meta.url)('semver') as { satisfies: (
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-  exports: Record<string, string | { '@hitl/source': string; import: { types: string; default: string }; require: { types: string; default: string } }>
+  exports: Record<
+    string,
+    string | { '@hitl/source': string; import: { types: string; default: string }; require: { types: string; default: string } }
+  >
   typesVersions: Record<string, Record<string, string[]>>
   dependencies: Record<string, string>
   peerDependencies: Record<string, string>
@@ -23,7 +26,9 @@ function packagesImportedFrom(entry: string, seen = new Set<string>(), found = n
   if (seen.has(entry)) return found
   seen.add(entry)
   // Comments go first: TSDoc examples import the package by name.
-  const source = readFileSync(entry, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '')
+  const source = readFileSync(entry, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '')
   for (const [, specifier] of source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'/gm)) {
     if (specifier!.startsWith('.')) packagesImportedFrom(resolve(dirname(entry), specifier!.replace(/\.js$/, '.ts')), seen, found)
     else found.add(specifier!)
@@ -32,7 +37,11 @@ function packagesImportedFrom(entry: string, seen = new Set<string>(), found = n
 }
 
 /** The package an import specifier names: `@scope/name` or `name`, without a subpath. */
-const packageNameOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/')
+const packageNameOf = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/')
 
 describe('package', () => {
   const entries = (tsupConfig as { entry: Record<string, string> }).entry
@@ -52,11 +61,14 @@ describe('package', () => {
 
   it('typesVersions — every subpath has its CommonJS types for moduleResolution node10, which ignores exports', () => {
     const subpaths = Object.keys(pkg.exports).filter((subpath) => subpath !== '.' && subpath !== './package.json')
-    expect(pkg.typesVersions).toEqual({ '*': Object.fromEntries(subpaths.map((subpath) => [subpath.slice(2), [`./dist/${subpath.slice(2)}.d.cts`]])) })
+    expect(pkg.typesVersions).toEqual({
+      '*': Object.fromEntries(subpaths.map((subpath) => [subpath.slice(2), [`./dist/${subpath.slice(2)}.d.cts`]])),
+    })
   })
 
   it('peer — vitest 3, 4 and 5 all satisfy the vitest range, so installing next to any of them succeeds', () => {
-    for (const version of ['3.2.4', '4.1.12', '5.0.0', '5.1.2']) expect(satisfies(version, pkg.peerDependencies.vitest!), version).toBe(true)
+    for (const version of ['3.2.4', '4.1.12', '5.0.0', '5.1.2'])
+      expect(satisfies(version, pkg.peerDependencies.vitest!), version).toBe(true)
   })
 
   it('metadata — license, repository, homepage, bugs and public access, as the registry shows them', () => {

@@ -31,7 +31,11 @@ function runnableBlocks(markdown: string) {
 
 /** Type errors of the files under the project's compiler options, one line each. */
 function typeErrors(files: string[]) {
-  const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(root, 'tsconfig.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  )!
   const program = ts.createProgram(files, config.options)
   return ts
     .getPreEmitDiagnostics(program)
@@ -55,8 +59,12 @@ describe.each(DOCUMENTS)('$path', ({ path, prefix }) => {
     expect(typeErrors(files)).toEqual([])
   }, 60_000)
 
-  it.each(blocks.map(({ line }, index) => ({ line, file: files[index]! })))('the block at line $line runs to completion', async ({ file }) => {
-    const tsx = join(root, 'node_modules', '.bin', 'tsx')
-    await expect(promisify(execFile)(tsx, ['--conditions=@hitl/source', file], { cwd: root })).resolves.toBeDefined()
-  }, 60_000)
+  it.each(blocks.map(({ line }, index) => ({ line, file: files[index]! })))(
+    'the block at line $line runs to completion',
+    async ({ file }) => {
+      const tsx = join(root, 'node_modules', '.bin', 'tsx')
+      await expect(promisify(execFile)(tsx, ['--conditions=@hitl/source', file], { cwd: root })).resolves.toBeDefined()
+    },
+    60_000,
+  )
 })

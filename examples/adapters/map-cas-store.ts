@@ -138,7 +138,10 @@ export function mapCasBase(): CompareAndSwapStoreBase {
 
       async list({ status, limit, after }) {
         const listed = entries(status).filter((entry) => after === undefined || entry.id > after)
-        return listed.sort((a, b) => compare(a.id, b.id)).slice(0, limit).map(copy)
+        return listed
+          .sort((a, b) => compare(a.id, b.id))
+          .slice(0, limit)
+          .map(copy)
       },
 
       async revive({ id, now }) {

@@ -5,7 +5,7 @@
  * examples/engines/langgraph.ts does). The node runs the tool with the approved value — the edit, or
  * the proposal unchanged — or, on a rejection, answers the call with the reason and runs nothing.
  */
-import { AIMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages'
+import { type AIMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages'
 import { END, MemorySaver, MessagesAnnotation, START, StateGraph, interrupt } from '@langchain/langgraph'
 import type { CreateInteractionInput, Interaction, Signal } from '@hitl/interactions'
 import { langgraphSignals, type InteractionInterrupt } from '../engines/langgraph.js'

@@ -48,7 +48,13 @@ declare const interactions: {
   get(project: string, id: string): Promise<Interaction>
 }
 
-export async function deployGate({ runId, step }: { runId: string; step: StepLike }): Promise<'deployed' | 'rejected' | 'expired' | 'cancelled'> {
+export async function deployGate({
+  runId,
+  step,
+}: {
+  runId: string
+  step: StepLike
+}): Promise<'deployed' | 'rejected' | 'expired' | 'cancelled'> {
   const gate = await step.run('ask-alice', () =>
     interactions.create('acme', {
       type: 'approval',

@@ -51,7 +51,10 @@ export interface TokenWaiter {
 }
 declare const interactions: { create(project: string, input: CreateInteractionInput): Promise<Interaction> }
 
-export async function deployGate(wait: TokenWaiter, runId: string): Promise<'deployed' | 'rejected' | 'expired' | 'cancelled' | 'timed out'> {
+export async function deployGate(
+  wait: TokenWaiter,
+  runId: string,
+): Promise<'deployed' | 'rejected' | 'expired' | 'cancelled' | 'timed out'> {
   // Keyed by run, so a retried attempt gets the same token and then the same interaction.
   const token = await wait.createToken({ idempotencyKey: `${runId}:deploy-gate`, timeout: '25h' })
   await interactions.create('acme', {

@@ -27,10 +27,16 @@ export function requestContext(request: Request, interactions: Interactions, opt
     async caller(project) {
       const authenticated = await options.authenticate(request, { project })
       if (authenticated === null) {
-        throw new HttpProblem(401, 'unauthenticated', 'The request has no valid credentials for this project.', { 'www-authenticate': 'Bearer' })
+        throw new HttpProblem(401, 'unauthenticated', 'The request has no valid credentials for this project.', {
+          'www-authenticate': 'Bearer',
+        })
       }
       const actor = ParticipantSchema.safeParse(authenticated?.actor)
-      if (!actor.success) throw configurationError('authenticate() result', actor.error.issues.map((issue) => ({ ...issue, path: ['actor', ...issue.path] })))
+      if (!actor.success)
+        throw configurationError(
+          'authenticate() result',
+          actor.error.issues.map((issue) => ({ ...issue, path: ['actor', ...issue.path] })),
+        )
       return actor.data
     },
     body: () => readJsonBody(request, options.maxBodyBytes),
@@ -45,7 +51,11 @@ async function readJsonBody(request: Request, limit: number): Promise<unknown> {
   if (text.trim() === '') return {}
   const type = request.headers.get('content-type') ?? ''
   if (!isJsonType(type)) {
-    throw new HttpProblem(415, 'unsupported_media_type', `The body must be application/json (got ${type === '' ? 'no content type' : type}).`)
+    throw new HttpProblem(
+      415,
+      'unsupported_media_type',
+      `The body must be application/json (got ${type === '' ? 'no content type' : type}).`,
+    )
   }
   try {
     return JSON.parse(text) as unknown

@@ -27,9 +27,7 @@ export const SecretsSchema = z.union([SecretSchema, z.array(SecretSchema).min(1,
 
 const OptionsSchema = z.strictObject({
   authenticate: method('(request, { project }) => { actor } | null'),
-  links: z
-    .strictObject({ secret: SecretsSchema })
-    .optional(),
+  links: z.strictObject({ secret: SecretsSchema }).optional(),
   maxBodyBytes: count(64 * 1024),
   clock: method('() => Date').optional(),
 })

@@ -40,7 +40,10 @@ const actorOf = (event: InteractionEvent) => {
 }
 
 /** Whether the actor is one the interaction is routed to: its target, or a member of its group's snapshot. */
-const isParticipant = (record: Interaction, actor: Participant) => policyOf(record).participants(record).some((p) => sameActor(p, actor))
+const isParticipant = (record: Interaction, actor: Participant) =>
+  policyOf(record)
+    .participants(record)
+    .some((p) => sameActor(p, actor))
 
 const valueIssues = (context: Interaction, event: InteractionEvent) => {
   assertEvent(event, 'respond')
@@ -65,8 +68,14 @@ type RefusalArgs = { context: Interaction; event: InteractionEvent }
 const refuse = (code: InteractionErrorCode, message: (args: RefusalArgs) => string) =>
   ({ type: 'refuse', params: (args: RefusalArgs): Refusal => ({ code, message: message(args) }) }) as const
 
-const refuseNotEligible = refuse('not_eligible', ({ context, event }) => `${describe(actorOf(event))} is not eligible to act on interaction ${context.id}`)
-const refuseAlreadyClaimed = refuse('already_claimed', ({ context }) => `interaction ${context.id} is claimed by ${describe(context.claimed_by!)}`)
+const refuseNotEligible = refuse(
+  'not_eligible',
+  ({ context, event }) => `${describe(actorOf(event))} is not eligible to act on interaction ${context.id}`,
+)
+const refuseAlreadyClaimed = refuse(
+  'already_claimed',
+  ({ context }) => `interaction ${context.id} is claimed by ${describe(context.claimed_by!)}`,
+)
 
 const refuseInvalidValue = {
   type: 'refuse',
@@ -275,8 +284,13 @@ export const interactionMachine = setup({
         /** First responder: any member may claim, or respond and claim in one step. */
         unclaimed: {
           on: {
-            claim: [{ guard: 'isNotEligible', actions: refuseNotEligible }, { target: 'claimed', actions: ['recordClaim', logged('claimed')] }],
-            release: { actions: refuse('not_eligible', ({ context }) => `interaction ${context.id} is not claimed, so there is nothing to release`) },
+            claim: [
+              { guard: 'isNotEligible', actions: refuseNotEligible },
+              { target: 'claimed', actions: ['recordClaim', logged('claimed')] },
+            ],
+            release: {
+              actions: refuse('not_eligible', ({ context }) => `interaction ${context.id} is not claimed, so there is nothing to release`),
+            },
             respond: [
               { guard: 'isNotEligible', actions: refuseNotEligible },
               { guard: 'isInvalidValue', actions: refuseInvalidValue },
@@ -300,7 +314,12 @@ export const interactionMachine = setup({
             },
             release: [
               { guard: 'isClaimant', target: 'unclaimed', actions: ['clearClaim', logged('released')] },
-              { actions: refuse('not_eligible', ({ context }) => `only the claimant, ${describe(context.claimed_by!)}, may release interaction ${context.id}`) },
+              {
+                actions: refuse(
+                  'not_eligible',
+                  ({ context }) => `only the claimant, ${describe(context.claimed_by!)}, may release interaction ${context.id}`,
+                ),
+              },
             ],
             respond: [
               { guard: 'isNotEligible', actions: refuseNotEligible },
@@ -317,7 +336,10 @@ export const interactionMachine = setup({
               { guard: 'isNotEligible', actions: refuseNotEligible },
               {
                 guard: 'hasResponded',
-                actions: refuse('already_responded', ({ context, event }) => `${describe(actorOf(event))} has already responded to interaction ${context.id}`),
+                actions: refuse(
+                  'already_responded',
+                  ({ context, event }) => `${describe(actorOf(event))} has already responded to interaction ${context.id}`,
+                ),
               },
               { guard: 'isInvalidValue', actions: refuseInvalidValue },
               { actions: ['recordResponse', responded] },

@@ -13,7 +13,8 @@ const EscalatedDataSchema = z.object({ to: ParticipantSchema.optional(), members
 const actorsNow = (record: Interaction): Participant[] => (record.status === 'pending' ? policyOf(record).mayActNow(record) : [])
 
 /** Of these actors, those who may act on the record: nobody is told of an item they cannot act on yet. */
-const ableAmong = (record: Interaction, actors: Participant[]) => actors.filter((actor) => actorsNow(record).some((now) => sameActor(now, actor)))
+const ableAmong = (record: Interaction, actors: Participant[]) =>
+  actors.filter((actor) => actorsNow(record).some((now) => sameActor(now, actor)))
 
 /** The notification an event causes, and whom it tells. */
 interface Notified {

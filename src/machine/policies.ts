@@ -28,11 +28,13 @@ export interface Policy {
 
 type RecordedResponse = Interaction['responses'][number]
 
-const confirmed = (response: RecordedResponse | undefined) => response !== undefined && 'confirmed' in response.value && response.value.confirmed
+const confirmed = (response: RecordedResponse | undefined) =>
+  response !== undefined && 'confirmed' in response.value && response.value.confirmed
 const decidedBy = (response: RecordedResponse | undefined): Outcome => (confirmed(response) ? 'approved' : 'rejected')
 
 /** Whether `actor` has a response recorded. */
-export const hasResponded = (record: Interaction, actor: Participant): boolean => record.responses.some((response) => sameActor(response.actor, actor))
+export const hasResponded = (record: Interaction, actor: Participant): boolean =>
+  record.responses.some((response) => sameActor(response.actor, actor))
 
 /** Whether the record's requester is kept from answering it: on an approval, unless `allow_self_response`. */
 export const excludesRequester = (record: Interaction): boolean =>
@@ -61,7 +63,8 @@ export const countResponse = (tally: Tally, value: Record<string, unknown>): Tal
 })
 
 // A quorum record always has its tally; the fallback keeps a malformed one from completing.
-const tallyOf = (record: Interaction): Tally => record.tally ?? { approvals: 0, rejections: 0, responses: 0, required: Number.POSITIVE_INFINITY }
+const tallyOf = (record: Interaction): Tally =>
+  record.tally ?? { approvals: 0, rejections: 0, responses: 0, required: Number.POSITIVE_INFINITY }
 const quorumReached = (record: Interaction) => tallyOf(record).approvals >= tallyOf(record).required
 
 /** The policies by name; a record names its own with {@link policyNameOf}. */
@@ -124,15 +127,23 @@ export function creationIssues(record: Interaction): ValidationIssue[] {
   }
   const required = record.quorum?.required
   if (required !== undefined && required > responders) {
-    const without = excludesRequester(record) && record.members?.some((m) => sameActor(m, record.requested_by!)) ? ', the requester set aside' : ''
-    return [{ path: ['quorum', 'required'], message: `must be at most the ${responders} members who may respond (got ${required}${without})` }]
+    const without =
+      excludesRequester(record) && record.members?.some((m) => sameActor(m, record.requested_by!)) ? ', the requester set aside' : ''
+    return [
+      { path: ['quorum', 'required'], message: `must be at most the ${responders} members who may respond (got ${required}${without})` },
+    ]
   }
   // An escalation that hands the approval to its requester would leave nobody who may answer it.
   const toRequester = excludesRequester(record)
     ? (record.escalation ?? []).findIndex((step) => step.action === 'reassign' && sameActor(step.to, record.requested_by!))
     : -1
   if (toRequester >= 0) {
-    return [{ path: ['escalation', toRequester, 'to'], message: 'is the requester, who may not answer their own approval unless allow_self_response is true' }]
+    return [
+      {
+        path: ['escalation', toRequester, 'to'],
+        message: 'is the requester, who may not answer their own approval unless allow_self_response is true',
+      },
+    ]
   }
   return []
 }
@@ -147,7 +158,10 @@ export const policyNameOf = (record: Interaction): PolicyName =>
 export const policyOf = (record: Interaction): Policy => POLICIES[policyNameOf(record)]
 
 /** Whether `actor` may act on the pending record now. */
-export const mayActNow = (record: Interaction, actor: Participant): boolean => policyOf(record).mayActNow(record).some((a) => sameActor(a, actor))
+export const mayActNow = (record: Interaction, actor: Participant): boolean =>
+  policyOf(record)
+    .mayActNow(record)
+    .some((a) => sameActor(a, actor))
 
 /** What a completed approval decided: its outcome by its policy's rule, and what it approved or why it was rejected. */
 export type ApprovalDecision = Pick<Interaction, 'outcome' | 'approved_value' | 'edited' | 'rejection_reason'>

@@ -228,10 +228,7 @@ export type Interaction<Status extends InteractionStatus = InteractionStatus> = 
  * What is wrong with an escalation's timing for an interaction created at `createdAt`: each step
  * must come after the one before it and before `expires_at`, measured from creation.
  */
-export function escalationTimingIssues(
-  input: { escalation?: EscalationStep[]; expires_at?: string },
-  createdAt: Date,
-): ValidationIssue[] {
+export function escalationTimingIssues(input: { escalation?: EscalationStep[]; expires_at?: string }, createdAt: Date): ValidationIssue[] {
   const times = (input.escalation ?? []).map((escalation) => addDuration(createdAt, escalation.after))
   return times.flatMap((time, index) => {
     const path = ['escalation', index, 'after']

@@ -54,6 +54,7 @@ const META_SCHEMA: JsonSchema = {
         contains: schema,
         not: schema,
         if: schema,
+        // biome-ignore lint/suspicious/noThenProperty: a JSON Schema keyword, never awaited
         then: schema,
         else: schema,
         allOf: schemaList,

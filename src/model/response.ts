@@ -115,9 +115,9 @@ const ConfirmFieldsSchema = z.strictObject({
 export function responseValueSchemaFor(spec: Spec, { editable }: { editable: boolean }): z.ZodType<ResponseValue> {
   switch (spec.mode) {
     case 'confirm':
-      return ConfirmFieldsSchema.superRefine((value, ctx) =>
-        confirmIssues(spec, editable, value).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue })),
-      ) as z.ZodType<ResponseValue>
+      return ConfirmFieldsSchema.superRefine((value, ctx) => {
+        for (const issue of confirmIssues(spec, editable, value)) ctx.addIssue({ code: 'custom', ...issue })
+      }) as z.ZodType<ResponseValue>
     case 'select': {
       const values = spec.options.map((o) => o.value)
       return z.strictObject({
@@ -129,9 +129,9 @@ export function responseValueSchemaFor(spec: Spec, { editable }: { editable: boo
       const min = spec.min_selections ?? 0
       const max = spec.max_selections ?? spec.options.length
       return MultiSelectValueSchema.superRefine(({ values }, ctx) => {
-        issuesForSelection(values, allowed, min, max).forEach((issue) =>
-          ctx.addIssue({ code: 'custom', path: ['values', ...issue.path], message: issue.message }),
-        )
+        for (const issue of issuesForSelection(values, allowed, min, max)) {
+          ctx.addIssue({ code: 'custom', path: ['values', ...issue.path], message: issue.message })
+        }
       })
     }
     case 'input':

@@ -106,9 +106,9 @@ export const MultiSelectSpecSchema = z
       ctx.addIssue({ code: 'custom', path: ['min_selections'], message: `must not exceed max_selections (${max})` })
     }
     if (spec.default_values !== undefined) {
-      issuesForSelection(spec.default_values, values, min, max).forEach((issue) =>
-        ctx.addIssue({ code: 'custom', path: ['default_values', ...issue.path], message: issue.message }),
-      )
+      for (const issue of issuesForSelection(spec.default_values, values, min, max)) {
+        ctx.addIssue({ code: 'custom', path: ['default_values', ...issue.path], message: issue.message })
+      }
     }
   })
 

@@ -2,7 +2,11 @@
  * Runs `work` on every item, at most `concurrency` at a time, and waits for all; one item's
  * failure neither stops the others nor hides their results.
  */
-export async function settleEach<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+export async function settleEach<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
   const results: PromiseSettledResult<R>[] = new Array(items.length)
   let next = 0
   const worker = async () => {

@@ -28,7 +28,10 @@ const SWEEP_CONCURRENCY = 8
 
 // Built once: constructing a zod schema costs far more than using it.
 const IdSchema = z.string().min(1).max(LIMITS.identifier)
-const InboxOptionsSchema = z.strictObject({ limit: z.int().min(1).max(LIMITS.inboxPage).default(20), cursor: z.string().max(1_000).nullish() })
+const InboxOptionsSchema = z.strictObject({
+  limit: z.int().min(1).max(LIMITS.inboxPage).default(20),
+  cursor: z.string().max(1_000).nullish(),
+})
 const SweepOptionsSchema = z.strictObject({ limit: z.int().min(1).max(10_000).default(100) })
 
 const refusalError = (refusal: Refusal) => new InteractionError(refusal.code, refusal.message, { issues: refusal.issues })
@@ -60,7 +63,10 @@ export function createInteractionsWith(
    * The outbox entries of a write: its signal, if any, and the notifications its events cause. Without
    * a notifier no notification is written, so none waits for a delivery nobody configured.
    */
-  const entriesOf = ({ record, events, states, signal }: Pick<StepResult, 'record' | 'events' | 'states' | 'signal'>, at: Date): OutboxEntry[] => [
+  const entriesOf = (
+    { record, events, states, signal }: Pick<StepResult, 'record' | 'events' | 'states' | 'signal'>,
+    at: Date,
+  ): OutboxEntry[] => [
     ...(signal ? [outbox.entryFor({ signal }, at)] : []),
     ...(resolved.notifier ? notificationsOf(record, events, states).map((notification) => outbox.entryFor({ notification }, at)) : []),
   ]
@@ -185,7 +191,11 @@ export function createInteractionsWith(
       const unanswerable = creationIssues(record)
       if (unanswerable.length > 0) throw validationError('create input', unanswerable)
       // A concurrent create with the same key may have won since the lookup: the store decides.
-      const created_event = { type: 'created' as const, at: record.created_at, ...(isParticipant(parsed.requested_by) && { actor: parsed.requested_by }) }
+      const created_event = {
+        type: 'created' as const,
+        at: record.created_at,
+        ...(isParticipant(parsed.requested_by) && { actor: parsed.requested_by }),
+      }
       const entries = entriesOf({ record, events: [created_event], states: [record] }, at)
       const write = { ...writeOf(record, [created_event]), ...(entries.length > 0 && { outbox: entries }) }
       const { interaction, created } = await store.create(write)
@@ -250,7 +260,13 @@ export function createInteractionsWith(
       let cancelled = 0
       let after: InboxPosition | undefined
       for (;;) {
-        const page = await store.runInteractions({ project: tenant, run_id, status: 'pending', limit: SWEEP_CONCURRENCY, ...(after && { after }) })
+        const page = await store.runInteractions({
+          project: tenant,
+          run_id,
+          status: 'pending',
+          limit: SWEEP_CONCURRENCY,
+          ...(after && { after }),
+        })
         const outcomes = await settleEach(page, SWEEP_CONCURRENCY, (record) =>
           apply(tenant, record.id, (at) => ({ type: 'cancel', actor, ...(reason !== undefined && { reason }), at })),
         )

@@ -26,7 +26,7 @@ const StoreSchema = z.looseObject(
         revive: method('revive({ id, now })'),
         prune: method('prune({ deliveredBefore, limit })'),
       },
-      { error: 'must be the store\'s outbox, an object with lease, settle, list, revive and prune' },
+      { error: "must be the store's outbox, an object with lease, settle, list, revive and prune" },
     ),
   },
   { error: 'must be a store object such as memoryStore() or postgresStore({ pool }): call the factory, do not pass it' },
@@ -101,7 +101,10 @@ export function resolveOptions(options: InteractionsOptions): ResolvedOptions {
   const parsed = OptionsSchema.safeParse(options)
   if (!parsed.success) throw configurationError('createInteractions options', optionIssues(parsed.error, [], MOVED))
   const { delivery } = parsed.data
-  for (const [adapter, timeoutMs] of [['signals', options.signals?.timeoutMs], ['notifier', options.notifier?.timeoutMs]] as const) {
+  for (const [adapter, timeoutMs] of [
+    ['signals', options.signals?.timeoutMs],
+    ['notifier', options.notifier?.timeoutMs],
+  ] as const) {
     if (timeoutMs === undefined || timeoutMs < delivery.leaseMs) continue
     const message =
       `must be longer than the ${adapter} adapter's timeoutMs (${timeoutMs} ms), ` +

@@ -5,7 +5,15 @@ import { describeError, InteractionError } from '../errors.js'
 import { LIMITS } from '../model/limits.js'
 import type { InteractionNotification } from '../model/notification.js'
 import { isSignalEntry, type OutboxEntry, type Signal } from '../model/signal.js'
-import type { InteractionStore, Notifier, OutboxEntryKind, SignalDelivery, SignalDeliveryFailure, SignalLease, SignalOutcome } from '../ports.js'
+import type {
+  InteractionStore,
+  Notifier,
+  OutboxEntryKind,
+  SignalDelivery,
+  SignalDeliveryFailure,
+  SignalLease,
+  SignalOutcome,
+} from '../ports.js'
 import { backoffDelay } from './backoff.js'
 import { parse } from './parse.js'
 import type { Telemetry } from './telemetry.js'
@@ -19,7 +27,10 @@ const PRUNE_BATCH = 1_000
 const MAX_RETENTION_MS = 100 * 365 * 24 * 60 * 60_000
 
 const BatchOptionsSchema = z.strictObject({ limit: z.int().min(1).max(10_000).default(100) })
-const SignalIdSchema = z.string().min(1).max(LIMITS.identifier * 2)
+const SignalIdSchema = z
+  .string()
+  .min(1)
+  .max(LIMITS.identifier * 2)
 const FailedSignalsOptionsSchema = z.strictObject({ limit: z.int().min(1).max(1_000).default(100), after: SignalIdSchema.optional() })
 const PruneOptionsSchema = z.strictObject({
   olderThan: z.int().min(0).max(MAX_RETENTION_MS),
@@ -55,7 +66,11 @@ export function createOutbox(options: {
   const newLease = (now: Date): SignalLease => ({ owner: `lease_${nanoid()}`, until: addMilliseconds(now, delivery.leaseMs).toISOString() })
 
   const requireSignals = () => {
-    if (!signals) throw new InteractionError('configuration', 'createInteractions needs a `signals` adapter to deliver signals of run-linked interactions')
+    if (!signals)
+      throw new InteractionError(
+        'configuration',
+        'createInteractions needs a `signals` adapter to deliver signals of run-linked interactions',
+      )
     return signals
   }
 
@@ -91,7 +106,9 @@ export function createOutbox(options: {
     }
     const settle = async () => {
       const settled = outcome(await now())
-      return (await store.outbox.settle({ id: entry.id, owner: entry.lease_owner!, outcome: settled })) ? REPORTED_AS[settled.status] : undefined
+      return (await store.outbox.settle({ id: entry.id, owner: entry.lease_owner!, outcome: settled }))
+        ? REPORTED_AS[settled.status]
+        : undefined
     }
     // Reading the time may fail like recording (a store's clock is a query): both count as not recorded.
     return settle().catch(() => undefined)

@@ -51,7 +51,12 @@ export async function writeRecord(store: InteractionStore, record: Interaction, 
 
 /** Creates `record` in the store with its default inbox list and wake-up and its `created` event; fails if it was not created. */
 export async function insertRecord(store: InteractionStore, record: Interaction, inbox?: string[]): Promise<Interaction> {
-  const { interaction, created } = await store.create({ record, ...defaults(record), ...(inbox && { inbox }), events: [createdEvent(record)] })
+  const { interaction, created } = await store.create({
+    record,
+    ...defaults(record),
+    ...(inbox && { inbox }),
+    events: [createdEvent(record)],
+  })
   if (!created) throw new Error(`insertRecord: interaction ${record.id} was not created`)
   return interaction
 }

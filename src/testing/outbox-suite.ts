@@ -35,7 +35,14 @@ export function describeOutbox(
     it('modify — writes the outbox entry with the state change', async () => {
       const entry = await complete()
       const [leased] = mine(await lease('a'), [entry.id])
-      expect(leased).toMatchObject({ id: entry.id, signal: entry.signal, status: 'pending', attempts: 1, lease_owner: 'a', lease_expires_at: T2 })
+      expect(leased).toMatchObject({
+        id: entry.id,
+        signal: entry.signal,
+        status: 'pending',
+        attempts: 1,
+        lease_owner: 'a',
+        lease_expires_at: T2,
+      })
     })
 
     it('outbox.lease — an entry due later is not leased yet', async () => {
@@ -53,7 +60,9 @@ export function describeOutbox(
       const leaseOf = (owner: string, kinds: ('signal' | 'notification')[]) =>
         getStore().outbox.lease({ now: T1, limit: 10_000, lease: { owner, until: T2 }, kinds })
       expect(mine(await leaseOf('a', ['notification']), [signal.id, notification.id]).map((e) => e.id)).toEqual([notification.id])
-      expect(mine(await leaseOf('b', ['signal']), [signal.id, notification.id])).toEqual([expect.objectContaining({ id: signal.id, attempts: 1 })])
+      expect(mine(await leaseOf('b', ['signal']), [signal.id, notification.id])).toEqual([
+        expect.objectContaining({ id: signal.id, attempts: 1 }),
+      ])
     })
 
     it('outbox.lease — a leased entry is not leased again until the lease expires; each lease counts an attempt', async () => {
@@ -87,7 +96,9 @@ export function describeOutbox(
     it('outbox.settle — a retry is due again at next_attempt_at, keeping its error', async () => {
       const entry = await complete()
       await lease('a')
-      expect(await getStore().outbox.settle({ id: entry.id, owner: 'a', outcome: { status: 'pending', error: 'boom', next_attempt_at: LATER } })).toBe(true)
+      expect(
+        await getStore().outbox.settle({ id: entry.id, owner: 'a', outcome: { status: 'pending', error: 'boom', next_attempt_at: LATER } }),
+      ).toBe(true)
       expect(mine(await lease('b', T2, LATER), [entry.id])).toEqual([])
       const [again] = mine(await lease('b', LATER, '2026-04-21T10:00:00.000Z'), [entry.id])
       expect(again).toMatchObject({ attempts: 2, last_error: 'boom', next_attempt_at: LATER })
@@ -96,7 +107,9 @@ export function describeOutbox(
     it('outbox.settle — a delivery after a failed attempt clears last_error', async () => {
       const entry = await complete()
       await lease('a')
-      expect(await getStore().outbox.settle({ id: entry.id, owner: 'a', outcome: { status: 'pending', error: 'boom', next_attempt_at: T2 } })).toBe(true)
+      expect(
+        await getStore().outbox.settle({ id: entry.id, owner: 'a', outcome: { status: 'pending', error: 'boom', next_attempt_at: T2 } }),
+      ).toBe(true)
       expect(mine(await lease('b', T2, LATER), [entry.id])).toHaveLength(1)
       expect(await getStore().outbox.settle({ id: entry.id, owner: 'b', outcome: { status: 'delivered', at: T2 } })).toBe(true)
       const [delivered] = mine(await getStore().outbox.list({ status: 'delivered', limit: 10_000 }), [entry.id])
@@ -157,51 +170,52 @@ export function describeOutbox(
     })
 
     // These move the service's clock by hand; a store with its own clock (`now`) would not follow it.
-    if (!ownClock) describe('deliverSignals of the service over this store', () => {
-      /** The service on this store and on virtual time, with a receiver that takes `latencyMs(signal)` per request. */
-      const slowReceiver = (latencyMs: (signal: Signal) => number) => {
-        const time = virtualTime('2026-04-22T00:00:00.000Z')
-        const sends: string[] = []
-        const signals = {
-          async deliver(signal: Signal) {
-            sends.push(signal.idempotency_key)
-            await time.sleep(latencyMs(signal))
-          },
+    if (!ownClock)
+      describe('deliverSignals of the service over this store', () => {
+        /** The service on this store and on virtual time, with a receiver that takes `latencyMs(signal)` per request. */
+        const slowReceiver = (latencyMs: (signal: Signal) => number) => {
+          const time = virtualTime('2026-04-22T00:00:00.000Z')
+          const sends: string[] = []
+          const signals = {
+            async deliver(signal: Signal) {
+              sends.push(signal.idempotency_key)
+              await time.sleep(latencyMs(signal))
+            },
+          }
+          const store = time.track(getStore())
+          const interactions = createInteractionsWith({ store, signals, clock: time.clock }, () => store)
+          const timesSent = (id: string) => sends.filter((sent) => sent === id).length
+          return { time, sends, timesSent, interactions }
         }
-        const store = time.track(getStore())
-        const interactions = createInteractionsWith({ store, signals, clock: time.clock }, () => store)
-        const timesSent = (id: string) => sends.filter((sent) => sent === id).length
-        return { time, sends, timesSent, interactions }
-      }
 
-      it('deliverSignals — a receiver taking 10 s, a pass every 30 s: each signal is sent once, each send counted once', async () => {
-        const ids = (await Promise.all(Array.from({ length: 100 }, () => complete()))).map((entry) => entry.id)
-        const { time, sends, timesSent, interactions } = slowReceiver(() => 10_000)
-        const passes = []
-        for (let pass = 0; pass < 10; pass++) {
-          passes.push(interactions.deliverSignals())
-          await time.advance(30_000)
-        }
-        const reports = await Promise.all(passes)
-        expect(ids.filter((id) => timesSent(id) !== 1)).toEqual([])
-        // Other tests' entries may be delivered too; each send that settled is counted, once.
-        expect(reports.reduce((sum, report) => sum + report.delivered, 0)).toBe(sends.length)
-      })
+        it('deliverSignals — a receiver taking 10 s, a pass every 30 s: each signal is sent once, each send counted once', async () => {
+          const ids = (await Promise.all(Array.from({ length: 100 }, () => complete()))).map((entry) => entry.id)
+          const { time, sends, timesSent, interactions } = slowReceiver(() => 10_000)
+          const passes = []
+          for (let pass = 0; pass < 10; pass++) {
+            passes.push(interactions.deliverSignals())
+            await time.advance(30_000)
+          }
+          const reports = await Promise.all(passes)
+          expect(ids.filter((id) => timesSent(id) !== 1)).toEqual([])
+          // Other tests' entries may be delivered too; each send that settled is counted, once.
+          expect(reports.reduce((sum, report) => sum + report.delivered, 0)).toBe(sends.length)
+        })
 
-      it('deliverSignals — a send outliving its lease is sent again by a later pass; only the send that settles is counted', async () => {
-        const entry = await complete()
-        const { time, sends, timesSent, interactions } = slowReceiver((signal) => (signal.idempotency_key === entry.id ? 70_000 : 0))
-        const first = interactions.deliverSignals()
-        // The 60 s lease runs out while the first send is still in flight.
-        await time.advance(65_000)
-        const second = interactions.deliverSignals()
-        await time.advance(70_000)
-        const [one, two] = await Promise.all([first, second])
-        expect(timesSent(entry.id)).toBe(2)
-        expect(one.delivered + two.delivered).toBe(sends.length - 1)
-        const [delivered] = mine(await getStore().outbox.list({ status: 'delivered', limit: 10_000 }), [entry.id])
-        expect(delivered).toMatchObject({ delivered_at: '2026-04-22T00:02:15.000Z' })
+        it('deliverSignals — a send outliving its lease is sent again by a later pass; only the send that settles is counted', async () => {
+          const entry = await complete()
+          const { time, sends, timesSent, interactions } = slowReceiver((signal) => (signal.idempotency_key === entry.id ? 70_000 : 0))
+          const first = interactions.deliverSignals()
+          // The 60 s lease runs out while the first send is still in flight.
+          await time.advance(65_000)
+          const second = interactions.deliverSignals()
+          await time.advance(70_000)
+          const [one, two] = await Promise.all([first, second])
+          expect(timesSent(entry.id)).toBe(2)
+          expect(one.delivered + two.delivered).toBe(sends.length - 1)
+          const [delivered] = mine(await getStore().outbox.list({ status: 'delivered', limit: 10_000 }), [entry.id])
+          expect(delivered).toMatchObject({ delivered_at: '2026-04-22T00:02:15.000Z' })
+        })
       })
-    })
   })
 }

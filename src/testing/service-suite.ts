@@ -29,7 +29,13 @@ export function describeServiceOver(getStore: () => InteractionStore) {
     it('service — a response completes the interaction, and its history, inbox and signal follow in the same step', async () => {
       const { interactions, sent } = service()
       const project = uniqueProject()
-      const ask = await interactions.create(project, { type: 'approval', spec: { mode: 'confirm' }, target_actor: pair, run_id: 'run_1', topic: 'gate' })
+      const ask = await interactions.create(project, {
+        type: 'approval',
+        spec: { mode: 'confirm' },
+        target_actor: pair,
+        run_id: 'run_1',
+        topic: 'gate',
+      })
       expect((await interactions.inbox(project, bob)).items.map((i) => i.id)).toEqual([ask.id])
       await interactions.claim(project, ask.id, alice)
       expect((await interactions.inbox(project, bob)).items).toEqual([])
@@ -48,21 +54,39 @@ export function describeServiceOver(getStore: () => InteractionStore) {
     it('service — cancel ends it, drops it from every inbox, and writes its event and its signal with it', async () => {
       const { interactions, sent } = service()
       const project = uniqueProject()
-      const ask = await interactions.create(project, { type: 'approval', spec: { mode: 'confirm' }, target_actor: pair, run_id: 'run_2', topic: 'gate' })
+      const ask = await interactions.create(project, {
+        type: 'approval',
+        spec: { mode: 'confirm' },
+        target_actor: pair,
+        run_id: 'run_2',
+        topic: 'gate',
+      })
       const cancelled = await interactions.cancel(project, ask.id, { actor: bob, reason: 'withdrawn' })
       expect(cancelled).toMatchObject({ status: 'cancelled', cancelled_by: bob, cancel_reason: 'withdrawn', version: 2 })
       expect(await interactions.get(project, ask.id)).toEqual(cancelled)
       for (const actor of [alice, bob]) expect((await interactions.inbox(project, actor)).items).toEqual([])
-      expect((await interactions.history(project, ask.id)).at(-1)).toMatchObject({ seq: 2, type: 'cancelled', actor: bob, data: { reason: 'withdrawn' } })
+      expect((await interactions.history(project, ask.id)).at(-1)).toMatchObject({
+        seq: 2,
+        type: 'cancelled',
+        actor: bob,
+        data: { reason: 'withdrawn' },
+      })
       expect(sent.map((s) => [s.idempotency_key, s.status])).toEqual([[`${ask.id}:cancelled`, 'cancelled']])
     })
 
     it('service — cancelRun cancels the pending interactions of one run only, once', async () => {
       const { interactions } = service()
       const project = uniqueProject()
-      const ofRun = () => interactions.create(project, { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, run_id: 'run_3', topic: 'gate' })
+      const ofRun = () =>
+        interactions.create(project, { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, run_id: 'run_3', topic: 'gate' })
       const [first, second] = [await ofRun(), await ofRun()]
-      const other = await interactions.create(project, { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, run_id: 'run_4', topic: 'gate' })
+      const other = await interactions.create(project, {
+        type: 'approval',
+        spec: { mode: 'confirm' },
+        target_actor: alice,
+        run_id: 'run_4',
+        topic: 'gate',
+      })
       expect(await interactions.cancelRun(project, 'run_3', { actor: bob })).toEqual({ cancelled: 2 })
       expect(await interactions.cancelRun(project, 'run_3', { actor: bob })).toEqual({ cancelled: 0 })
       for (const { id } of [first, second]) expect((await interactions.get(project, id)).status).toBe('cancelled')

@@ -16,7 +16,12 @@ export interface SignalDeliveryHarness {
 
 const completedSignal = (): Signal => {
   const record = makeRecord({ project: uniqueProject(), run_id: `run_${Math.random().toString(36).slice(2)}`, topic: 'gate' })
-  return makeSignal({ ...record, responses: [{ actor: { type: 'member', id: 'user_alice' }, value: { confirmed: true }, comment: 'ok', responded_at: '2026-04-21T09:01:00.000Z' }] })
+  return makeSignal({
+    ...record,
+    responses: [
+      { actor: { type: 'member', id: 'user_alice' }, value: { confirmed: true }, comment: 'ok', responded_at: '2026-04-21T09:01:00.000Z' },
+    ],
+  })
 }
 
 /**
@@ -63,7 +68,10 @@ export function describeSignalDelivery(name: string, makeHarness: () => SignalDe
     it('deliver — a transient failure rejects without `permanent`, so the outbox retries', async (context) => {
       if (!harness.failNext) return context.skip('the harness declares no failNext capability')
       harness.failNext('transient')
-      const error = await harness.delivery.deliver(completedSignal()).then(() => undefined, (e: unknown) => e)
+      const error = await harness.delivery.deliver(completedSignal()).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
       expect(error).toBeDefined()
       expect((error as { permanent?: unknown }).permanent).not.toBe(true)
     })
@@ -71,7 +79,10 @@ export function describeSignalDelivery(name: string, makeHarness: () => SignalDe
     it('deliver — a permanent failure rejects with `permanent: true`, so the outbox dead-letters it', async (context) => {
       if (!harness.failNext) return context.skip('the harness declares no failNext capability')
       harness.failNext('permanent')
-      const error = await harness.delivery.deliver(completedSignal()).then(() => undefined, (e: unknown) => e)
+      const error = await harness.delivery.deliver(completedSignal()).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
       expect((error as { permanent?: unknown }).permanent).toBe(true)
     })
   })

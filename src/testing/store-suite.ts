@@ -43,7 +43,8 @@ export function describeInteractionStore(
       store = await makeStore()
     })
 
-    const insert = (overrides: Partial<Interaction> & { project: string }, inbox?: string[]) => insertRecord(store, makeRecord(overrides), inbox)
+    const insert = (overrides: Partial<Interaction> & { project: string }, inbox?: string[]) =>
+      insertRecord(store, makeRecord(overrides), inbox)
     const get = (record: Interaction) => store.get({ project: record.project, id: record.id })
     const history = (record: Interaction) => store.history({ project: record.project, id: record.id })
     const modify = <T>(record: Interaction, decide: Parameters<InteractionStore['modify']>[0]['decide']) =>
@@ -68,7 +69,10 @@ export function describeInteractionStore(
           expires_at: '2026-04-22T10:00:00.000Z',
           idempotency_key: 'key-1',
         })
-        expect(await store.create({ record, inbox: [ALICE], events: [createdEvent(record)] })).toEqual({ interaction: record, created: true })
+        expect(await store.create({ record, inbox: [ALICE], events: [createdEvent(record)] })).toEqual({
+          interaction: record,
+          created: true,
+        })
         expect(await get(record)).toEqual(record)
       })
 
@@ -88,7 +92,10 @@ export function describeInteractionStore(
         const project = uniqueProject()
         const first = await insert({ project, idempotency_key: 'same' })
         const second = makeRecord({ project, idempotency_key: 'same', message: 'other' })
-        expect(await store.create({ record: second, inbox: [BOB], events: [createdEvent(second)] })).toEqual({ interaction: first, created: false })
+        expect(await store.create({ record: second, inbox: [BOB], events: [createdEvent(second)] })).toEqual({
+          interaction: first,
+          created: false,
+        })
         expect(await get(second)).toBeUndefined()
         expect(await history(second)).toEqual([])
         expect(await store.inbox({ project, actorKey: BOB, now: NOW, limit: 10 })).toEqual([])
@@ -136,10 +143,19 @@ export function describeInteractionStore(
 
     describe('the write path', () => {
       it('modify — writes the record decide returns, drops fields left out, and returns its result', async () => {
-        const record = await insert({ project: uniqueProject(), target_actor: group, members: [alice], claimed_by: alice, claimed_at: at(1) })
+        const record = await insert({
+          project: uniqueProject(),
+          target_actor: group,
+          members: [alice],
+          claimed_by: alice,
+          claimed_at: at(1),
+        })
         const { claimed_by: _by, claimed_at: _at, ...released } = record
         const next = { ...released, version: 2, updated_at: at(2) }
-        const outcome = await modify(record, (current) => ({ result: current.version, write: { record: next, inbox: [ALICE], events: [] } }))
+        const outcome = await modify(record, (current) => ({
+          result: current.version,
+          write: { record: next, inbox: [ALICE], events: [] },
+        }))
         expect(outcome).toEqual({ result: 1 })
         expect(await get(record)).toEqual(next)
       })
@@ -166,7 +182,11 @@ export function describeInteractionStore(
       it('modify — a throwing decide writes nothing, no event and no entry, and the error reaches the caller', async () => {
         const record = await insert({ project: uniqueProject(), run_id: 'r', topic: 't' })
         const failure = new Error('decide failed')
-        await expect(modify(record, () => { throw failure })).rejects.toBe(failure)
+        await expect(
+          modify(record, () => {
+            throw failure
+          }),
+        ).rejects.toBe(failure)
         expect(await get(record)).toEqual(record)
         expect(await history(record)).toHaveLength(1)
         expect((await store.outbox.list({ status: 'pending', limit: 10_000 })).map((e) => e.id)).not.toContain(makeOutboxEntry(record).id)
@@ -233,12 +253,16 @@ export function describeInteractionStore(
       it('history — create writes the given events from 1; writes append theirs in order', async () => {
         const record = makeRecord({ project: uniqueProject(), target_actor: group, members: [alice] })
         await store.create({ record, inbox: [ALICE], events: [createdEvent(record), { type: 'claimed', at: at(0), actor: alice }] })
-        await writeRecord(store, { ...record, version: 2 }, {
-          events: [
-            { type: 'responded', at: at(1), actor: alice, data: { value: { confirmed: true }, comment: 'ok' } },
-            { type: 'completed', at: at(1), data: { outcome: 'approved' } },
-          ],
-        })
+        await writeRecord(
+          store,
+          { ...record, version: 2 },
+          {
+            events: [
+              { type: 'responded', at: at(1), actor: alice, data: { value: { confirmed: true }, comment: 'ok' } },
+              { type: 'completed', at: at(1), data: { outcome: 'approved' } },
+            ],
+          },
+        )
         expect(await history(record)).toEqual([
           { seq: 1, type: 'created', at: record.created_at },
           { seq: 2, type: 'claimed', at: at(0), actor: alice },
@@ -263,7 +287,13 @@ export function describeInteractionStore(
 
     describe('inbox', () => {
       const inbox = (project: string, key: string, extra: { now?: string; limit?: number; after?: InboxPosition } = {}) =>
-        store.inbox({ project, actorKey: key, now: extra.now ?? NOW, limit: extra.limit ?? 100, ...(extra.after && { after: extra.after }) })
+        store.inbox({
+          project,
+          actorKey: key,
+          now: extra.now ?? NOW,
+          limit: extra.limit ?? 100,
+          ...(extra.after && { after: extra.after }),
+        })
 
       it('inbox — lists a record in exactly the inboxes its write named, whatever the record says', async () => {
         const project = uniqueProject()
@@ -362,7 +392,9 @@ export function describeInteractionStore(
 
       it('due — concurrent sweepers never get the same record', async () => {
         const project = uniqueProject()
-        const records = await Promise.all(Array.from({ length: 12 }, (_, i) => insert({ project, expires_at: `2000-01-04T00:00:${String(i).padStart(2, '0')}.000Z` })))
+        const records = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => insert({ project, expires_at: `2000-01-04T00:00:${String(i).padStart(2, '0')}.000Z` })),
+        )
         const sweeps = await Promise.all([1, 2, 3].map(() => sweep('2000-01-04T00:01:00.000Z', '2000-01-04T00:02:00.000Z')))
         const handed = sweeps.flatMap((due) => ids(due.filter((r) => r.project === project)))
         expect(handed.sort()).toEqual(ids(records).sort())
@@ -375,7 +407,7 @@ export function describeInteractionStore(
         expect(ids(await sweep('2000-01-02T00:00:00.000Z', '2000-01-02T00:01:00.000Z'))).not.toContain(record.id)
       })
 
-      it('due — a new wake-up ends a sweeper\'s hold: the record is due at its new time, though the hold ran longer', async () => {
+      it("due — a new wake-up ends a sweeper's hold: the record is due at its new time, though the hold ran longer", async () => {
         const project = uniqueProject()
         const mine = (records: Interaction[]) => ids(records.filter((r) => r.project === project))
         const record = await insert({ project, expires_at: '2000-01-06T01:00:00.000Z' })
@@ -385,7 +417,7 @@ export function describeInteractionStore(
         expect(mine(await sweep('2000-01-06T01:10:00.000Z', '2000-01-06T02:10:00.000Z'))).toEqual([record.id])
       })
 
-      it('due — follows the wake-up of the last write, not the record\'s fields: moved, it is due at the new time', async () => {
+      it("due — follows the wake-up of the last write, not the record's fields: moved, it is due at the new time", async () => {
         const project = uniqueProject()
         const mine = (records: Interaction[]) => ids(records.filter((r) => r.project === project))
         // A later policy wakes a record before its expiry (a claim timeout, a reminder): the store keeps whatever time it is given.

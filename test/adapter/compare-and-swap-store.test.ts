@@ -1,4 +1,11 @@
-import { isInteractionError, isSignalEntry, type Decision, type Interaction, type InteractionStore, type Participant } from '@hitl/interactions'
+import {
+  isInteractionError,
+  isSignalEntry,
+  type Decision,
+  type Interaction,
+  type InteractionStore,
+  type Participant,
+} from '@hitl/interactions'
 import { compareAndSwapStore, type CompareAndSwapQuery, type CompareAndSwapStoreBase } from '@hitl/interactions/adapter'
 import { makeOutboxEntry, makeRecord, uniqueProject } from '@hitl/interactions/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'

@@ -21,7 +21,7 @@ class ScriptedModel implements Model {
     return { usage: new Usage(), output }
   }
 
-  // eslint-disable-next-line require-yield -- the agents here never stream
+  // biome-ignore lint/correctness/useYield: the agents here never stream
   async *getStreamedResponse(): AsyncIterable<never> {
     throw new Error('the scripted model does not stream')
   }

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
-import { type Interaction, type InteractionStore } from '@hitl/interactions'
+import type { Interaction, InteractionStore } from '@hitl/interactions'
 import { createHttpHandler } from '@hitl/interactions/http'
 import { afterEach, expect, it } from 'vitest'
 import { describeEachStore, snapshot } from '../support/each-store.js'
@@ -51,6 +51,7 @@ async function serve(store: InteractionStore) {
       ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     })
     const type = response.headers.get('content-type')
+    // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
     return { response, status: response.status, type, body: (await response.json()) as any }
   }
   const create = async (input: object, key: Key = 'workflows-key') => {

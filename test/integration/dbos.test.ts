@@ -70,7 +70,10 @@ interface GateRun {
 const gate = DBOS.registerWorkflow(
   async (run: GateRun) => {
     const runId = DBOS.workflowID!
-    const created = await DBOS.runStep(() => runSide.create('acme', { ...run.request, run_id: runId, topic: TOPIC, idempotency_key: `${runId}:${TOPIC}` }), { name: 'createInteraction' })
+    const created = await DBOS.runStep(
+      () => runSide.create('acme', { ...run.request, run_id: runId, topic: TOPIC, idempotency_key: `${runId}:${TOPIC}` }),
+      { name: 'createInteraction' },
+    )
     await DBOS.setEvent('interaction_id', created.id)
     const outcomes: InteractionOutcome[] = []
     for (const timeoutSeconds of run.waits) outcomes.push(await waitForInteraction(TOPIC, { timeoutSeconds }))
@@ -80,7 +83,9 @@ const gate = DBOS.registerWorkflow(
 )
 
 /** Only waits: for a run whose interaction was created elsewhere. */
-const waitOnly = DBOS.registerWorkflow(async (timeoutSeconds: number) => waitForInteraction(TOPIC, { timeoutSeconds }), { name: 'waitOnly' })
+const waitOnly = DBOS.registerWorkflow(async (timeoutSeconds: number) => waitForInteraction(TOPIC, { timeoutSeconds }), {
+  name: 'waitOnly',
+})
 
 /** Receives every signal on `gate` until none comes for a second: the conformance suite's receiver. */
 const collect = DBOS.registerWorkflow(
@@ -108,7 +113,11 @@ const statusOf = async (runId: string) => (await DBOS.getWorkflowStatus(runId))?
 const messagesFor = async (runId: string) =>
   Number((await fx.pool.query(`SELECT count(*) AS n FROM ${dbosSchema}.notifications WHERE destination_uuid = $1`, [runId])).rows[0].n)
 const outboxRow = async (interactionId: string, status: 'completed' | 'expired' = 'completed') =>
-  (await fx.pool.query(`SELECT status, attempts, lease_owner, delivered_at, last_error FROM ${fx.schema}.outbox WHERE id = $1`, [`${interactionId}:${status}`])).rows[0]
+  (
+    await fx.pool.query(`SELECT status, attempts, lease_owner, delivered_at, last_error FROM ${fx.schema}.outbox WHERE id = $1`, [
+      `${interactionId}:${status}`,
+    ])
+  ).rows[0]
 
 const confirmed = (actor: typeof alice | typeof bob | typeof carol) => ({ actor, value: { confirmed: true } })
 
@@ -122,7 +131,11 @@ beforeAll(async () => {
     systemDatabaseIdleTransactionTimeoutMs: 0,
   })
   await DBOS.launch()
-  client = await DBOSClient.create({ systemDatabaseUrl: databaseUrl(), systemDatabaseSchemaName: dbosSchema, systemDatabaseIdleTransactionTimeoutMs: 0 })
+  client = await DBOSClient.create({
+    systemDatabaseUrl: databaseUrl(),
+    systemDatabaseSchemaName: dbosSchema,
+    systemDatabaseIdleTransactionTimeoutMs: 0,
+  })
   runSide = instance()
 }, 60_000)
 
@@ -173,7 +186,7 @@ describeSignalDelivery('dbos', () => {
 // --- the deploy gate, end to end ------------------------------------------------------------------
 
 describe('DBOS workflows resumed by interactions', () => {
-  it('deploy gate — run_01abc suspends on deploy-gate and resumes with Alice\'s approval', { timeout: 20_000 }, async () => {
+  it("deploy gate — run_01abc suspends on deploy-gate and resumes with Alice's approval", { timeout: 20_000 }, async () => {
     const { handle, interactionId } = await startGate('run_01abc', { request: deployGate, waits: [30] })
     expect(await statusOf('run_01abc')).toBe('PENDING')
 
@@ -209,7 +222,10 @@ describe('DBOS workflows resumed by interactions', () => {
     expect((await scheduler.expireDue()).expired).toBeGreaterThanOrEqual(1)
 
     const [outcome] = await handle.getResult()
-    expect(outcome).toMatchObject({ status: 'expired', signal: { interaction_id: interactionId, run_id: 'run_02expiry', status: 'expired', responses: [] } })
+    expect(outcome).toMatchObject({
+      status: 'expired',
+      signal: { interaction_id: interactionId, run_id: 'run_02expiry', status: 'expired', responses: [] },
+    })
     expect(await outboxRow(interactionId, 'expired')).toMatchObject({ status: 'delivered' })
   })
 
@@ -255,7 +271,9 @@ describe('a process that dies after the decision', () => {
     return { ...store, outbox: { ...store.outbox, settle: () => Promise.reject(new Error('process died')) } }
   }
 
-  it('crash before delivery — a new instance delivers after the lease; the run wakes once, a redelivery does not wake it again', { timeout: 20_000 }, async () => {
+  it('crash before delivery — a new instance delivers after the lease; the run wakes once, a redelivery does not wake it again', {
+    timeout: 20_000,
+  }, async () => {
     // The second wait proves no second message arrives.
     const { handle, interactionId } = await startGate('run_04crash', { request: deployGate, waits: [30, 2] })
     const doomed = instance({ store: dyingStore(), signals: { deliver: () => Promise.reject(new Error('process died')) } })
@@ -270,7 +288,9 @@ describe('a process that dies after the decision', () => {
     expect(await outboxRow(interactionId)).toMatchObject({ status: 'delivered', attempts: 2 })
 
     // The same signal again, as a second dispatcher racing the first would send it.
-    const [entry] = (await fx.store().outbox.list({ status: 'delivered', limit: 1_000 })).filter((e): e is SignalEntry => isSignalEntry(e) && e.signal.interaction_id === interactionId)
+    const [entry] = (await fx.store().outbox.list({ status: 'delivered', limit: 1_000 })).filter(
+      (e): e is SignalEntry => isSignalEntry(e) && e.signal.interaction_id === interactionId,
+    )
     await dbosSignals({ client }).deliver(entry!.signal)
     expect(await survivor.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
 
@@ -280,7 +300,9 @@ describe('a process that dies after the decision', () => {
     expect(await messagesFor('run_04crash')).toBe(1)
   })
 
-  it('crash after delivery, before recording it — the new instance sends it again, DBOS drops the repeat, the run wakes once', { timeout: 20_000 }, async () => {
+  it('crash after delivery, before recording it — the new instance sends it again, DBOS drops the repeat, the run wakes once', {
+    timeout: 20_000,
+  }, async () => {
     const { handle, interactionId } = await startGate('run_05sent', { request: deployGate, waits: [30, 2] })
     const doomed = instance({ store: dyingStore() })
     await doomed.respond('acme', interactionId, confirmed(alice))
@@ -309,17 +331,26 @@ describe('dbosSignals({ inTransaction: true }) — the decision and the message 
     return { service, deliveries: () => deliveries }
   }
 
-  it('respond — resumes the run, and the outbox row is delivered in the same commit, with no outbox delivery', { timeout: 20_000 }, async () => {
+  it('respond — resumes the run, and the outbox row is delivered in the same commit, with no outbox delivery', {
+    timeout: 20_000,
+  }, async () => {
     const { handle, interactionId } = await startGate('run_06tx', { request: deployGate, waits: [30] })
     const { service, deliveries } = inTransactionInstance()
     await service.respond('acme', interactionId, confirmed(alice))
-    expect(await outboxRow(interactionId)).toMatchObject({ status: 'delivered', attempts: 1, lease_owner: null, delivered_at: new Date(T0) })
+    expect(await outboxRow(interactionId)).toMatchObject({
+      status: 'delivered',
+      attempts: 1,
+      lease_owner: null,
+      delivered_at: new Date(T0),
+    })
     expect(deliveries()).toBe(0)
     const [outcome] = await handle.getResult()
     expect(outcome).toMatchObject({ status: 'completed', signal: { run_id: 'run_06tx', responses: [{ actor: alice }] } })
   })
 
-  it('a transaction that does not commit — neither the decision nor the message exists; the retry resumes the run once', { timeout: 20_000 }, async () => {
+  it('a transaction that does not commit — neither the decision nor the message exists; the retry resumes the run once', {
+    timeout: 20_000,
+  }, async () => {
     const { handle, interactionId } = await startGate('run_07rollback', { request: deployGate, waits: [30, 2] })
     const broken = inTransactionInstance(failingCommitPool(fx.newPool({ max: 2 })))
     await expect(broken.service.respond('acme', interactionId, confirmed(alice))).rejects.toThrow(/connection lost at COMMIT/)
@@ -333,7 +364,9 @@ describe('dbosSignals({ inTransaction: true }) — the decision and the message 
     expect(outcomes.map((o) => o.status)).toEqual(['completed', 'timed_out'])
   })
 
-  it('a run with no workflow — the decision still commits, the entry takes the outbox path and dead-letters; once the workflow exists, retrySignal resumes it', { timeout: 20_000 }, async () => {
+  it('a run with no workflow — the decision still commits, the entry takes the outbox path and dead-letters; once the workflow exists, retrySignal resumes it', {
+    timeout: 20_000,
+  }, async () => {
     // Created outside any workflow, for a run id DBOS does not know yet.
     const created = await runSide.create('acme', { ...deployGate, run_id: 'run_08late', topic: TOPIC })
     const { service, deliveries } = inTransactionInstance()

@@ -159,7 +159,10 @@ describe('modify on the database clock', () => {
       await holder.query(`SELECT 1 FROM ${fx.schema}.interactions WHERE id = $1 FOR UPDATE`, [gate.id])
       const outcome = instance(0)
         .respond('acme', gate.id, { actor: alice, value: { confirmed: true } })
-        .then(() => 'accepted', (error: { code: string }) => error.code)
+        .then(
+          () => 'accepted',
+          (error: { code: string }) => error.code,
+        )
       // The respond waits for the lock from before expires_at until after it.
       for (let waiting = false; !waiting; await new Promise((resolve) => setTimeout(resolve, 10))) {
         const { rows } = await fx.pool.query(

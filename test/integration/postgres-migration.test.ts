@@ -20,40 +20,109 @@ const yes = { confirmed: true }
 /** Records as the service of migrations 1 and 2 wrote them. */
 const before: Record<string, Interaction> = {
   direct: {
-    id: 'iact_direct', project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, status: 'pending', responses: [],
-    expires_at: at(60), created_at: at(0), updated_at: at(0), version: 1,
+    id: 'iact_direct',
+    project: 'acme',
+    type: 'approval',
+    spec: { mode: 'confirm' },
+    target_actor: alice,
+    status: 'pending',
+    responses: [],
+    expires_at: at(60),
+    created_at: at(0),
+    updated_at: at(0),
+    version: 1,
   },
   claimed: {
-    id: 'iact_claimed', project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: ops, routing_policy: 'first_responder',
-    requested_by: { type: 'agent', id: 'planner' }, members: [alice, bob, carol], claimed_by: bob, claimed_at: at(2), status: 'pending', responses: [],
-    created_at: at(1), updated_at: at(2), version: 2,
+    id: 'iact_claimed',
+    project: 'acme',
+    type: 'approval',
+    spec: { mode: 'confirm' },
+    target_actor: ops,
+    routing_policy: 'first_responder',
+    requested_by: { type: 'agent', id: 'planner' },
+    members: [alice, bob, carol],
+    claimed_by: bob,
+    claimed_at: at(2),
+    status: 'pending',
+    responses: [],
+    created_at: at(1),
+    updated_at: at(2),
+    version: 2,
   },
   voting: {
-    id: 'iact_voting', project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: ops, routing_policy: 'all_members',
-    requested_by: ops, members: [alice, bob, carol], status: 'pending', responses: [{ actor: alice, value: yes, comment: 'fine by me', responded_at: at(4) }],
-    created_at: at(3), updated_at: at(4), version: 2,
+    id: 'iact_voting',
+    project: 'acme',
+    type: 'approval',
+    spec: { mode: 'confirm' },
+    target_actor: ops,
+    routing_policy: 'all_members',
+    requested_by: ops,
+    members: [alice, bob, carol],
+    status: 'pending',
+    responses: [{ actor: alice, value: yes, comment: 'fine by me', responded_at: at(4) }],
+    created_at: at(3),
+    updated_at: at(4),
+    version: 2,
   },
   completed: {
-    id: 'iact_completed', project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: ops, members: [alice, bob],
-    claimed_by: alice, claimed_at: at(6), status: 'completed', responses: [{ actor: alice, value: yes, responded_at: at(6) }],
-    created_at: at(5), updated_at: at(6), completed_at: at(6), version: 2, run_id: 'run_1', topic: 'gate',
+    id: 'iact_completed',
+    project: 'acme',
+    type: 'approval',
+    spec: { mode: 'confirm' },
+    target_actor: ops,
+    members: [alice, bob],
+    claimed_by: alice,
+    claimed_at: at(6),
+    status: 'completed',
+    responses: [{ actor: alice, value: yes, responded_at: at(6) }],
+    created_at: at(5),
+    updated_at: at(6),
+    completed_at: at(6),
+    version: 2,
+    run_id: 'run_1',
+    topic: 'gate',
   },
   vetoed: {
-    id: 'iact_vetoed', project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: ops, routing_policy: 'all_members',
-    members: [alice, bob], status: 'completed',
-    responses: [{ actor: alice, value: yes, responded_at: at(6) }, { actor: bob, value: { confirmed: false }, responded_at: at(7) }],
-    created_at: at(5), updated_at: at(7), completed_at: at(7), version: 3,
+    id: 'iact_vetoed',
+    project: 'acme',
+    type: 'approval',
+    spec: { mode: 'confirm' },
+    target_actor: ops,
+    routing_policy: 'all_members',
+    members: [alice, bob],
+    status: 'completed',
+    responses: [
+      { actor: alice, value: yes, responded_at: at(6) },
+      { actor: bob, value: { confirmed: false }, responded_at: at(7) },
+    ],
+    created_at: at(5),
+    updated_at: at(7),
+    completed_at: at(7),
+    version: 3,
   },
   expired: {
-    id: 'iact_expired', project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, status: 'expired', responses: [],
-    expires_at: at(8), created_at: at(7), updated_at: at(8), expired_at: at(8), version: 2,
+    id: 'iact_expired',
+    project: 'acme',
+    type: 'approval',
+    spec: { mode: 'confirm' },
+    target_actor: alice,
+    status: 'expired',
+    responses: [],
+    expires_at: at(8),
+    created_at: at(7),
+    updated_at: at(8),
+    expired_at: at(8),
+    version: 2,
   },
 }
 
 /** The inbox rows migration 1 kept: every target or member, for as long as the interaction was pending. */
 const oldInboxRows: [string, string][] = [
   ['iact_direct', actorKey(alice)],
-  ...[alice, bob, carol].flatMap((member): [string, string][] => [['iact_claimed', actorKey(member)], ['iact_voting', actorKey(member)]]),
+  ...[alice, bob, carol].flatMap((member): [string, string][] => [
+    ['iact_claimed', actorKey(member)],
+    ['iact_voting', actorKey(member)],
+  ]),
   // A row left behind by an ended interaction: the rebuild drops it too.
   ['iact_completed', actorKey(bob)],
 ]
@@ -66,7 +135,8 @@ beforeAll(async () => {
   const client = await pool.connect()
   try {
     await client.query('BEGIN')
-    for (const migration of MIGRATIONS.filter((m) => m.version <= 2)) for (const statement of migration.statements(schema)) await client.query(statement)
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 2))
+      for (const statement of migration.statements(schema)) await client.query(statement)
     for (const r of Object.values(before)) {
       const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value))
       await client.query(
@@ -74,9 +144,27 @@ beforeAll(async () => {
   expires_at, members, claimed_by, claimed_at, responses, created_at, updated_at, completed_at, expired_at, version)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
         [
-          r.project, r.id, r.status, r.type, json(r.spec), r.target_actor.type, r.target_actor.id, r.routing_policy ?? null, r.run_id ?? null,
-          r.topic ?? null, json(r.requested_by), r.expires_at ?? null, json(r.members), json(r.claimed_by), r.claimed_at ?? null,
-          json(r.responses), r.created_at, r.updated_at, r.completed_at ?? null, r.expired_at ?? null, r.version,
+          r.project,
+          r.id,
+          r.status,
+          r.type,
+          json(r.spec),
+          r.target_actor.type,
+          r.target_actor.id,
+          r.routing_policy ?? null,
+          r.run_id ?? null,
+          r.topic ?? null,
+          json(r.requested_by),
+          r.expires_at ?? null,
+          json(r.members),
+          json(r.claimed_by),
+          r.claimed_at ?? null,
+          json(r.responses),
+          r.created_at,
+          r.updated_at,
+          r.completed_at ?? null,
+          r.expired_at ?? null,
+          r.version,
         ],
       )
     }
@@ -98,7 +186,9 @@ afterAll(async () => {
 })
 
 const inboxOf = async (id: string) =>
-  (await pool.query(`SELECT actor_key FROM ${schema}.interaction_inbox WHERE interaction_id = $1 ORDER BY actor_key`, [id])).rows.map((row) => row.actor_key)
+  (await pool.query(`SELECT actor_key FROM ${schema}.interaction_inbox WHERE interaction_id = $1 ORDER BY actor_key`, [id])).rows.map(
+    (row) => row.actor_key,
+  )
 
 describe('migration 003 on a populated database', () => {
   it('migrate — inbox rows become who may act now: the claimant of a claim, the members yet to answer, nobody once ended', async () => {
@@ -168,13 +258,24 @@ describe('migration 003 on a populated database', () => {
       id: 'iact_claimed',
       decide: () => ({
         result: undefined,
-        write: { record: { ...released, updated_at: at(9), version: 3 }, inbox: [alice, bob, carol].map(actorKey), events: [{ type: 'released', at: at(9), actor: bob }] },
+        write: {
+          record: { ...released, updated_at: at(9), version: 3 },
+          inbox: [alice, bob, carol].map(actorKey),
+          events: [{ type: 'released', at: at(9), actor: bob }],
+        },
       }),
     })
     expect(await inboxIds(carol)).toEqual(['iact_claimed', 'iact_voting'])
-    expect((await store.history({ project: 'acme', id: 'iact_claimed' })).at(-1)).toEqual({ seq: 3, type: 'released', at: at(9), actor: bob })
+    expect((await store.history({ project: 'acme', id: 'iact_claimed' })).at(-1)).toEqual({
+      seq: 3,
+      type: 'released',
+      at: at(9),
+      actor: bob,
+    })
     // Only the checks on target_type and version remain: statuses and policies are the service's to define.
-    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = '${schema}.interactions'::regclass AND contype = 'c'`)
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = '${schema}.interactions'::regclass AND contype = 'c'`,
+    )
     expect(rows[0].n).toBe(2) // target_type and version
   })
 })

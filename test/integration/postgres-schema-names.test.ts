@@ -31,10 +31,15 @@ describe('schema names', () => {
     const names = ['user', 'select', 'order', 'left', 'system_user', 'pg_interactions', 'Hitl', 'hitl-prod', '1hitl', 'h'.repeat(64)]
     for (const schema of names) {
       const expected = { code: 'configuration', issues: [{ path: ['schema'], message: expect.any(String) }] }
-      expect(refusal(() => postgresStore({ pool, schema })), schema).toMatchObject(expected)
+      expect(
+        refusal(() => postgresStore({ pool, schema })),
+        schema,
+      ).toMatchObject(expected)
       await expect(migrate(pool, { schema }), schema).rejects.toMatchObject(expected)
     }
-    expect(refusal(() => postgresStore({ pool, schema: 'user' }))).toMatchObject({ message: expect.stringMatching(/"user" is a reserved word/) })
+    expect(refusal(() => postgresStore({ pool, schema: 'user' }))).toMatchObject({
+      message: expect.stringMatching(/"user" is a reserved word/),
+    })
     const { rows } = await pool.query('SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = ANY($1)', [names])
     expect(rows[0].n).toBe(0)
   })

@@ -153,7 +153,13 @@ describe('migrate', () => {
       expect(results.filter((r) => r.applied.length === MIGRATIONS.length)).toHaveLength(1)
       expect(results.filter((r) => r.applied.length === 0)).toHaveLength(4)
       const tables = await pools[0]!.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema])
-      expect(tables.rows.map((r) => r.table_name)).toEqual(['hitl_migrations', 'interaction_history', 'interaction_inbox', 'interactions', 'outbox'])
+      expect(tables.rows.map((r) => r.table_name)).toEqual([
+        'hitl_migrations',
+        'interaction_history',
+        'interaction_inbox',
+        'interactions',
+        'outbox',
+      ])
     } finally {
       await pools[0]!.query(`DROP SCHEMA ${schema} CASCADE`)
       await Promise.all(pools.map((pool) => pool.end()))
@@ -193,7 +199,11 @@ describe('migrate', () => {
   })
 
   it('migrate — statuses and routing policies are not frozen in the schema: a new one is stored as is', async () => {
-    const cancelled = { ...record({ target_actor: { type: 'group', id: 'group_ops' }, members: [alice] }), status: 'cancelled', routing_policy: 'quorum' }
+    const cancelled = {
+      ...record({ target_actor: { type: 'group', id: 'group_ops' }, members: [alice] }),
+      status: 'cancelled',
+      routing_policy: 'quorum',
+    }
     await store.create(creation(cancelled as unknown as Interaction, []))
     expect(await store.get({ project: 'acme', id: cancelled.id })).toStrictEqual(cancelled)
   })
@@ -205,7 +215,14 @@ describe('records', () => {
       record({
         project: 'acme',
         type: 'input',
-        spec: { mode: 'multi_select', options: [{ value: 'a', label: 'Ä "quoted"', description: 'first' }, { value: 'b', label: 'B' }], min_selections: 1 },
+        spec: {
+          mode: 'multi_select',
+          options: [
+            { value: 'a', label: 'Ä "quoted"', description: 'first' },
+            { value: 'b', label: 'B' },
+          ],
+          min_selections: 1,
+        },
         target_actor: { type: 'group', id: 'group_ops' },
         routing_policy: 'first_responder',
         members: [alice, bot],
@@ -282,8 +299,12 @@ describe('records', () => {
 
 describe('modify: record, inbox rows, history and outbox entry in one write', () => {
   const inboxRows = async (id: string) =>
-    (await fx.pool.query(`SELECT actor_key, xmin::text AS version FROM ${fx.schema}.interaction_inbox WHERE interaction_id = $1 ORDER BY actor_key`, [id]))
-      .rows as { actor_key: string; version: string }[]
+    (
+      await fx.pool.query(
+        `SELECT actor_key, xmin::text AS version FROM ${fx.schema}.interaction_inbox WHERE interaction_id = $1 ORDER BY actor_key`,
+        [id],
+      )
+    ).rows as { actor_key: string; version: string }[]
   const keysOf = async (id: string) => (await inboxRows(id)).map((row) => row.actor_key)
 
   it('modify — the inbox rows become exactly the list handed in: missing ones added, unlisted ones deleted, listed ones untouched', async () => {
@@ -292,14 +313,22 @@ describe('modify: record, inbox rows, history and outbox entry in one write', ()
     const before = await inboxRows(group.id)
     expect(before.map((row) => row.actor_key)).toEqual(['member:user_alice', 'member:user_bob', 'member:user_carol'])
 
-    await modifyTo(store, group, { record: { ...group, version: 2 }, inbox: ['member:user_bob', 'member:user_carol', 'agent:agent_reviewer'], events: [] })
+    await modifyTo(store, group, {
+      record: { ...group, version: 2 },
+      inbox: ['member:user_bob', 'member:user_carol', 'agent:agent_reviewer'],
+      events: [],
+    })
     const after = await inboxRows(group.id)
     expect(after.map((row) => row.actor_key)).toEqual(['agent:agent_reviewer', 'member:user_bob', 'member:user_carol'])
     // The rows that stay listed are the same row versions: an unchanged list writes nothing.
     const versionOf = (rows: typeof before, key: string) => rows.find((row) => row.actor_key === key)!.version
     expect(versionOf(after, 'member:user_bob')).toBe(versionOf(before, 'member:user_bob'))
 
-    await modifyTo(store, group, { record: { ...group, version: 3 }, inbox: ['member:user_bob', 'member:user_carol', 'agent:agent_reviewer'], events: [] })
+    await modifyTo(store, group, {
+      record: { ...group, version: 3 },
+      inbox: ['member:user_bob', 'member:user_carol', 'agent:agent_reviewer'],
+      events: [],
+    })
     expect(await inboxRows(group.id)).toEqual(after)
     await modifyTo(store, group, { record: { ...group, status: 'completed', completed_at: at(1), version: 4 }, inbox: [], events: [] })
     expect(await keysOf(group.id)).toEqual([])
@@ -333,7 +362,11 @@ describe('modify: record, inbox rows, history and outbox entry in one write', ()
           id: r.id,
           decide: (current) => ({
             result: undefined,
-            write: { record: { ...current, version: current.version + 1 }, inbox: [], events: [{ type: 'claimed', at: at(i), data: { writer: i } }] },
+            write: {
+              record: { ...current, version: current.version + 1 },
+              inbox: [],
+              events: [{ type: 'claimed', at: at(i), data: { writer: i } }],
+            },
           }),
         }),
       ),
@@ -572,7 +605,9 @@ describe('signal outbox', () => {
         log(await target.outbox.settle({ id: a!.id, owner: 'someone-else', outcome: { status: 'delivered', at: at(1) } }))
         log(await target.outbox.settle({ id: a!.id, owner: 'me', outcome: { status: 'delivered', at: at(1) } }))
         log(await target.outbox.settle({ id: a!.id, owner: 'me', outcome: { status: 'delivered', at: at(1) } })) // settled already
-        log(await target.outbox.settle({ id: b!.id, owner: 'me', outcome: { status: 'pending', error: 'HTTP 503', next_attempt_at: at(5) } }))
+        log(
+          await target.outbox.settle({ id: b!.id, owner: 'me', outcome: { status: 'pending', error: 'HTTP 503', next_attempt_at: at(5) } }),
+        )
         log(await target.outbox.settle({ id: c!.id, owner: 'me', outcome: { status: 'dead', error: 'HTTP 400' } }))
         log(await target.outbox.lease({ now: at(4), limit: 10, lease: { owner: 'me2', until: at(6) } })) // b not due yet
         log(await target.outbox.lease({ now: at(5), limit: 10, lease: { owner: 'me2', until: at(6) } }))
@@ -599,10 +634,16 @@ function manualClock(start = T0) {
   return { now: () => now, advance: (ms: number) => void (now = new Date(now.getTime() + ms)) }
 }
 
-const membersOf = (n: number, prefix = 'user'): Participant[] => Array.from({ length: n }, (_, i) => ({ type: 'member', id: `${prefix}_${i}` }))
+const membersOf = (n: number, prefix = 'user'): Participant[] =>
+  Array.from({ length: n }, (_, i) => ({ type: 'member', id: `${prefix}_${i}` }))
 
 /** A service instance over `target`, recording the signals it delivers into `delivered`. */
-function service(target: InteractionStore, clock: ReturnType<typeof manualClock>, delivered: Signal[], groups: Record<string, Participant[]> = {}) {
+function service(
+  target: InteractionStore,
+  clock: ReturnType<typeof manualClock>,
+  delivered: Signal[],
+  groups: Record<string, Participant[]> = {},
+) {
   return createInteractions({
     store: target,
     clock: clock.now,
@@ -651,7 +692,13 @@ describe('crash: a connection terminated in the middle of a respond', () => {
     clock = manualClock()
     delivered = []
     healthy = service(crashFx.store(), clock, delivered)
-    gate = await healthy.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, run_id: 'run_crash', topic: 'gate' })
+    gate = await healthy.create('acme', {
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: alice,
+      run_id: 'run_crash',
+      topic: 'gate',
+    })
   })
   afterEach(() => crashFx.close())
 
@@ -662,12 +709,23 @@ describe('crash: a connection terminated in the middle of a respond', () => {
     expect((await healthy.inbox('acme', alice, { limit: 100 })).items.map((r) => r.id)).toEqual([gate.id])
     expect(await count(crashFx.pool, `SELECT count(*) AS n FROM ${crashFx.schema}.outbox`)).toBe(0)
     expect(await healthy.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
-    expect(await healthy.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).toMatchObject({ status: 'completed', version: 2 })
+    expect(await healthy.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).toMatchObject({
+      status: 'completed',
+      version: 2,
+    })
     expect(delivered.map((s) => s.interaction_id)).toEqual([gate.id])
   }
 
   it('respond — killed before its write reaches the server: nothing written', async () => {
-    const crashing = service(postgresStore({ pool: killingPool(crashFx.pool, crashFx.newPool(), 'before', /^WITH updated AS/), schema: crashFx.schema, clock: 'service' }), clock, delivered)
+    const crashing = service(
+      postgresStore({
+        pool: killingPool(crashFx.pool, crashFx.newPool(), 'before', /^WITH updated AS/),
+        schema: crashFx.schema,
+        clock: 'service',
+      }),
+      clock,
+      delivered,
+    )
     await expect(crashing.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).rejects.toThrow()
     await expectUnchangedThenRetry()
   })
@@ -685,11 +743,17 @@ describe('crash: a connection terminated in the middle of a respond', () => {
       )
       const blockerPid = (await blocker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid
       const responding = healthy.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })
-      const outcome = responding.then(() => 'resolved', (error: Error) => error.message)
+      const outcome = responding.then(
+        () => 'resolved',
+        (error: Error) => error.message,
+      )
       // The write blocked by the uncommitted row; its other sub-statements, run in order, are done by then.
       let pid: number | undefined
       for (let i = 0; i < 200 && pid === undefined; i++) {
-        const { rows } = await admin.query(`SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid)) AND query LIKE 'WITH updated AS%'`, [blockerPid])
+        const { rows } = await admin.query(
+          `SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid)) AND query LIKE 'WITH updated AS%'`,
+          [blockerPid],
+        )
         pid = rows[0]?.pid
         if (pid === undefined) await new Promise((resolve) => setTimeout(resolve, 25))
       }
@@ -704,7 +768,11 @@ describe('crash: a connection terminated in the middle of a respond', () => {
   })
 
   it('respond — killed right after its write committed: fully written, and the next deliverSignals after the lease delivers it once', async () => {
-    const crashing = service(postgresStore({ pool: killingPool(crashFx.pool, crashFx.newPool(), 'after', /^COMMIT/), schema: crashFx.schema, clock: 'service' }), clock, delivered)
+    const crashing = service(
+      postgresStore({ pool: killingPool(crashFx.pool, crashFx.newPool(), 'after', /^COMMIT/), schema: crashFx.schema, clock: 'service' }),
+      clock,
+      delivered,
+    )
     await expect(crashing.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).rejects.toThrow()
     const stored = await crashFx.store().get({ project: 'acme', id: gate.id })
     expect(stored).toMatchObject({ status: 'completed', version: 2, responses: [{ actor: alice, value: { confirmed: true } }] })
@@ -716,7 +784,9 @@ describe('crash: a connection terminated in the middle of a respond', () => {
     clock.advance(60_000)
     expect(await healthy.deliverSignals()).toEqual({ delivered: 1, retrying: 0, dead: 0 })
     expect(await healthy.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
-    expect(delivered).toEqual([expect.objectContaining({ interaction_id: gate.id, status: 'completed', idempotency_key: `${gate.id}:completed` })])
+    expect(delivered).toEqual([
+      expect.objectContaining({ interaction_id: gate.id, status: 'completed', idempotency_key: `${gate.id}:completed` }),
+    ])
   })
 })
 
@@ -726,7 +796,13 @@ describe('several service instances, each with its own pool, on one database', {
     const delivered: Signal[] = []
     const members = membersOf(100, 'fr')
     const [one, two] = [fx.newPool(), fx.newPool()].map((pool) => service(fx.store(pool), clock, delivered, { crowd: members }))
-    const gate = await one!.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'group', id: 'crowd' }, run_id: 'run_fr', topic: 'gate' })
+    const gate = await one!.create('acme', {
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: { type: 'group', id: 'crowd' },
+      run_id: 'run_fr',
+      topic: 'gate',
+    })
     const results = await Promise.allSettled(
       members.map((actor, i) => (i % 2 ? one! : two!).respond('acme', gate.id, { actor, value: { confirmed: true } })),
     )
@@ -761,7 +837,9 @@ describe('several service instances, each with its own pool, on one database', {
       run_id: 'run_vote',
       topic: 'vote',
     })
-    await Promise.all(members.map((actor, i) => (i % 2 ? one! : two!).respond('acme', vote.id, { actor, value: { confirmed: i % 3 === 0 } })))
+    await Promise.all(
+      members.map((actor, i) => (i % 2 ? one! : two!).respond('acme', vote.id, { actor, value: { confirmed: i % 3 === 0 } })),
+    )
     const final = await one!.get('acme', vote.id)
     expect(final.status).toBe('completed')
     expect(final.version).toBe(201)
@@ -769,7 +847,10 @@ describe('several service instances, each with its own pool, on one database', {
     expect(delivered.filter((s) => s.interaction_id === vote.id)).toHaveLength(1)
     expect(await count(fx.pool, `SELECT count(*) AS n FROM ${fx.schema}.interaction_inbox WHERE interaction_id = $1`, [vote.id])).toBe(0)
     // 201 writes appended their events under the row lock: numbered 1 to the last without a gap.
-    const { rows } = await fx.pool.query(`SELECT count(*)::int AS n, max(seq) AS last FROM ${fx.schema}.interaction_history WHERE interaction_id = $1`, [vote.id])
+    const { rows } = await fx.pool.query(
+      `SELECT count(*)::int AS n, max(seq) AS last FROM ${fx.schema}.interaction_history WHERE interaction_id = $1`,
+      [vote.id],
+    )
     expect(rows[0].n).toBeGreaterThan(200)
     expect(rows[0].last).toBe(rows[0].n)
   })
@@ -782,7 +863,16 @@ describe('several service instances, each with its own pool, on one database', {
       const [one, two] = [fresh.newPool(), fresh.newPool()].map((pool) => service(fresh.store(pool), clock, delivered))
       const due = []
       for (let i = 0; i < 60; i++) {
-        due.push(await one!.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, run_id: `run_${i}`, topic: 'gate', expires_at: at(10 + (i % 5)) }))
+        due.push(
+          await one!.create('acme', {
+            type: 'approval',
+            spec: { mode: 'confirm' },
+            target_actor: alice,
+            run_id: `run_${i}`,
+            topic: 'gate',
+            expires_at: at(10 + (i % 5)),
+          }),
+        )
       }
       await one!.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, expires_at: at(120) })
       clock.advance(30 * 60_000)
@@ -790,7 +880,9 @@ describe('several service instances, each with its own pool, on one database', {
       const sweeps = await Promise.all([one!, two!, one!, two!].map((sweeper) => sweeper.expireDue({ limit: 25 })))
       expect(sweeps.reduce((sum, r) => sum + r.expired, 0)).toBe(60)
       expect(await Promise.all([one!.expireDue(), two!.expireDue()])).toEqual([{ expired: 0 }, { expired: 0 }])
-      expect(await count(fresh.pool, `SELECT count(*) AS n FROM ${fresh.schema}.interactions WHERE status = 'expired' AND version = 2`)).toBe(60)
+      expect(
+        await count(fresh.pool, `SELECT count(*) AS n FROM ${fresh.schema}.interactions WHERE status = 'expired' AND version = 2`),
+      ).toBe(60)
       expect(await count(fresh.pool, `SELECT count(*) AS n FROM ${fresh.schema}.outbox`)).toBe(60)
       expect(new Set(delivered.map((s) => s.idempotency_key)).size).toBe(60)
       expect(delivered).toHaveLength(60)
@@ -817,7 +909,13 @@ describe('several service instances, each with its own pool, on one database', {
         })
       const [one, two] = [instance(fresh.newPool()), instance(fresh.newPool())]
       for (let i = 0; i < 80; i++) {
-        const gate = await one.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, run_id: `run_${i}`, topic: 'gate' })
+        const gate = await one.create('acme', {
+          type: 'approval',
+          spec: { mode: 'confirm' },
+          target_actor: alice,
+          run_id: `run_${i}`,
+          topic: 'gate',
+        })
         await one.respond('acme', gate.id, { actor: alice, value: { confirmed: true } }) // delivery fails: left for retry
       }
       expect(delivered).toHaveLength(0)
@@ -836,7 +934,9 @@ describe('several service instances, each with its own pool, on one database', {
       expect(a > 0 && b > 0).toBe(true)
       expect(delivered).toHaveLength(80)
       expect(new Set(delivered.map((s) => s.idempotency_key)).size).toBe(80)
-      expect(await count(fresh.pool, `SELECT count(*) AS n FROM ${fresh.schema}.outbox WHERE status = 'delivered' AND attempts = 2`)).toBe(80)
+      expect(await count(fresh.pool, `SELECT count(*) AS n FROM ${fresh.schema}.outbox WHERE status = 'delivered' AND attempts = 2`)).toBe(
+        80,
+      )
     } finally {
       await fresh.close()
     }

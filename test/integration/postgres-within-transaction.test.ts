@@ -30,7 +30,12 @@ const failingSql: Send = async (client, signal) => {
 }
 const messages = async (key: string) => (await fx.pool.query(`SELECT run_id FROM ${fx.schema}.engine_messages WHERE key = $1`, [key])).rows
 const outboxRow = async (id: string) =>
-  (await fx.pool.query(`SELECT status, attempts, lease_owner, lease_expires_at, delivered_at, last_error FROM ${fx.schema}.outbox WHERE id = $1`, [id])).rows[0]
+  (
+    await fx.pool.query(
+      `SELECT status, attempts, lease_owner, lease_expires_at, delivered_at, last_error FROM ${fx.schema}.outbox WHERE id = $1`,
+      [id],
+    )
+  ).rows[0]
 const respondAsAlice = { actor: alice, value: { confirmed: true } }
 
 describe('postgresStore modify withinTransaction', () => {
@@ -39,22 +44,62 @@ describe('postgresStore modify withinTransaction', () => {
   async function pendingGate(store = fx.store()) {
     const T0 = '2026-04-21T09:00:00.000Z'
     const record: Interaction = {
-      id: `iact_hook_${++n}`, project: 'acme', type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, run_id: 'run_01abc', topic: 'deploy-gate',
-      status: 'pending', responses: [], created_at: T0, updated_at: T0, version: 1,
+      id: `iact_hook_${++n}`,
+      project: 'acme',
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: alice,
+      run_id: 'run_01abc',
+      topic: 'deploy-gate',
+      status: 'pending',
+      responses: [],
+      created_at: T0,
+      updated_at: T0,
+      version: 1,
     }
     await store.create({ record, inbox: ['member:user_alice'], events: [{ type: 'created', at: T0 }] })
     const done: Interaction = { ...record, status: 'completed', completed_at: T0, version: 2 }
-    const signal: Signal = { interaction_id: record.id, project: 'acme', run_id: 'run_01abc', topic: 'deploy-gate', status: 'completed', responses: [], idempotency_key: `${record.id}:completed` }
+    const signal: Signal = {
+      interaction_id: record.id,
+      project: 'acme',
+      run_id: 'run_01abc',
+      topic: 'deploy-gate',
+      status: 'completed',
+      responses: [],
+      idempotency_key: `${record.id}:completed`,
+    }
     // Due in a month, so that an entry left pending here is not delivered by the service tests below.
     const later = '2026-05-21T09:00:00.000Z'
-    const entry: SignalEntry = { id: signal.idempotency_key, signal, status: 'pending', attempts: 1, next_attempt_at: later, lease_owner: 'me', lease_expires_at: later, created_at: T0 }
+    const entry: SignalEntry = {
+      id: signal.idempotency_key,
+      signal,
+      status: 'pending',
+      attempts: 1,
+      next_attempt_at: later,
+      lease_owner: 'me',
+      lease_expires_at: later,
+      created_at: T0,
+    }
     return { record, done, entry }
   }
-  const complete = (store: ReturnType<typeof fx.store>, gate: Awaited<ReturnType<typeof pendingGate>>, send: Send, outbox: boolean = true) =>
+  const complete = (
+    store: ReturnType<typeof fx.store>,
+    gate: Awaited<ReturnType<typeof pendingGate>>,
+    send: Send,
+    outbox: boolean = true,
+  ) =>
     store.modify({
       project: 'acme',
       id: gate.record.id,
-      decide: () => ({ result: 'done', write: { record: gate.done, inbox: [], events: [{ type: 'completed', at: gate.done.updated_at }], ...(outbox && { outbox: [gate.entry] }) } }),
+      decide: () => ({
+        result: 'done',
+        write: {
+          record: gate.done,
+          inbox: [],
+          events: [{ type: 'completed', at: gate.done.updated_at }],
+          ...(outbox && { outbox: [gate.entry] }),
+        },
+      }),
       withinTransaction: (entry, transaction) => send(transaction as PgClient, entry.signal),
     })
 
@@ -78,7 +123,11 @@ describe('postgresStore modify withinTransaction', () => {
     expect(await fx.store().get({ project: 'acme', id: gate.record.id })).toEqual(gate.done)
     expect((await fx.store().history({ project: 'acme', id: gate.record.id })).map((event) => event.type)).toEqual(['created', 'completed'])
     expect(await messages(gate.entry.id)).toEqual([])
-    expect(await outboxRow(gate.entry.id)).toMatchObject({ status: 'pending', lease_owner: 'me', last_error: expect.stringMatching(/^in transaction: .*division by zero/) })
+    expect(await outboxRow(gate.entry.id)).toMatchObject({
+      status: 'pending',
+      lease_owner: 'me',
+      last_error: expect.stringMatching(/^in transaction: .*division by zero/),
+    })
   })
 
   it('modify — no outbox entry, no call of the hook', async () => {
@@ -123,7 +172,12 @@ describe('a signals adapter with deliverInTransaction, through the service', () 
     await interactions.respond('acme', created.id, respondAsAlice)
     const key = `${created.id}:completed`
     expect(await messages(key)).toEqual([{ run_id: 'run_01abc' }])
-    expect(await outboxRow(key)).toMatchObject({ status: 'delivered', lease_owner: null, delivered_at: new Date('2026-04-21T09:00:00.000Z'), last_error: null })
+    expect(await outboxRow(key)).toMatchObject({
+      status: 'delivered',
+      lease_owner: null,
+      delivered_at: new Date('2026-04-21T09:00:00.000Z'),
+      last_error: null,
+    })
     expect(outboxDelivered).toEqual([])
     expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
   })
@@ -160,7 +214,12 @@ describe('a signals adapter with deliverInTransaction, through the service', () 
     await failing.interactions.respond('acme', created.id, respondAsAlice)
     expect((await failing.interactions.get('acme', created.id)).status).toBe('completed')
     const key = `${created.id}:completed`
-    expect(await outboxRow(key)).toMatchObject({ status: 'pending', attempts: 1, lease_owner: null, last_error: 'Error: engine unreachable' })
+    expect(await outboxRow(key)).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lease_owner: null,
+      last_error: 'Error: engine unreachable',
+    })
 
     // Later, a dispatcher whose engine answers delivers it through the normal path.
     const later = setup(insertMessage)

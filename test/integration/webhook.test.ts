@@ -183,7 +183,9 @@ describe('signWebhook — Standard Webhooks test vector', () => {
     expect(() => signWebhook({ ...vector, secret: 'whsec_not base64!' })).not.toThrow(/not base64!/)
     expect(() => signWebhook({ ...vector, secret: '' })).toThrow(/empty/)
     expect(() => signWebhook({ ...vector, secret: [] })).toThrow(/at least one/)
-    expect(() => webhookSignals({ url: 'http://127.0.0.1:9/', secret: 'whsec_%%%' })).toThrow(expect.objectContaining({ code: 'configuration' }))
+    expect(() => webhookSignals({ url: 'http://127.0.0.1:9/', secret: 'whsec_%%%' })).toThrow(
+      expect.objectContaining({ code: 'configuration' }),
+    )
   })
 })
 
@@ -211,7 +213,11 @@ describe('webhookSignals — a real node:http receiver', () => {
 
   it('verifyWebhook — takes a Headers instance or mixed-case names, and a Buffer body', async () => {
     const { headers, body } = await capturedDelivery()
-    const mixedCase = { 'Webhook-Id': headers['webhook-id'], 'WEBHOOK-TIMESTAMP': headers['webhook-timestamp'], 'Webhook-Signature': headers['webhook-signature'] }
+    const mixedCase = {
+      'Webhook-Id': headers['webhook-id'],
+      'WEBHOOK-TIMESTAMP': headers['webhook-timestamp'],
+      'Webhook-Signature': headers['webhook-signature'],
+    }
     const asHeaders = new Headers(mixedCase as Record<string, string>)
     expect(verifyWebhook(asHeaders, body, secret, { now: T0 })).toEqual(signal)
     expect(verifyWebhook(mixedCase, Buffer.from(body), secret, { now: T0 })).toEqual(signal)
@@ -236,7 +242,9 @@ describe('webhookSignals — a real node:http receiver', () => {
 
   it('deliver — a receiver slower than timeoutMs fails with a retryable timeout error', async () => {
     const target = await receiver([{ status: 200, delayMs: 2_000 }])
-    const error = await thrown<WebhookDeliveryError>(() => webhookSignals({ url: `${target.url}/slow`, secret, timeoutMs: 200 }).deliver(signal))
+    const error = await thrown<WebhookDeliveryError>(() =>
+      webhookSignals({ url: `${target.url}/slow`, secret, timeoutMs: 200 }).deliver(signal),
+    )
     expect(error).toBeInstanceOf(WebhookDeliveryError)
     expect(error.permanent).toBe(false)
     expect(error.message).toBe(`POST ${target.url}/slow timed out after 200 ms`)
@@ -258,8 +266,12 @@ describe('webhookSignals — a real node:http receiver', () => {
 
   it('deliver — the error names the status, the url without its query, and the start of the response body', async () => {
     const target = await receiver([{ status: 400, body: `missing field "run"\n${'x'.repeat(1_000)}` }])
-    const error = await thrown<WebhookDeliveryError>(() => webhookSignals({ url: `${target.url}/hook?token=s3cret`, secret }).deliver(signal))
-    expect(error.message).toMatch(new RegExp(`^POST ${target.url}/hook answered 400 Bad Request \\(permanent, not retried\\): missing field "run" x+…$`))
+    const error = await thrown<WebhookDeliveryError>(() =>
+      webhookSignals({ url: `${target.url}/hook?token=s3cret`, secret }).deliver(signal),
+    )
+    expect(error.message).toMatch(
+      new RegExp(`^POST ${target.url}/hook answered 400 Bad Request \\(permanent, not retried\\): missing field "run" x+…$`),
+    )
     expect(error.message).not.toContain('s3cret')
     expect(error.message.length).toBeLessThan(300)
     expect(error.url).toBe(`${target.url}/hook`)
@@ -352,7 +364,11 @@ describe('webhookSignals — through the outbox of createInteractions', () => {
     // The first attempt failed and is scheduled again.
     expect(target.requests).toHaveLength(1)
     expect(await store.outbox.list({ status: 'pending', limit: 10 })).toMatchObject([
-      { id: `${gate.id}:completed`, attempts: 1, last_error: expect.stringContaining('answered 500 Internal Server Error: database unavailable') },
+      {
+        id: `${gate.id}:completed`,
+        attempts: 1,
+        last_error: expect.stringContaining('answered 500 Internal Server Error: database unavailable'),
+      },
     ])
     expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
     clock.advance(60_000)
@@ -394,7 +410,9 @@ describe('webhookSignals — through the outbox of createInteractions', () => {
     expect(failed).toHaveLength(1)
     expect(failed[0]).toMatchObject({ id: `${gate.id}:completed`, status: 'dead', attempts: 1 })
     // The operator's only clue to why a signal died: status, url and what the receiver said.
-    expect(failed[0]!.last_error).toBe(`WebhookDeliveryError: POST ${target.url}/hook answered 400 Bad Request (permanent, not retried): {"error":"unknown run"}`)
+    expect(failed[0]!.last_error).toBe(
+      `WebhookDeliveryError: POST ${target.url}/hook answered 400 Bad Request (permanent, not retried): {"error":"unknown run"}`,
+    )
     clock.advance(60 * 60_000)
     expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 0 })
     expect(target.requests).toHaveLength(1)
@@ -495,7 +513,10 @@ describe('verifyWebhook — rejections', () => {
 
   it('verifyWebhook — rejects a timestamp in the future beyond the tolerance', async () => {
     const { headers, body } = await capturedDelivery()
-    const error = expectRejected(() => verifyWebhook(headers, body, secret, { now: new Date(T0.getTime() - 301_000) }), 'timestamp_out_of_tolerance')
+    const error = expectRejected(
+      () => verifyWebhook(headers, body, secret, { now: new Date(T0.getTime() - 301_000) }),
+      'timestamp_out_of_tolerance',
+    )
     expect(error.message).toContain('301 s in the future')
   })
 
@@ -506,12 +527,19 @@ describe('verifyWebhook — rejections', () => {
       const error = expectRejected(() => verifyWebhook(rest, body, secret, { now: T0 }), 'missing_header')
       expect(error.message).toContain(name)
     }
-    expectRejected(() => verifyWebhook({ ...headers, 'webhook-timestamp': `${T0_SECONDS}abc` }, body, secret, { now: T0 }), 'missing_header')
+    expectRejected(
+      () => verifyWebhook({ ...headers, 'webhook-timestamp': `${T0_SECONDS}abc` }, body, secret, { now: T0 }),
+      'missing_header',
+    )
   })
 
   it('verifyWebhook — rejects a correctly signed body that is not a signal, or names another signal', () => {
     const send = (id: string, body: string) => {
-      const headers = { 'webhook-id': id, 'webhook-timestamp': String(T0_SECONDS), 'webhook-signature': signWebhook({ id, timestamp: T0_SECONDS, body, secret }) }
+      const headers = {
+        'webhook-id': id,
+        'webhook-timestamp': String(T0_SECONDS),
+        'webhook-signature': signWebhook({ id, timestamp: T0_SECONDS, body, secret }),
+      }
       return () => verifyWebhook(headers, body, secret, { now: T0 })
     }
     expectRejected(send('msg_1', 'not json'), 'invalid_payload')

@@ -1,4 +1,11 @@
-import { callbackSignals, createInteractions, interactionMachine, isInteractionError, type Interaction, type Participant } from '@hitl/interactions'
+import {
+  callbackSignals,
+  createInteractions,
+  interactionMachine,
+  isInteractionError,
+  type Interaction,
+  type Participant,
+} from '@hitl/interactions'
 import { transition, type AnyStateNode } from 'xstate'
 import { getAdjacencyMap, getShortestPaths, getStateNodes, serializeSnapshot } from 'xstate/graph'
 import { describe, expect, it } from 'vitest'
@@ -87,7 +94,7 @@ const keyOf = (source: AnyStateNode, eventType: string, index: number) => `${sou
 function allTransitionKeys() {
   const keys = new Set<string>()
   for (const node of getStateNodes(interactionMachine.root)) {
-    for (const [eventType, definitions] of node.transitions) definitions.forEach((_, index) => keys.add(keyOf(node, eventType, index)))
+    for (const [eventType, definitions] of node.transitions) for (const index of definitions.keys()) keys.add(keyOf(node, eventType, index))
   }
   return keys
 }
@@ -152,56 +159,72 @@ describe('machine paths', () => {
   const visited = new Set<string>()
   let replayed = 0
 
-  it.each(Object.keys(variants) as (keyof typeof variants)[])('every edge of the %s variant, replayed through the service', async (variant) => {
-    const input = recordFor(variant)
-    const options = { input, events }
-    const paths = new Map(getShortestPaths(interactionMachine, options).map((path) => [serializeSnapshot(path.state), path]))
-    const adjacency = getAdjacencyMap(interactionMachine, options)
+  it.each(Object.keys(variants) as (keyof typeof variants)[])(
+    'every edge of the %s variant, replayed through the service',
+    async (variant) => {
+      const input = recordFor(variant)
+      const options = { input, events }
+      const paths = new Map(getShortestPaths(interactionMachine, options).map((path) => [serializeSnapshot(path.state), path]))
+      const adjacency = getAdjacencyMap(interactionMachine, options)
 
-    for (const [stateKey, { state, transitions }] of Object.entries(adjacency)) {
-      const path = paths.get(stateKey as never)
-      expect(path, stateKey).toBeDefined()
-      visited.add(JSON.stringify(state.value))
-      for (const { event } of Object.values(transitions) as { event: InteractionEvent }[]) {
-        const [next, actions] = transition(interactionMachine, state, event)
-        for (const definition of interactionMachine.getTransitionData(state, event)) {
-          const siblings = definition.source.transitions.get(definition.eventType)!
-          covered.add(keyOf(definition.source, definition.eventType, siblings.indexOf(definition)))
-        }
-        const refusal = actions.find((action) => action.type === 'refuse')?.params as { code: string } | undefined
-        // An ended interaction refuses with its end state's code, except a cancel or a reassign: not_pending whatever ended it.
-        const endCode = state.status === 'done' ? (Object.values(state.getMeta())[0] as { refusal: { code: string } }).refusal.code : undefined
-        const lazyRefusal = endCode && (event.type === 'cancel' || event.type === 'reassign' ? 'not_pending' : endCode)
-        const { outcome } = await replay(variant, [...path!.steps.map((s) => s.event as InteractionEvent).filter((e) => (e.type as string) !== 'xstate.init'), event])
-        replayed++
-
-        const expectedCode = refusal?.code ?? lazyRefusal
-        // The sweeper skips what it cannot expire instead of failing, so a refused expire leaves the record as it was.
-        if (expectedCode && !TIMED.includes(event.type)) {
-          expect(outcome, `${stateKey} + ${JSON.stringify(event)}`).toEqual({ code: expectedCode })
-        } else if ('record' in outcome) {
-          expect(stateValueOf(outcome.record)).toEqual(next.status === 'done' ? next.value : stateValueOf(next.context))
-          expect(outcome.record.responses.map((r) => r.actor)).toEqual(next.context.responses.map((r) => r.actor))
-          // A sweep runs every timer due by then, in time order (an escalation step before a later expiry),
-          // where the one machine event runs its own: who holds the interaction is compared for calls only.
-          if (!TIMED.includes(event.type)) {
-            expect([outcome.record.target_actor, outcome.record.members, outcome.record.claimed_by]).toEqual([
-              next.context.target_actor,
-              next.context.members,
-              next.context.claimed_by,
-            ])
+      for (const [stateKey, { state, transitions }] of Object.entries(adjacency)) {
+        const path = paths.get(stateKey as never)
+        expect(path, stateKey).toBeDefined()
+        visited.add(JSON.stringify(state.value))
+        for (const { event } of Object.values(transitions) as { event: InteractionEvent }[]) {
+          const [next, actions] = transition(interactionMachine, state, event)
+          for (const definition of interactionMachine.getTransitionData(state, event)) {
+            const siblings = definition.source.transitions.get(definition.eventType)!
+            covered.add(keyOf(definition.source, definition.eventType, siblings.indexOf(definition)))
           }
-        } else {
-          expect.fail(`${stateKey} + ${JSON.stringify(event)} was refused with ${outcome.code}`)
+          const refusal = actions.find((action) => action.type === 'refuse')?.params as { code: string } | undefined
+          // An ended interaction refuses with its end state's code, except a cancel or a reassign: not_pending whatever ended it.
+          const endCode =
+            state.status === 'done' ? (Object.values(state.getMeta())[0] as { refusal: { code: string } }).refusal.code : undefined
+          const lazyRefusal = endCode && (event.type === 'cancel' || event.type === 'reassign' ? 'not_pending' : endCode)
+          const { outcome } = await replay(variant, [
+            ...path!.steps.map((s) => s.event as InteractionEvent).filter((e) => (e.type as string) !== 'xstate.init'),
+            event,
+          ])
+          replayed++
+
+          const expectedCode = refusal?.code ?? lazyRefusal
+          // The sweeper skips what it cannot expire instead of failing, so a refused expire leaves the record as it was.
+          if (expectedCode && !TIMED.includes(event.type)) {
+            expect(outcome, `${stateKey} + ${JSON.stringify(event)}`).toEqual({ code: expectedCode })
+          } else if ('record' in outcome) {
+            expect(stateValueOf(outcome.record)).toEqual(next.status === 'done' ? next.value : stateValueOf(next.context))
+            expect(outcome.record.responses.map((r) => r.actor)).toEqual(next.context.responses.map((r) => r.actor))
+            // A sweep runs every timer due by then, in time order (an escalation step before a later expiry),
+            // where the one machine event runs its own: who holds the interaction is compared for calls only.
+            if (!TIMED.includes(event.type)) {
+              expect([outcome.record.target_actor, outcome.record.members, outcome.record.claimed_by]).toEqual([
+                next.context.target_actor,
+                next.context.members,
+                next.context.claimed_by,
+              ])
+            }
+          } else {
+            expect.fail(`${stateKey} + ${JSON.stringify(event)} was refused with ${outcome.code}`)
+          }
         }
       }
-    }
-    // The timers' fields (claimed_at, escalation_step) multiply the snapshots: hundreds of replays per variant.
-  }, 60_000)
+      // The timers' fields (claimed_at, escalation_step) multiply the snapshots: hundreds of replays per variant.
+    },
+    60_000,
+  )
 
   it('covers every state node and every transition of the machine', () => {
     expect([...visited].sort()).toEqual(
-      ['"cancelled"', '"completed"', '"expired"', '{"pending":"claimed"}', '{"pending":"collecting"}', '{"pending":"direct"}', '{"pending":"unclaimed"}'].sort(),
+      [
+        '"cancelled"',
+        '"completed"',
+        '"expired"',
+        '{"pending":"claimed"}',
+        '{"pending":"collecting"}',
+        '{"pending":"direct"}',
+        '{"pending":"unclaimed"}',
+      ].sort(),
     )
     const missing = [...allTransitionKeys()].filter((key) => !covered.has(key))
     expect(missing).toEqual([])

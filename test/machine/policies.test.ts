@@ -56,11 +56,13 @@ const byPolicy = fc.oneof(
 /** Each of those, also as an approval requested by one of its members or by an outsider, who may or may not answer it. */
 const pendingRecord = fc
   .tuple(byPolicy, fc.option(fc.constantFrom(...members, outsider), { nil: undefined }), fc.boolean())
-  .map(([record, requester, allowed]): Interaction => ({
-    ...record,
-    ...(requester && { requested_by: requester }),
-    ...(allowed && { allow_self_response: true }),
-  }))
+  .map(
+    ([record, requester, allowed]): Interaction => ({
+      ...record,
+      ...(requester && { requested_by: requester }),
+      ...(allowed && { allow_self_response: true }),
+    }),
+  )
   // A requester kept from answering never holds the claim: no call leads there.
   .filter((record) => record.allow_self_response === true || !record.claimed_by || record.claimed_by.id !== record.requested_by?.id)
 
@@ -69,7 +71,9 @@ describe('the policy table', () => {
     fc.assert(
       fc.property(pendingRecord, fc.constantFrom(...members, outsider), (record, actor) => {
         const { refusal } = step(record, { type: 'respond', actor, value: { confirmed: true }, at: AT }, new Date(AT))
-        expect(mayActNow(record, actor), `${policyNameOf(record)} ${JSON.stringify(record.claimed_by ?? record.responses)}`).toBe(refusal === undefined)
+        expect(mayActNow(record, actor), `${policyNameOf(record)} ${JSON.stringify(record.claimed_by ?? record.responses)}`).toBe(
+          refusal === undefined,
+        )
       }),
     )
   })
@@ -86,7 +90,12 @@ describe('the policy table', () => {
   })
 
   it('outcome — an all-members approval is approved only when every member confirmed', () => {
-    const vote: Interaction = { ...base, target_actor: { type: 'group', id: 'g' }, routing_policy: 'all_members', members: members.slice(0, 2) }
+    const vote: Interaction = {
+      ...base,
+      target_actor: { type: 'group', id: 'g' },
+      routing_policy: 'all_members',
+      members: members.slice(0, 2),
+    }
     const answer = (record: Interaction, actor: (typeof members)[number], confirmed: boolean) =>
       step(record, { type: 'respond', actor, value: { confirmed }, at: AT }, new Date(AT)).record
     expect(answer(answer(vote, members[0]!, true), members[1]!, true)).toMatchObject({ status: 'completed', outcome: 'approved' })
@@ -94,7 +103,12 @@ describe('the policy table', () => {
   })
 
   it('outcome — only an approval carries one', () => {
-    const review: Interaction = { ...base, type: 'review', spec: { mode: 'select', options: [{ value: 'ok', label: 'OK' }] }, target_actor: members[0]! }
+    const review: Interaction = {
+      ...base,
+      type: 'review',
+      spec: { mode: 'select', options: [{ value: 'ok', label: 'OK' }] },
+      target_actor: members[0]!,
+    }
     const done = step(review, { type: 'respond', actor: members[0]!, value: { value: 'ok' }, at: AT }, new Date(AT)).record
     expect(done.status).toBe('completed')
     expect(done).not.toHaveProperty('outcome')

@@ -39,7 +39,11 @@ describe('records written by step', () => {
   })
 
   it('step — a response with a comment records actor, value, comment and time; the interaction completes and signals', () => {
-    const result = step(direct, { type: 'respond', actor: a, value: { confirmed: false }, comment: 'not today', at: EARLY }, new Date(EARLY))
+    const result = step(
+      direct,
+      { type: 'respond', actor: a, value: { confirmed: false }, comment: 'not today', at: EARLY },
+      new Date(EARLY),
+    )
     const response = { actor: a, value: { confirmed: false }, comment: 'not today', responded_at: EARLY }
     expect(result.record).toStrictEqual({
       ...direct,
@@ -79,7 +83,8 @@ describe('records written by step', () => {
   })
 
   it('step — all_members completes with the last missing response, not before', () => {
-    const respond = (record: Interaction, actor: Participant) => step(record, { type: 'respond', actor, value: { confirmed: true }, at: EARLY }, new Date(EARLY))
+    const respond = (record: Interaction, actor: Participant) =>
+      step(record, { type: 'respond', actor, value: { confirmed: true }, at: EARLY }, new Date(EARLY))
     const first = respond(allMembers, b)
     expect(first.record).toMatchObject({ status: 'pending', version: 4 })
     expect(first.signal).toBeUndefined()
@@ -104,7 +109,14 @@ describe('records written by step', () => {
 
   it('step — a completed record read after its expires_at stays completed, unchanged and unrefused', () => {
     const completed: Interaction = { ...direct, status: 'completed', completed_at: EARLY }
-    expect(step(completed, undefined, new Date(LATE))).toStrictEqual({ record: completed, changed: false, events: [], states: [], signal: undefined, refusal: undefined })
+    expect(step(completed, undefined, new Date(LATE))).toStrictEqual({
+      record: completed,
+      changed: false,
+      events: [],
+      states: [],
+      signal: undefined,
+      refusal: undefined,
+    })
   })
 
   it('step — an interaction without a run link reaches its end state without a signal', () => {
@@ -116,6 +128,11 @@ describe('records written by step', () => {
 
   it('signalOf — nothing for a pending interaction, the end state for a finished one', () => {
     expect(signalOf(direct)).toBeUndefined()
-    expect(signalOf({ ...direct, status: 'expired', expired_at: '2026-04-22T09:00:00.000Z' })).toMatchObject({ status: 'expired', run_id: 'run_1', topic: 'gate', idempotency_key: 'iact_1:expired' })
+    expect(signalOf({ ...direct, status: 'expired', expired_at: '2026-04-22T09:00:00.000Z' })).toMatchObject({
+      status: 'expired',
+      run_id: 'run_1',
+      topic: 'gate',
+      idempotency_key: 'iact_1:expired',
+    })
   })
 })

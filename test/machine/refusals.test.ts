@@ -13,12 +13,22 @@ const AT = '2026-04-21T09:30:00.000Z'
 const NOW = new Date(AT)
 
 const direct = pendingApproval
-const firstResponder: Interaction = { ...direct, target_actor: { type: 'group', id: 'ops' }, routing_policy: 'first_responder', members: [a, b] }
+const firstResponder: Interaction = {
+  ...direct,
+  target_actor: { type: 'group', id: 'ops' },
+  routing_policy: 'first_responder',
+  members: [a, b],
+}
 const claimedByA: Interaction = { ...firstResponder, claimed_by: a, claimed_at: AT }
 const allMembers: Interaction = { ...firstResponder, routing_policy: 'all_members' }
 const answeredByA: Interaction = { ...allMembers, responses: [{ actor: a, value: { confirmed: true }, responded_at: AT }] }
 
-const respond = (actor: Participant, value: Record<string, unknown> = { confirmed: true }): InteractionEvent => ({ type: 'respond', actor, value, at: AT })
+const respond = (actor: Participant, value: Record<string, unknown> = { confirmed: true }): InteractionEvent => ({
+  type: 'respond',
+  actor,
+  value,
+  at: AT,
+})
 const claim = (actor: Participant): InteractionEvent => ({ type: 'claim', actor, at: AT })
 const release = (actor: Participant): InteractionEvent => ({ type: 'release', actor, at: AT })
 const reassign = (to: Participant, from?: Participant): InteractionEvent => ({
@@ -61,7 +71,12 @@ const cases: { name: string; record: Interaction; event: InteractionEvent; refus
   },
   { name: 'claim of a direct interaction', record: direct, event: claim(a), refusal: notClaimable('a member') },
   { name: 'release of a direct interaction', record: direct, event: release(a), refusal: notClaimable('a member') },
-  { name: 'claim of an all_members group', record: allMembers, event: claim(a), refusal: notClaimable('a group with routing_policy "all_members"') },
+  {
+    name: 'claim of an all_members group',
+    record: allMembers,
+    event: claim(a),
+    refusal: notClaimable('a group with routing_policy "all_members"'),
+  },
   {
     name: 'a second response from the same member',
     record: answeredByA,
@@ -74,7 +89,12 @@ const cases: { name: string; record: Interaction; event: InteractionEvent; refus
     event: respond(a),
     refusal: { code: 'not_pending', message: 'interaction iact_1 is already completed' },
   },
-  { name: 'respond to an expired interaction', record: { ...direct, status: 'expired', expired_at: '2026-04-21T09:00:00.000Z' }, event: respond(a), refusal: { code: 'expired', message: 'interaction iact_1 has expired' } },
+  {
+    name: 'respond to an expired interaction',
+    record: { ...direct, status: 'expired', expired_at: '2026-04-21T09:00:00.000Z' },
+    event: respond(a),
+    refusal: { code: 'expired', message: 'interaction iact_1 has expired' },
+  },
   {
     name: 'reassign of a direct interaction from someone else',
     record: direct,
@@ -132,10 +152,12 @@ const cases: { name: string; record: Interaction; event: InteractionEvent; refus
     },
   },
   // Too late to reassign is not_pending whatever ended it, as for cancel.
-  ...([
-    ['is cancelled', { ...direct, status: 'cancelled', cancelled_at: AT, cancelled_by: b }],
-    ['has expired', { ...direct, status: 'expired', expired_at: AT }],
-  ] as [string, Interaction][]).map(([ended, record]) => ({
+  ...(
+    [
+      ['is cancelled', { ...direct, status: 'cancelled', cancelled_at: AT, cancelled_by: b }],
+      ['has expired', { ...direct, status: 'expired', expired_at: AT }],
+    ] as [string, Interaction][]
+  ).map(([ended, record]) => ({
     name: `reassign of an interaction that ${ended}`,
     record,
     event: reassign(c),
@@ -162,22 +184,65 @@ describe('machine refusals', () => {
     expect(result.signal).toBeUndefined()
   })
 
-  const invalidValues: { name: string; record: Interaction; value: Record<string, unknown>; message: string; paths: (string | number)[][] }[] = [
-    { name: 'a direct confirm', record: direct, value: { confirmed: 'yes' }, message: 'value.confirmed: Invalid input: expected boolean, received string', paths: [['value', 'confirmed']] },
-    { name: 'an unclaimed group', record: firstResponder, value: {}, message: 'value.confirmed: Invalid input: expected boolean, received undefined', paths: [['value', 'confirmed']] },
-    { name: 'a claimed group', record: claimedByA, value: { confirmed: 1 }, message: 'value.confirmed: Invalid input: expected boolean, received number', paths: [['value', 'confirmed']] },
-    { name: 'an all_members group', record: allMembers, value: { confirmed: null }, message: 'value.confirmed: Invalid input: expected boolean, received null', paths: [['value', 'confirmed']] },
+  const invalidValues: {
+    name: string
+    record: Interaction
+    value: Record<string, unknown>
+    message: string
+    paths: (string | number)[][]
+  }[] = [
+    {
+      name: 'a direct confirm',
+      record: direct,
+      value: { confirmed: 'yes' },
+      message: 'value.confirmed: Invalid input: expected boolean, received string',
+      paths: [['value', 'confirmed']],
+    },
+    {
+      name: 'an unclaimed group',
+      record: firstResponder,
+      value: {},
+      message: 'value.confirmed: Invalid input: expected boolean, received undefined',
+      paths: [['value', 'confirmed']],
+    },
+    {
+      name: 'a claimed group',
+      record: claimedByA,
+      value: { confirmed: 1 },
+      message: 'value.confirmed: Invalid input: expected boolean, received number',
+      paths: [['value', 'confirmed']],
+    },
+    {
+      name: 'an all_members group',
+      record: allMembers,
+      value: { confirmed: null },
+      message: 'value.confirmed: Invalid input: expected boolean, received null',
+      paths: [['value', 'confirmed']],
+    },
   ]
 
-  it.each(invalidValues)('step — a value that does not fit the spec of $name is validation_failed naming value.*', ({ record, value, message, paths }) => {
-    const result = step(record, respond(a, value), NOW)
-    expect(result.refusal).toMatchObject({ code: 'validation_failed', message: `Invalid response for spec mode "confirm": ${message}` })
-    expect(result.refusal?.issues?.map((issue) => issue.path)).toEqual(paths)
-    expect(result.changed).toBe(false)
-  })
+  it.each(invalidValues)(
+    'step — a value that does not fit the spec of $name is validation_failed naming value.*',
+    ({ record, value, message, paths }) => {
+      const result = step(record, respond(a, value), NOW)
+      expect(result.refusal).toMatchObject({ code: 'validation_failed', message: `Invalid response for spec mode "confirm": ${message}` })
+      expect(result.refusal?.issues?.map((issue) => issue.path)).toEqual(paths)
+      expect(result.changed).toBe(false)
+    },
+  )
 
   it('step — a select answer outside the options names the allowed values', () => {
-    const review: Interaction = { ...direct, type: 'review', spec: { mode: 'select', options: [{ value: 'ship', label: 'Ship' }, { value: 'hold', label: 'Hold' }] } }
+    const review: Interaction = {
+      ...direct,
+      type: 'review',
+      spec: {
+        mode: 'select',
+        options: [
+          { value: 'ship', label: 'Ship' },
+          { value: 'hold', label: 'Hold' },
+        ],
+      },
+    }
     const result = step(review, respond(a, { value: 'drop' }), NOW)
     expect(result.refusal).toStrictEqual({
       code: 'validation_failed',

@@ -58,6 +58,7 @@ async function connect(interactions: Interactions, options: Partial<McpServerOpt
     const result = await client.callTool({ name, arguments: args })
     const [content] = result.content as { type: string; text: string }[]
     expect(result.structuredContent).toEqual(JSON.parse(content!.text))
+    // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
     return { isError: result.isError === true, body: result.structuredContent as Record<string, any> }
   }
   return { client, call }

@@ -28,6 +28,7 @@ async function startServer(env: Record<string, string>) {
   await client.connect(transport)
   cleanups.push(() => client.close())
   const call = async (name: string, args: Record<string, unknown>) =>
+    // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
     (await client.callTool({ name, arguments: args })).structuredContent as Record<string, any>
   return { client, call }
 }

@@ -55,7 +55,12 @@ describe('validation rules', () => {
     { name: 'unknown mode', input: { ...valid, spec: { mode: 'slider' } }, path: 'spec.mode', message: /confirm/ },
     { name: 'missing spec', input: { ...base, type: 'input' }, path: 'spec', message: /./ },
     { name: 'missing target', input: { type: 'input', spec: specs.input }, path: 'target_actor', message: /./ },
-    { name: 'unknown actor type', input: { ...valid, target_actor: { type: 'team', id: 'x' } }, path: 'target_actor.type', message: /member/ },
+    {
+      name: 'unknown actor type',
+      input: { ...valid, target_actor: { type: 'team', id: 'x' } },
+      path: 'target_actor.type',
+      message: /member/,
+    },
     { name: 'empty actor id', input: { ...valid, target_actor: { type: 'member', id: '' } }, path: 'target_actor.id', message: /empty/ },
     { name: 'blank actor id', input: { ...valid, target_actor: { type: 'member', id: '  ' } }, path: 'target_actor.id', message: /space/ },
     {
@@ -91,8 +96,18 @@ describe('validation rules', () => {
       message: /between/,
     },
     { name: 'expires_at in year 0', input: { ...valid, expires_at: '0000-12-31T23:59:59Z' }, path: 'expires_at', message: /between/ },
-    { name: 'routing policy on a member', input: { ...valid, routing_policy: 'all_members' }, path: 'routing_policy', message: /only to group targets/ },
-    { name: 'unknown routing policy', input: { ...valid, target_actor: { type: 'group', id: 'g' }, routing_policy: 'round_robin' }, path: 'routing_policy', message: /first_responder/ },
+    {
+      name: 'routing policy on a member',
+      input: { ...valid, routing_policy: 'all_members' },
+      path: 'routing_policy',
+      message: /only to group targets/,
+    },
+    {
+      name: 'unknown routing policy',
+      input: { ...valid, target_actor: { type: 'group', id: 'g' }, routing_policy: 'round_robin' },
+      path: 'routing_policy',
+      message: /first_responder/,
+    },
     { name: 'run_id without topic', input: { ...valid, run_id: 'run_1' }, path: 'topic', message: /topic is required when run_id is set/ },
     { name: 'topic without run_id', input: { ...valid, topic: 'gate' }, path: 'run_id', message: /run_id is required when topic is set/ },
     { name: 'expires_at without offset', input: { ...valid, expires_at: '2026-04-22T10:00:00' }, path: 'expires_at', message: /datetime/i },
@@ -100,10 +115,24 @@ describe('validation rules', () => {
     { name: 'metadata not an object', input: { ...valid, metadata: [1, 2] }, path: 'metadata', message: /./ },
     { name: 'requested_by malformed', input: { ...valid, requested_by: { type: 'member' } }, path: 'requested_by.id', message: /./ },
     { name: 'extra field', input: { ...valid, priority: 'high' }, path: '', message: /priority/ },
-    { name: 'select without options', input: { ...valid, spec: { mode: 'select', options: [] } }, path: 'spec.options', message: /at least one option/ },
+    {
+      name: 'select without options',
+      input: { ...valid, spec: { mode: 'select', options: [] } },
+      path: 'spec.options',
+      message: /at least one option/,
+    },
     {
       name: 'select with duplicate values',
-      input: { ...valid, spec: { mode: 'select', options: [{ value: 'a', label: 'A' }, { value: 'a', label: 'B' }] } },
+      input: {
+        ...valid,
+        spec: {
+          mode: 'select',
+          options: [
+            { value: 'a', label: 'A' },
+            { value: 'a', label: 'B' },
+          ],
+        },
+      },
       path: 'spec.options.1.value',
       message: /duplicate option value "a"/,
     },
@@ -135,7 +164,16 @@ describe('validation rules', () => {
       name: 'multi_select min above max',
       input: {
         ...valid,
-        spec: { mode: 'multi_select', options: [{ value: 'a', label: 'A' }, { value: 'b', label: 'B' }, { value: 'c', label: 'C' }], min_selections: 3, max_selections: 2 },
+        spec: {
+          mode: 'multi_select',
+          options: [
+            { value: 'a', label: 'A' },
+            { value: 'b', label: 'B' },
+            { value: 'c', label: 'C' },
+          ],
+          min_selections: 3,
+          max_selections: 2,
+        },
       },
       path: 'spec.min_selections',
       message: /must not exceed max_selections \(2\)/,

@@ -13,7 +13,7 @@ describe('ISO 8601 durations', () => {
     expect(parseDuration(text)).toBeUndefined()
   })
 
-  it('addDuration — adds years and months by the calendar, clamped to the month\'s last day, then days and time', () => {
+  it("addDuration — adds years and months by the calendar, clamped to the month's last day, then days and time", () => {
     expect(addDuration('2026-01-31T09:00:00.000Z', 'P1M')).toBe('2026-02-28T09:00:00.000Z')
     expect(addDuration('2028-01-31T09:00:00.000Z', 'P1M')).toBe('2028-02-29T09:00:00.000Z')
     expect(addDuration('2026-11-30T09:00:00.000Z', 'P1Y3M1D')).toBe('2028-03-01T09:00:00.000Z')
@@ -21,7 +21,7 @@ describe('ISO 8601 durations', () => {
     expect(addDuration('0050-06-15T00:00:00.000Z', 'P1Y')).toBe('0051-06-15T00:00:00.000Z')
   })
 
-  it('addDuration — a day is 24 hours whatever the process\'s time zone, so every instance agrees', () => {
+  it("addDuration — a day is 24 hours whatever the process's time zone, so every instance agrees", () => {
     const zone = process.env.TZ
     process.env.TZ = 'Europe/Berlin'
     try {

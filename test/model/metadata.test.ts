@@ -21,17 +21,23 @@ describe('metadata', () => {
   })
 
   it('metadata — a prototype key is refused by name, also inside an array', () => {
-    expect(issuesOf(JSON.parse('{"a": [{"__proto__": 1}]}'))).toEqual([{ path: ['a', '0', '__proto__'], message: 'key "__proto__" is not allowed' }])
+    expect(issuesOf(JSON.parse('{"a": [{"__proto__": 1}]}'))).toEqual([
+      { path: ['a', '0', '__proto__'], message: 'key "__proto__" is not allowed' },
+    ])
     expect(issuesOf({ prototype: 1 })).toEqual([{ path: ['prototype'], message: 'key "prototype" is not allowed' }])
   })
 
   it('metadata — the size limit counts UTF-8 bytes of the JSON, and the limit itself is accepted', () => {
     // {"k":"…"} adds 8 bytes around the text.
     expect(issuesOf({ k: 'x'.repeat(LIMITS.metadataBytes - 8) })).toEqual([])
-    expect(issuesOf({ k: 'x'.repeat(LIMITS.metadataBytes - 7) })).toEqual([{ path: [], message: `must be at most ${LIMITS.metadataBytes} bytes as JSON (got ${LIMITS.metadataBytes + 1})` }])
+    expect(issuesOf({ k: 'x'.repeat(LIMITS.metadataBytes - 7) })).toEqual([
+      { path: [], message: `must be at most ${LIMITS.metadataBytes} bytes as JSON (got ${LIMITS.metadataBytes + 1})` },
+    ])
     // "é" is one character and two bytes.
     const accents = 'é'.repeat(LIMITS.metadataBytes / 2)
-    expect(issuesOf({ k: accents })).toEqual([{ path: [], message: `must be at most ${LIMITS.metadataBytes} bytes as JSON (got ${LIMITS.metadataBytes + 8})` }])
+    expect(issuesOf({ k: accents })).toEqual([
+      { path: [], message: `must be at most ${LIMITS.metadataBytes} bytes as JSON (got ${LIMITS.metadataBytes + 8})` },
+    ])
   })
 
   it('metadata — the parsed value is a copy, not the caller object', () => {

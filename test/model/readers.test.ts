@@ -165,7 +165,11 @@ describeEachStore('readers over what the service stores and signals', (emptyStor
   it('isApproved — an all-members approval with one refusal is rejected; answersOf names who said what', async () => {
     const { interactions, delivered } = await service()
     const vote = await interactions.create('acme', { ...deployGate, target_actor: ops, routing_policy: 'all_members' })
-    for (const [actor, confirmed] of [[alice, true], [bob, false], [carol, true]] as const) {
+    for (const [actor, confirmed] of [
+      [alice, true],
+      [bob, false],
+      [carol, true],
+    ] as const) {
       await interactions.respond('acme', vote.id, { actor, value: { confirmed } })
     }
     expect(delivered.map(isApproved)).toEqual([false])
@@ -178,7 +182,13 @@ describeEachStore('readers over what the service stores and signals', (emptyStor
 
   it('selectedValue — the chosen option of a review, and undefined once a question is cancelled', async () => {
     const { interactions, delivered } = await service()
-    const spec = { mode: 'select' as const, options: [{ value: 'eu', label: 'Europe' }, { value: 'us', label: 'America' }] }
+    const spec = {
+      mode: 'select' as const,
+      options: [
+        { value: 'eu', label: 'Europe' },
+        { value: 'us', label: 'America' },
+      ],
+    }
     const region = await interactions.create('acme', { ...deployGate, type: 'review', spec })
     await interactions.respond('acme', region.id, { actor: alice, value: { value: 'us' } })
     const withdrawn = await interactions.create('acme', { ...deployGate, type: 'review', spec, topic: 'region-2' })

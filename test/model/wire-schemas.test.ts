@@ -11,7 +11,12 @@ async function producedValues() {
   const { interactions, store, delivered } = harness()
   const gate = await interactions.create('acme', { ...deployGate, metadata: { ticket: 'OPS-1' }, idempotency_key: 'deploy-1' })
   const answered = await interactions.respond('acme', gate.id, { actor: alice, value: { confirmed: true }, comment: 'ship it' })
-  const vote = await interactions.create('acme', { type: 'input', target_actor: ops, routing_policy: 'all_members', spec: { mode: 'input' } })
+  const vote = await interactions.create('acme', {
+    type: 'input',
+    target_actor: ops,
+    routing_policy: 'all_members',
+    spec: { mode: 'input' },
+  })
   const partial = await interactions.respond('acme', vote.id, { actor: bob, value: { text: 'fine by me' } })
   const claimed = await interactions.claim('acme', (await interactions.create('acme', { ...deployGate, target_actor: ops })).id, alice)
   const [entry] = await store.outbox.list({ status: 'delivered', limit: 10 })

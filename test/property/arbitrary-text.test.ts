@@ -83,30 +83,34 @@ async function perform(interactions: Service, c: Call, answerable: string, group
 }
 
 describeEachStore('arbitrary text', (emptyStore: () => Promise<InteractionStore>) => {
-  it('arbitrary text — every call succeeds keeping the text, or is refused with validation_failed and the store unchanged', async () => {
-    await fc.assert(
-      fc.asyncProperty(call, async (c) => {
-        const counting = countingStore(await emptyStore())
-        const { interactions } = harness({ store: counting.store })
-        const answerable = await interactions.create('acme', { type: 'input', target_actor: alice, spec: { mode: 'input' } })
-        const group = await interactions.create('acme', groupAsk)
-        const ids = [answerable.id, group.id]
-        const before = await snapshot(counting.store, 'acme', ids, [alice, bob])
-        const writes = counting.writes.count
-        try {
-          await perform(interactions, c, answerable.id, group.id)
-        } catch (error) {
-          expect(isInteractionError(error), String(error)).toBe(true)
-          const { code, message } = error as { code: string; message: string }
-          const { identifiers, texts } = argumentsOf(c)
-          // Text the rules refuse is always refused as input; only well-formed calls meet other refusals.
-          if (identifiers.some(badIdentifier) || texts.some(unstorable)) expect(code, message).toBe('validation_failed')
-          else expect(['validation_failed', 'not_found', 'not_eligible'], message).toContain(code)
-          expect(counting.writes.count).toBe(writes)
-          expect(await snapshot(counting.store, 'acme', ids, [alice, bob])).toBe(before)
-        }
-      }),
-      { numRuns: RUNS },
-    )
-  }, Math.max(60_000, RUNS * 500))
+  it(
+    'arbitrary text — every call succeeds keeping the text, or is refused with validation_failed and the store unchanged',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(call, async (c) => {
+          const counting = countingStore(await emptyStore())
+          const { interactions } = harness({ store: counting.store })
+          const answerable = await interactions.create('acme', { type: 'input', target_actor: alice, spec: { mode: 'input' } })
+          const group = await interactions.create('acme', groupAsk)
+          const ids = [answerable.id, group.id]
+          const before = await snapshot(counting.store, 'acme', ids, [alice, bob])
+          const writes = counting.writes.count
+          try {
+            await perform(interactions, c, answerable.id, group.id)
+          } catch (error) {
+            expect(isInteractionError(error), String(error)).toBe(true)
+            const { code, message } = error as { code: string; message: string }
+            const { identifiers, texts } = argumentsOf(c)
+            // Text the rules refuse is always refused as input; only well-formed calls meet other refusals.
+            if (identifiers.some(badIdentifier) || texts.some(unstorable)) expect(code, message).toBe('validation_failed')
+            else expect(['validation_failed', 'not_found', 'not_eligible'], message).toContain(code)
+            expect(counting.writes.count).toBe(writes)
+            expect(await snapshot(counting.store, 'acme', ids, [alice, bob])).toBe(before)
+          }
+        }),
+        { numRuns: RUNS },
+      )
+    },
+    Math.max(60_000, RUNS * 500),
+  )
 })

@@ -1,4 +1,12 @@
-import { callbackSignals, createInteractions, isSignalEntry, memoryStore, type InteractionStore, type Participant, type SignalEntry } from '@hitl/interactions'
+import {
+  callbackSignals,
+  createInteractions,
+  isSignalEntry,
+  memoryStore,
+  type InteractionStore,
+  type Participant,
+  type SignalEntry,
+} from '@hitl/interactions'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 
@@ -82,7 +90,9 @@ describe('interleavings', () => {
         interleavings++
         const { base, delivered, created, interactions } = await setup(s, 'all_members', '2026-04-21T09:00:00.000Z')
         const results = await s.waitFor(
-          Promise.allSettled([a, b, c, a].map((actor) => interactions.respond('p', created.id, { actor: actor!, value: { confirmed: true } }))),
+          Promise.allSettled(
+            [a, b, c, a].map((actor) => interactions.respond('p', created.id, { actor: actor!, value: { confirmed: true } })),
+          ),
         )
         const record = (await base.get({ project: 'p', id: created.id }))!
         expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1)

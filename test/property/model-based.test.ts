@@ -79,7 +79,12 @@ async function checkInvariants(model: Model, real: Real) {
     if (m.routing === 'quorum') {
       // The running tally always agrees with the responses it counts.
       const approvals = m.answers.filter(Boolean).length
-      expect(record.tally).toEqual({ approvals, rejections: m.answers.length - approvals, responses: m.answers.length, required: m.required })
+      expect(record.tally).toEqual({
+        approvals,
+        rejections: m.answers.length - approvals,
+        responses: m.answers.length,
+        required: m.required,
+      })
     }
     // Version strictly increases with every change, and never moves otherwise.
     expect(record.version).toBeGreaterThanOrEqual(real.lastVersion.get(m.id) ?? 1)
@@ -108,7 +113,9 @@ async function checkInvariants(model: Model, real: Real) {
   // Each actor's inbox lists exactly the pending, unexpired interactions the model lets them act on now.
   for (const actor of actors) {
     const { items } = await real.interactions.inbox('p', actor, { limit: 100 })
-    const listed = model.items.filter((m) => modelMayAct(m, actor) && (m.expiresAt === undefined || real.now < m.expiresAt)).map((m) => m.id)
+    const listed = model.items
+      .filter((m) => modelMayAct(m, actor) && (m.expiresAt === undefined || real.now < m.expiresAt))
+      .map((m) => m.id)
     expect(items.map((i) => i.id).sort()).toEqual(listed.sort())
   }
 }
@@ -200,11 +207,16 @@ class Act implements Command {
     expect(await outcome(call)).toBe(expected)
     await checkInvariants(model, real)
   }
-  toString = () => `${this.kind}(#${this.index}, ${actors[this.actor]!.type}:${actors[this.actor]!.id}${this.kind === 'respond' ? `, ${this.answer}` : ''})`
+  toString = () =>
+    `${this.kind}(#${this.index}, ${actors[this.actor]!.type}:${actors[this.actor]!.id}${this.kind === 'respond' ? `, ${this.answer}` : ''})`
 }
 
 class Reassign implements Command {
-  constructor(readonly index: number, readonly from: number | undefined, readonly to: number) {}
+  constructor(
+    readonly index: number,
+    readonly from: number | undefined,
+    readonly to: number,
+  ) {}
   check = (model: Readonly<Model>) => model.items.length > 0
   async run(model: Model, real: Real) {
     const m = model.items[this.index % model.items.length]!
@@ -271,12 +283,10 @@ const commands = [
       fc.nat(actors.length - 1),
       fc.constantFrom(true, false, 'invalid' as const),
     )
-    .map(
-    ([kind, index, actor, answer]) => new Act(kind as Act['kind'], index, actor, answer),
-  ),
-  fc.tuple(fc.nat(20), fc.option(fc.nat(actors.length - 1), { nil: undefined }), fc.nat(actors.length - 1)).map(
-    ([index, from, to]) => new Reassign(index, from, to),
-  ),
+    .map(([kind, index, actor, answer]) => new Act(kind as Act['kind'], index, actor, answer)),
+  fc
+    .tuple(fc.nat(20), fc.option(fc.nat(actors.length - 1), { nil: undefined }), fc.nat(actors.length - 1))
+    .map(([index, from, to]) => new Reassign(index, from, to)),
   fc.integer({ min: 0, max: 3_000 }).map((ms) => new Advance(ms)),
   fc.constant(new Sweep()),
   fc.boolean().map((down) => new Deliver(down)),
@@ -288,7 +298,15 @@ describe('model-based', () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'max' }), async (cmds) => {
         const store = memoryStore()
-        const real: Real = { store, now: START, receiverDown: false, delivered: [], terminal: new Map(), lastVersion: new Map(), interactions: undefined as never }
+        const real: Real = {
+          store,
+          now: START,
+          receiverDown: false,
+          delivered: [],
+          terminal: new Map(),
+          lastVersion: new Map(),
+          interactions: undefined as never,
+        }
         real.interactions = createInteractions({
           store,
           clock: () => new Date(real.now),

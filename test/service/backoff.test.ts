@@ -6,7 +6,9 @@ describe('backoff', () => {
 
   it('backoffDelay — grows by factor from baseMs, with equal jitter between half and all of it', () => {
     expect([1, 2, 3].map((retry) => backoffDelay(policy, retry, () => 0))).toEqual([500, 1_000, 2_000])
-    expect([1, 2, 3].map((retry) => backoffDelay(policy, retry, () => 0.999_999))).toEqual([1_000, 2_000, 4_000].map((ms) => expect.closeTo(ms, 0)))
+    expect([1, 2, 3].map((retry) => backoffDelay(policy, retry, () => 0.999_999))).toEqual(
+      [1_000, 2_000, 4_000].map((ms) => expect.closeTo(ms, 0)),
+    )
   })
 
   it('backoffDelay — never exceeds maxMs, however many retries', () => {

@@ -86,11 +86,31 @@ const cases: Case[] = [
   create('huge target id', { ...deployGate, target_actor: { type: 'member', id: long(LIMITS.identifier + 1) } }, ['target_actor', 'id']),
   create('huge message', { ...deployGate, message: long(LIMITS.message + 1) }, ['message']),
   create('huge title', { ...deployGate, title: long(LIMITS.title + 1) }, ['title']),
-  create('too many options', { type: 'review', target_actor: alice, spec: { mode: 'select', options: options(LIMITS.options + 1) } }, ['spec', 'options']),
-  create('empty option value', { type: 'review', target_actor: alice, spec: { mode: 'select', options: [{ value: '', label: 'A' }] } }, ['spec', 'options', 0, 'value']),
-  create('duplicate option values', { type: 'review', target_actor: alice, spec: { mode: 'select', options: [...options(2), ...options(1)] } }, ['spec', 'options', 2, 'value']),
-  create('default_value not an option', { type: 'review', target_actor: alice, spec: { mode: 'select', options: options(2), default_value: 'zz' } }, ['spec', 'default_value']),
-  create('duplicate default_values', { type: 'input', target_actor: alice, spec: { mode: 'multi_select', options: options(2), default_values: ['v0', 'v0'] } }, ['spec', 'default_values', 1]),
+  create('too many options', { type: 'review', target_actor: alice, spec: { mode: 'select', options: options(LIMITS.options + 1) } }, [
+    'spec',
+    'options',
+  ]),
+  create('empty option value', { type: 'review', target_actor: alice, spec: { mode: 'select', options: [{ value: '', label: 'A' }] } }, [
+    'spec',
+    'options',
+    0,
+    'value',
+  ]),
+  create(
+    'duplicate option values',
+    { type: 'review', target_actor: alice, spec: { mode: 'select', options: [...options(2), ...options(1)] } },
+    ['spec', 'options', 2, 'value'],
+  ),
+  create(
+    'default_value not an option',
+    { type: 'review', target_actor: alice, spec: { mode: 'select', options: options(2), default_value: 'zz' } },
+    ['spec', 'default_value'],
+  ),
+  create(
+    'duplicate default_values',
+    { type: 'input', target_actor: alice, spec: { mode: 'multi_select', options: options(2), default_values: ['v0', 'v0'] } },
+    ['spec', 'default_values', 1],
+  ),
   create('default_confirmed a string', { ...deployGate, spec: { mode: 'confirm', default_confirmed: 'y' } }, ['spec', 'default_confirmed']),
   create(
     'default_text over max_length',
@@ -101,13 +121,20 @@ const cases: Case[] = [
   create('malformed expires_at', { ...deployGate, expires_at: '2026-13-45T99:00:00Z' }, ['expires_at']),
   create('expires_at as a Date object', { ...deployGate, expires_at: new Date('2026-04-22T10:00:00Z') }, ['expires_at']),
   create('__proto__ key in metadata', { ...deployGate, metadata: JSON.parse('{"__proto__": {"admin": true}}') }, ['metadata', '__proto__']),
-  create('nested constructor key in metadata', { ...deployGate, metadata: { a: { constructor: { prototype: 1 } } } }, ['metadata', 'a', 'constructor']),
+  create('nested constructor key in metadata', { ...deployGate, metadata: { a: { constructor: { prototype: 1 } } } }, [
+    'metadata',
+    'a',
+    'constructor',
+  ]),
   create('function in metadata', { ...deployGate, metadata: { run: () => 1 } }, ['metadata', 'run']),
   create('BigInt in metadata', { ...deployGate, metadata: { n: 10n } }, ['metadata', 'n']),
   create('Date in metadata', { ...deployGate, metadata: { when: new Date() } }, ['metadata', 'when']),
   create('NaN in metadata', { ...deployGate, metadata: { n: Number.NaN } }, ['metadata', 'n']),
   create('metadata over the size limit', { ...deployGate, metadata: { blob: long(LIMITS.metadataBytes) } }, ['metadata']),
-  create('metadata nested too deep', { ...deployGate, metadata: nested(LIMITS.metadataDepth + 1) }, ['metadata', ...Array<string>(LIMITS.metadataDepth + 1).fill('level')]),
+  create('metadata nested too deep', { ...deployGate, metadata: nested(LIMITS.metadataDepth + 1) }, [
+    'metadata',
+    ...Array<string>(LIMITS.metadataDepth + 1).fill('level'),
+  ]),
   create('NUL character in the message', { ...deployGate, message: 'ship\u0000it' }, ['message']),
   create('NUL character in a metadata key', { ...deployGate, metadata: { 'a\u0000b': 1 } }, ['metadata', 'a\u0000b']),
   create('routing_policy on a member', { ...deployGate, routing_policy: 'all_members' }, ['routing_policy']),
@@ -126,10 +153,23 @@ const cases: Case[] = [
   respond('extra field', 'gate', { actor: alice, value: { confirmed: true }, weight: 2 }, []),
   respond('extra field in value', 'gate', { actor: alice, value: { confirmed: true, also: 1 } }, ['value']),
   respond('not eligible', 'gate', { actor: bob, value: { confirmed: true } }, [], 'not_eligible'),
-  { name: 'respond: unknown id', call: (svc) => svc.respond('acme', 'iact_nope', { actor: alice, value: { confirmed: true } }), code: 'not_found', path: [] },
-  { name: 'respond: id not a string', call: (svc) => svc.respond('acme', { id: 1 } as never, { actor: alice, value: { confirmed: true } }), path: ['id'] },
+  {
+    name: 'respond: unknown id',
+    call: (svc) => svc.respond('acme', 'iact_nope', { actor: alice, value: { confirmed: true } }),
+    code: 'not_found',
+    path: [],
+  },
+  {
+    name: 'respond: id not a string',
+    call: (svc) => svc.respond('acme', { id: 1 } as never, { actor: alice, value: { confirmed: true } }),
+    path: ['id'],
+  },
   { name: 'claim: actor without id', call: (svc, ids) => svc.claim('acme', ids.group, { type: 'member' } as never), path: ['actor', 'id'] },
-  { name: 'claim: actor with extra fields', call: (svc, ids) => svc.claim('acme', ids.group, { ...alice, role: 'admin' } as never), path: ['actor'] },
+  {
+    name: 'claim: actor with extra fields',
+    call: (svc, ids) => svc.claim('acme', ids.group, { ...alice, role: 'admin' } as never),
+    path: ['actor'],
+  },
   { name: 'claim: a direct target', call: (svc, ids) => svc.claim('acme', ids.gate, alice), path: ['routing_policy'] },
   inbox('limit zero', alice, { limit: 0 }, ['limit']),
   inbox('limit as a string', alice, { limit: '10' }, ['limit']),
@@ -148,11 +188,10 @@ const cases: Case[] = [
   ...project('with NUL', 'acme\u0000'),
   ...project('with a trailing space', 'acme '),
   ...project('with a leading tab', '\tacme'),
-  create(
-    'lone surrogate in the target id',
-    { ...deployGate, target_actor: { type: 'member', id: `user_${HALF}` } },
-    ['target_actor', 'id'],
-  ),
+  create('lone surrogate in the target id', { ...deployGate, target_actor: { type: 'member', id: `user_${HALF}` } }, [
+    'target_actor',
+    'id',
+  ]),
   create('lone surrogate in run_id', { ...deployGate, run_id: `run_${HALF}` }, ['run_id']),
   create('lone surrogate in topic', { ...deployGate, topic: `\uDC00gate` }, ['topic']),
   create('lone surrogate in idempotency_key', { ...deployGate, idempotency_key: `key${HALF}` }, ['idempotency_key']),
@@ -163,29 +202,27 @@ const cases: Case[] = [
   create('lone surrogate in a nested metadata value', { ...deployGate, metadata: { a: { b: [`x${HALF}`] } } }, ['metadata', 'a', 'b', 0]),
   create('lone surrogate in an option value', select([{ value: `v${HALF}`, label: 'V' }]), ['spec', 'options', 0, 'value']),
   create('lone surrogate in an option label', select([{ value: 'v', label: `V${HALF}` }]), ['spec', 'options', 0, 'label']),
-  create(
-    'lone surrogate in an option description',
-    select([{ value: 'v', label: 'V', description: HALF }]),
-    ['spec', 'options', 0, 'description'],
-  ),
+  create('lone surrogate in an option description', select([{ value: 'v', label: 'V', description: HALF }]), [
+    'spec',
+    'options',
+    0,
+    'description',
+  ]),
   create('lone surrogate in default_value', select([{ value: 'v', label: 'V' }], { default_value: `v${HALF}` }), ['spec', 'default_value']),
-  create(
-    'lone surrogate in the placeholder',
-    { type: 'input', target_actor: alice, spec: { mode: 'input', placeholder: HALF } },
-    ['spec', 'placeholder'],
-  ),
-  create(
-    'lone surrogate in default_text',
-    { type: 'input', target_actor: alice, spec: { mode: 'input', default_text: HALF } },
-    ['spec', 'default_text'],
-  ),
+  create('lone surrogate in the placeholder', { type: 'input', target_actor: alice, spec: { mode: 'input', placeholder: HALF } }, [
+    'spec',
+    'placeholder',
+  ]),
+  create('lone surrogate in default_text', { type: 'input', target_actor: alice, spec: { mode: 'input', default_text: HALF } }, [
+    'spec',
+    'default_text',
+  ]),
   create('NUL character in the title', { ...deployGate, title: '\u0000' }, ['title']),
   create('NUL character in an option label', select([{ value: 'v', label: 'V\u0000' }]), ['spec', 'options', 0, 'label']),
-  create(
-    'target id with surrounding spaces',
-    { ...deployGate, target_actor: { type: 'member', id: ' user_alice ' } },
-    ['target_actor', 'id'],
-  ),
+  create('target id with surrounding spaces', { ...deployGate, target_actor: { type: 'member', id: ' user_alice ' } }, [
+    'target_actor',
+    'id',
+  ]),
   create('idempotency_key with a trailing newline', { ...deployGate, idempotency_key: 'key\n' }, ['idempotency_key']),
   create('option value with a leading space', select([{ value: ' v', label: 'V' }]), ['spec', 'options', 0, 'value']),
   create(
@@ -211,18 +248,14 @@ const cases: Case[] = [
   respond('lone surrogate in the select value', 'review', { actor: alice, value: { value: `v0${HALF}` } }, ['value', 'value']),
   respond('lone surrogate in a multi_select value', 'multi', { actor: alice, value: { values: ['v0', HALF] } }, ['value', 'values', 1]),
   respond('lone surrogate in a value key', 'gate', { actor: alice, value: { [HALF]: true } }, ['value', HALF]),
-  respond(
-    'lone surrogate in the actor id',
-    'gate',
-    { actor: { type: 'member', id: `user_alice${HALF}` }, value: { confirmed: true } },
-    ['actor', 'id'],
-  ),
-  respond(
-    'actor id with a trailing space',
-    'gate',
-    { actor: { type: 'member', id: 'user_alice ' }, value: { confirmed: true } },
-    ['actor', 'id'],
-  ),
+  respond('lone surrogate in the actor id', 'gate', { actor: { type: 'member', id: `user_alice${HALF}` }, value: { confirmed: true } }, [
+    'actor',
+    'id',
+  ]),
+  respond('actor id with a trailing space', 'gate', { actor: { type: 'member', id: 'user_alice ' }, value: { confirmed: true } }, [
+    'actor',
+    'id',
+  ]),
   { name: 'get: id with a lone surrogate', call: (svc, ids) => svc.get('acme', `${ids.gate}${HALF}`), path: ['id'] },
   { name: 'get: id with NUL', call: (svc, ids) => svc.get('acme', `${ids.gate}\u0000`), path: ['id'] },
   { name: 'get: id too long', call: (svc) => svc.get('acme', long(LIMITS.identifier + 1)), path: ['id'] },
@@ -251,15 +284,17 @@ const cases: Case[] = [
   inbox('cursor that is not UTF-8', alice, { cursor: btoa('\u00ff\u00fe').replace(/=+$/, '') }, ['cursor']),
   inbox('cursor of the previous format', alice, { cursor: base64Url(['2026-04-21T09:00:00.000Z', 'iact_x']) }, ['cursor']),
   inbox('cursor of the previous format in year 0', alice, { cursor: base64Url(['0000-01-01T00:00:00.000Z', 'iact_x']) }, ['cursor']),
+  inbox('cursor for a position never issued', alice, { cursor: base64Url(['2026-04-21T09:00:00.000Z', 'iact_x', '0123456789abcdef']) }, [
+    'cursor',
+  ]),
   inbox(
-    'cursor for a position never issued',
+    'cursor with a checksum but a date PostgreSQL cannot take',
     alice,
-    { cursor: base64Url(['2026-04-21T09:00:00.000Z', 'iact_x', '0123456789abcdef']) },
+    {
+      cursor: encodeCursor({ project: 'acme', actor: alice }, { created_at: '+275760-09-13T00:00:00.000Z', id: 'iact_x' }),
+    },
     ['cursor'],
   ),
-  inbox('cursor with a checksum but a date PostgreSQL cannot take', alice, {
-    cursor: encodeCursor({ project: 'acme', actor: alice }, { created_at: '+275760-09-13T00:00:00.000Z', id: 'iact_x' }),
-  }, ['cursor']),
   inbox(
     'cursor with a checksum but an odd id',
     alice,
@@ -267,17 +302,22 @@ const cases: Case[] = [
     ['cursor'],
   ),
   // Quorum and self-approval: impossible groups are refused at creation, against the snapshot.
-  create('quorum without its policy', { ...deployGate, target_actor: { type: 'group', id: 'group_ops' }, quorum: { required: 1 } }, ['quorum']),
-  create('quorum policy without quorum', { ...deployGate, target_actor: { type: 'group', id: 'group_ops' }, routing_policy: 'quorum' }, ['quorum']),
+  create('quorum without its policy', { ...deployGate, target_actor: { type: 'group', id: 'group_ops' }, quorum: { required: 1 } }, [
+    'quorum',
+  ]),
+  create('quorum policy without quorum', { ...deployGate, target_actor: { type: 'group', id: 'group_ops' }, routing_policy: 'quorum' }, [
+    'quorum',
+  ]),
   create(
     'quorum above the snapshot',
     { ...deployGate, target_actor: { type: 'group', id: 'group_ops' }, routing_policy: 'quorum', quorum: { required: 9 } },
     ['quorum', 'required'],
   ),
-  create('quorum of a fraction', { ...deployGate, target_actor: { type: 'group', id: 'group_ops' }, routing_policy: 'quorum', quorum: { required: 1.5 } }, [
-    'quorum',
-    'required',
-  ]),
+  create(
+    'quorum of a fraction',
+    { ...deployGate, target_actor: { type: 'group', id: 'group_ops' }, routing_policy: 'quorum', quorum: { required: 1.5 } },
+    ['quorum', 'required'],
+  ),
   create('approval only its requester could answer', { ...deployGate, requested_by: alice }, ['requested_by']),
   create('allow_self_response not a boolean', { ...deployGate, allow_self_response: 'yes' }, ['allow_self_response']),
   // Claim timeouts and escalation: ISO 8601 durations, steps in order before expires_at, actions that fit the target.
@@ -288,11 +328,9 @@ const cases: Case[] = [
   create('claim_timeout with a fraction', { ...groupAsk, claim_timeout: 'PT1.5H' }, ['claim_timeout']),
   create('claim_timeout with T and no time', { ...groupAsk, claim_timeout: 'P1DT' }, ['claim_timeout']),
   create('claim_timeout on a member target', { ...deployGate, claim_timeout: 'PT30M' }, ['claim_timeout']),
-  create(
-    'claim_timeout on an all_members group',
-    { ...groupAsk, routing_policy: 'all_members', claim_timeout: 'PT30M' },
-    ['claim_timeout'],
-  ),
+  create('claim_timeout on an all_members group', { ...groupAsk, routing_policy: 'all_members', claim_timeout: 'PT30M' }, [
+    'claim_timeout',
+  ]),
   create('escalation step after a bare P', escalating(deployGate, { after: 'P', action: 'remind' }), ['escalation', 0, 'after']),
   create('escalation step with an unknown action', escalating(deployGate, { after: 'PT1H', action: 'page' }), ['escalation', 0, 'action']),
   create(
@@ -307,39 +345,52 @@ const cases: Case[] = [
     ['escalation'],
   ),
   create('reassign step without to', escalating(deployGate, { after: 'PT1H', action: 'reassign' }), ['escalation', 0, 'to']),
-  create(
-    'reassign step to a group',
-    escalating(deployGate, { after: 'PT1H', action: 'reassign', to: { type: 'group', id: 'g' } }),
-    ['escalation', 0, 'to', 'type'],
-  ),
-  create(
-    'reassign step on a group target',
-    escalating(groupAsk, { after: 'PT1H', action: 'reassign', to: bob }),
-    ['escalation', 0, 'action'],
-  ),
-  create(
-    'add_members step with no members',
-    escalating(groupAsk, { after: 'PT1H', action: 'add_members', members: [] }),
-    ['escalation', 0, 'members'],
-  ),
+  create('reassign step to a group', escalating(deployGate, { after: 'PT1H', action: 'reassign', to: { type: 'group', id: 'g' } }), [
+    'escalation',
+    0,
+    'to',
+    'type',
+  ]),
+  create('reassign step on a group target', escalating(groupAsk, { after: 'PT1H', action: 'reassign', to: bob }), [
+    'escalation',
+    0,
+    'action',
+  ]),
+  create('add_members step with no members', escalating(groupAsk, { after: 'PT1H', action: 'add_members', members: [] }), [
+    'escalation',
+    0,
+    'members',
+  ]),
   create(
     'add_members steps growing the group past the limit',
     // With group_ops's three members, one more than the limit.
     escalating(groupAsk, { after: 'PT1H', action: 'add_members', members: newMembers(LIMITS.members - 2) }),
     ['escalation'],
   ),
-  create(
-    'add_members step on a member target',
-    escalating(deployGate, { after: 'PT1H', action: 'add_members', members: [bob] }),
-    ['escalation', 0, 'action'],
-  ),
+  create('add_members step on a member target', escalating(deployGate, { after: 'PT1H', action: 'add_members', members: [bob] }), [
+    'escalation',
+    0,
+    'action',
+  ]),
   { name: 'sweep: limit zero', call: (svc) => svc.sweep({ limit: 0 }), path: ['limit'] },
   { name: 'sweep: unknown option', call: (svc) => svc.sweep({ every: 'minute' } as never), path: [] },
   // Cancel, the run's cancel and the history take the same checks as every other call.
   { name: 'cancel: no actor', call: (svc, ids) => svc.cancel('acme', ids.gate, {} as never), path: ['actor'] },
-  { name: 'cancel: a group as actor', call: (svc, ids) => svc.cancel('acme', ids.gate, { actor: { type: 'group', id: 'g' } } as never), path: ['actor', 'type'] },
-  { name: 'cancel: reason over the limit', call: (svc, ids) => svc.cancel('acme', ids.gate, { actor: alice, reason: long(LIMITS.comment + 1) }), path: ['reason'] },
-  { name: 'cancel: reason with a lone surrogate', call: (svc, ids) => svc.cancel('acme', ids.gate, { actor: alice, reason: `no${HALF}` }), path: ['reason'] },
+  {
+    name: 'cancel: a group as actor',
+    call: (svc, ids) => svc.cancel('acme', ids.gate, { actor: { type: 'group', id: 'g' } } as never),
+    path: ['actor', 'type'],
+  },
+  {
+    name: 'cancel: reason over the limit',
+    call: (svc, ids) => svc.cancel('acme', ids.gate, { actor: alice, reason: long(LIMITS.comment + 1) }),
+    path: ['reason'],
+  },
+  {
+    name: 'cancel: reason with a lone surrogate',
+    call: (svc, ids) => svc.cancel('acme', ids.gate, { actor: alice, reason: `no${HALF}` }),
+    path: ['reason'],
+  },
   { name: 'cancel: unknown id', call: (svc) => svc.cancel('acme', 'iact_unknown', { actor: alice }), path: [], code: 'not_found' },
   { name: 'cancel: project with NUL', call: (svc, ids) => svc.cancel('acme\u0000', ids.gate, { actor: alice }), path: ['project'] },
   // Reassign checks its input before it reads the interaction; `from` on a group is checked against the record.
@@ -361,14 +412,17 @@ const cases: Case[] = [
     path: ['project'],
   },
   { name: 'cancelRun: empty run id', call: (svc) => svc.cancelRun('acme', '', { actor: alice }), path: ['run_id'] },
-  { name: 'cancelRun: run id with a lone surrogate', call: (svc) => svc.cancelRun('acme', `run_${HALF}`, { actor: alice }), path: ['run_id'] },
+  {
+    name: 'cancelRun: run id with a lone surrogate',
+    call: (svc) => svc.cancelRun('acme', `run_${HALF}`, { actor: alice }),
+    path: ['run_id'],
+  },
   { name: 'history: id with NUL', call: (svc) => svc.history('acme', 'iact\u0000'), path: ['id'] },
   { name: 'history: unknown id', call: (svc) => svc.history('acme', 'iact_unknown'), path: [], code: 'not_found' },
   issuedCursor('cursor issued for another actor', (svc, cursor) => svc.inbox('acme', bob, { cursor })),
   issuedCursor('cursor issued for another project', (svc, cursor) => svc.inbox('acme-2', alice, { cursor })),
-  issuedCursor(
-    'cursor with a character changed',
-    (svc, cursor) => svc.inbox('acme', alice, { cursor: `${cursor!.slice(0, -1)}${cursor!.endsWith('A') ? 'B' : 'A'}` }),
+  issuedCursor('cursor with a character changed', (svc, cursor) =>
+    svc.inbox('acme', alice, { cursor: `${cursor!.slice(0, -1)}${cursor!.endsWith('A') ? 'B' : 'A'}` }),
   ),
 ]
 
@@ -382,10 +436,15 @@ describeEachStore('bad input', (emptyStore) => {
     const { interactions } = harness({ store: counting.store, groups: badGroups })
     const ids: Ids = {
       gate: (await interactions.create('acme', deployGate)).id,
-      review: (await interactions.create('acme', { type: 'review', target_actor: alice, spec: { mode: 'select', options: options(3) } })).id,
-      multi: (await interactions.create('acme', { type: 'input', target_actor: alice, spec: { mode: 'multi_select', options: options(3) } })).id,
+      review: (await interactions.create('acme', { type: 'review', target_actor: alice, spec: { mode: 'select', options: options(3) } }))
+        .id,
+      multi: (
+        await interactions.create('acme', { type: 'input', target_actor: alice, spec: { mode: 'multi_select', options: options(3) } })
+      ).id,
       text: (await interactions.create('acme', { type: 'input', target_actor: alice, spec: { mode: 'input', max_length: 10 } })).id,
-      group: (await interactions.create('acme', { type: 'approval', target_actor: { type: 'group', id: 'group_ops' }, spec: { mode: 'confirm' } })).id,
+      group: (
+        await interactions.create('acme', { type: 'approval', target_actor: { type: 'group', id: 'group_ops' }, spec: { mode: 'confirm' } })
+      ).id,
     }
     const before = await snapshot(counting.store, 'acme', Object.values(ids), [alice, bob])
     const writesBefore = counting.writes.count
@@ -395,7 +454,10 @@ describeEachStore('bad input', (emptyStore) => {
     expect(isInteractionError(error), `${String(error)}`).toBe(true)
     expect(error.code, error.message).toBe(code)
     if (code === 'validation_failed' || code === 'configuration') {
-      expect(error.issues.map((issue) => issue.path), error.message).toContainEqual(path)
+      expect(
+        error.issues.map((issue) => issue.path),
+        error.message,
+      ).toContainEqual(path)
       expect(error.message).toContain(path.length ? path.join('.') : '')
     }
     expect(counting.writes.count).toBe(writesBefore)
@@ -412,7 +474,10 @@ describe('bad input', () => {
 
   it('the stored record keeps metadata as plain JSON', async () => {
     const { interactions } = harness()
-    const created: Interaction = await interactions.create('acme', { ...deployGate, metadata: { ticket: 'OPS-1', tags: ['prod'], nested: { n: 1 } } })
+    const created: Interaction = await interactions.create('acme', {
+      ...deployGate,
+      metadata: { ticket: 'OPS-1', tags: ['prod'], nested: { n: 1 } },
+    })
     expect(JSON.parse(JSON.stringify(created.metadata))).toEqual({ ticket: 'OPS-1', tags: ['prod'], nested: { n: 1 } })
   })
 })

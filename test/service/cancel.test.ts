@@ -16,7 +16,13 @@ describeEachStore('cancel', (emptyStore) => {
     const gate = await interactions.create('acme', deployGate)
     clock.set(T1)
     const cancelled = await interactions.cancel('acme', gate.id, { actor: operator, reason: 'release withdrawn' })
-    expect(cancelled).toMatchObject({ status: 'cancelled', cancelled_at: T1, cancelled_by: operator, cancel_reason: 'release withdrawn', version: 2 })
+    expect(cancelled).toMatchObject({
+      status: 'cancelled',
+      cancelled_at: T1,
+      cancelled_by: operator,
+      cancel_reason: 'release withdrawn',
+      version: 2,
+    })
     expect(cancelled).not.toHaveProperty('completed_at')
     expect(cancelled).not.toHaveProperty('outcome')
     expect(await interactions.get('acme', gate.id)).toEqual(cancelled)
@@ -31,7 +37,13 @@ describeEachStore('cancel', (emptyStore) => {
         idempotency_key: `${gate.id}:cancelled`,
       },
     ])
-    expect((await interactions.history('acme', gate.id)).at(-1)).toEqual({ seq: 2, type: 'cancelled', at: T1, actor: operator, data: { reason: 'release withdrawn' } })
+    expect((await interactions.history('acme', gate.id)).at(-1)).toEqual({
+      seq: 2,
+      type: 'cancelled',
+      at: T1,
+      actor: operator,
+      data: { reason: 'release withdrawn' },
+    })
   })
 
   it('cancel — without a reason records none; a standalone interaction sends no signal', async () => {
@@ -40,7 +52,12 @@ describeEachStore('cancel', (emptyStore) => {
     const cancelled = await interactions.cancel('acme', ask.id, { actor: alice })
     expect(cancelled.status).toBe('cancelled')
     expect(cancelled).not.toHaveProperty('cancel_reason')
-    expect((await interactions.history('acme', ask.id)).at(-1)).toEqual({ seq: 2, type: 'cancelled', at: cancelled.cancelled_at, actor: alice })
+    expect((await interactions.history('acme', ask.id)).at(-1)).toEqual({
+      seq: 2,
+      type: 'cancelled',
+      at: cancelled.cancelled_at,
+      actor: alice,
+    })
     expect(delivered).toEqual([])
   })
 
@@ -56,7 +73,13 @@ describeEachStore('cancel', (emptyStore) => {
 
   it('cancel — afterwards respond, claim, release and cancel are not_pending, and nothing changes', async () => {
     const { interactions, delivered } = await service()
-    const ask = await interactions.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: ops, run_id: 'run_1', topic: 'gate' })
+    const ask = await interactions.create('acme', {
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: ops,
+      run_id: 'run_1',
+      topic: 'gate',
+    })
     await interactions.claim('acme', ask.id, alice)
     const cancelled = await interactions.cancel('acme', ask.id, { actor: operator })
     for (const call of [
@@ -126,7 +149,8 @@ describeEachStore('cancel', (emptyStore) => {
     const otherProject = await interactions.create('beta', { ...deployGate, run_id: 'run_7' })
 
     expect(await interactions.cancelRun('acme', 'run_7', { actor: operator, reason: 'run cancelled' })).toEqual({ cancelled: 19 })
-    for (const { id } of pending) expect(await interactions.get('acme', id)).toMatchObject({ status: 'cancelled', cancel_reason: 'run cancelled' })
+    for (const { id } of pending)
+      expect(await interactions.get('acme', id)).toMatchObject({ status: 'cancelled', cancel_reason: 'run cancelled' })
     expect((await interactions.get('acme', answered.id)).status).toBe('completed')
     expect((await interactions.get('acme', otherRun.id)).status).toBe('pending')
     expect((await interactions.get('beta', otherProject.id)).status).toBe('pending')

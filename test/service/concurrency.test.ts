@@ -18,7 +18,9 @@ function groupApproval(members: Actor[], routing_policy: 'first_responder' | 'al
   })
   const respondAll = async () => {
     const { id } = await created
-    return Promise.allSettled(members.map((actor) => service.interactions.respond('acme', id, { actor: actor as never, value: { confirmed: true } })))
+    return Promise.allSettled(
+      members.map((actor) => service.interactions.respond('acme', id, { actor: actor as never, value: { confirmed: true } })),
+    )
   }
   return { ...service, created, respondAll }
 }
@@ -63,7 +65,12 @@ describe('concurrency', () => {
   it('get — reads without the write path, unless a lazy expiry is due', async () => {
     const { store, writes } = countingStore(memoryStore())
     const { interactions, clock } = harness({ store })
-    const created = await interactions.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'member', id: 'user_0' }, expires_at: '2026-04-21T10:00:00Z' })
+    const created = await interactions.create('acme', {
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: { type: 'member', id: 'user_0' },
+      expires_at: '2026-04-21T10:00:00Z',
+    })
     await interactions.get('acme', created.id)
     expect(writes.modifies).toBe(0)
     clock.set('2026-04-21T10:00:00Z')
@@ -74,10 +81,18 @@ describe('concurrency', () => {
   it('claim — concurrent claims: one claimant, the others already_claimed', async () => {
     const members = membersOf(20)
     const { interactions } = harness({ groups: { crowd: members } })
-    const created = await interactions.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'group', id: 'crowd' } })
+    const created = await interactions.create('acme', {
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: { type: 'group', id: 'crowd' },
+    })
     const results = await Promise.allSettled(members.map((actor) => interactions.claim('acme', created.id, actor as never)))
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
-    expect(results.filter((r) => r.status === 'rejected').every((r) => isInteractionError((r as PromiseRejectedResult).reason, 'already_claimed'))).toBe(true)
+    expect(
+      results
+        .filter((r) => r.status === 'rejected')
+        .every((r) => isInteractionError((r as PromiseRejectedResult).reason, 'already_claimed')),
+    ).toBe(true)
   })
 
   it('respond and expireDue racing at the deadline: exactly one end state, one signal', async () => {

@@ -33,7 +33,11 @@ describe('settleEach', () => {
 
   it('settleEach — runs at most `concurrency` items at once, and that many when there is enough work', async () => {
     const { work, most } = tracked()
-    const results = await settleEach(Array.from({ length: 20 }, (_, i) => i + 1), 4, work)
+    const results = await settleEach(
+      Array.from({ length: 20 }, (_, i) => i + 1),
+      4,
+      work,
+    )
     expect(results).toHaveLength(20)
     expect(most()).toBe(4)
   })

@@ -77,7 +77,12 @@ describe('expiry by the sweeper', () => {
 
   it('expireDue — a standalone item expires without a signal', async () => {
     const { interactions, clock, delivered } = harness()
-    const item = await interactions.create('acme', { type: 'input', spec: { mode: 'input' }, target_actor: alice, expires_at: '2026-04-21T10:00:00Z' })
+    const item = await interactions.create('acme', {
+      type: 'input',
+      spec: { mode: 'input' },
+      target_actor: alice,
+      expires_at: '2026-04-21T10:00:00Z',
+    })
     clock.set('2026-04-21T10:00:00Z')
     expect(await interactions.expireDue()).toEqual({ expired: 1 })
     expect((await interactions.get('acme', item.id)).status).toBe('expired')
@@ -106,7 +111,12 @@ describe('lazy expiry', () => {
 
   it('claim and release — refused with expired after expires_at', async () => {
     const { interactions, clock } = harness()
-    const created = await interactions.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: ops, expires_at: '2026-04-21T10:00:00Z' })
+    const created = await interactions.create('acme', {
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: ops,
+      expires_at: '2026-04-21T10:00:00Z',
+    })
     await interactions.claim('acme', created.id, bob)
     clock.set('2026-04-21T10:00:00Z')
     expect((await rejection(() => interactions.release('acme', created.id, bob))).code).toBe('expired')
@@ -144,7 +154,12 @@ describe('lazy expiry', () => {
   it('create — a retry for a group that has since been emptied returns the first interaction', async () => {
     const groups: Record<string, { type: 'member'; id: string }[]> = { group_ops: [alice, bob] }
     const { interactions } = harness({ groups })
-    const request = { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'group', id: 'group_ops' }, idempotency_key: 'g' } as const
+    const request = {
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: { type: 'group', id: 'group_ops' },
+      idempotency_key: 'g',
+    } as const
     const first = await interactions.create('acme', request)
     groups.group_ops = []
     expect(await interactions.create('acme', request)).toEqual(first)

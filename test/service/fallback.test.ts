@@ -147,7 +147,7 @@ describeEachStore('a fallback on expiry', (emptyStore) => {
     expect([completed, cancelled].map(fallbackOf)).toEqual([undefined, undefined])
   })
 
-  it('readers — a fallback is not an answer: the mode\'s reader and answersOf read nothing, fallbackOf reads the default', async () => {
+  it("readers — a fallback is not an answer: the mode's reader and answersOf read nothing, fallbackOf reads the default", async () => {
     const { interactions, clock, delivered } = await service()
     const created = await Promise.all(modes.map((mode) => interactions.create('acme', requestFor(mode))))
     expect(created.map(fallbackOf)).toEqual(modes.map(() => undefined))

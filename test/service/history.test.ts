@@ -45,7 +45,12 @@ describeEachStore('history', (emptyStore) => {
 
   it('history — all members: one event per response, completed once after the last', async () => {
     const { interactions } = await service()
-    const vote = await interactions.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: ops, routing_policy: 'all_members' })
+    const vote = await interactions.create('acme', {
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: ops,
+      routing_policy: 'all_members',
+    })
     for (const actor of [carol, alice, bob]) await interactions.respond('acme', vote.id, { actor, value: yes })
     const events = await interactions.history('acme', vote.id)
     expect(events.map((e) => e.type)).toEqual(['created', 'responded', 'responded', 'responded', 'completed'])
@@ -84,7 +89,7 @@ describeEachStore('history', (emptyStore) => {
     expect((await interactions.history('acme', gate.id)).map((e) => e.type)).toEqual(['created'])
   })
 
-  it('history — an unknown id, or another project\'s, is not_found; a malformed id is validation_failed', async () => {
+  it("history — an unknown id, or another project's, is not_found; a malformed id is validation_failed", async () => {
     const { interactions } = await service()
     const gate = await interactions.create('acme', deployGate)
     expect((await rejection(() => interactions.history('other', gate.id))).code).toBe('not_found')
@@ -101,7 +106,12 @@ describeEachStore('history', (emptyStore) => {
 
   it('history — concurrent responses of an all-members group: numbered 1 to n + 2 without gaps, in the order of the record', async () => {
     const { interactions } = await service()
-    const vote = await interactions.create('acme', { type: 'approval', spec: { mode: 'confirm' }, target_actor: ops, routing_policy: 'all_members' })
+    const vote = await interactions.create('acme', {
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: ops,
+      routing_policy: 'all_members',
+    })
     await Promise.all([alice, bob, carol].map((actor) => interactions.respond('acme', vote.id, { actor, value: yes })))
     const record = await interactions.get('acme', vote.id)
     const events = await interactions.history('acme', vote.id)

@@ -101,7 +101,13 @@ describe('respond on a direct target', () => {
     const review = await interactions.create('acme', {
       type: 'review',
       target_actor: bot,
-      spec: { mode: 'select', options: [{ value: 'lgtm', label: 'Looks good' }, { value: 'changes', label: 'Needs changes' }] },
+      spec: {
+        mode: 'select',
+        options: [
+          { value: 'lgtm', label: 'Looks good' },
+          { value: 'changes', label: 'Needs changes' },
+        ],
+      },
     })
     const done = await interactions.respond('acme', review.id, { actor: bot, value: { value: 'changes' } })
     expect(done.responses[0]!.value).toEqual({ value: 'changes' })
@@ -121,7 +127,9 @@ describe('respond on a direct target', () => {
   it('respond — a group actor cannot respond', async () => {
     const { interactions } = harness()
     const gate = await interactions.create('acme', deployGate)
-    const error = await rejection(() => interactions.respond('acme', gate.id, { actor: { type: 'group', id: 'g' } as never, value: { confirmed: true } }))
+    const error = await rejection(() =>
+      interactions.respond('acme', gate.id, { actor: { type: 'group', id: 'g' } as never, value: { confirmed: true } }),
+    )
     expect(error.code).toBe('validation_failed')
     expect(error.issues[0]!.path).toEqual(['actor', 'type'])
   })
@@ -146,10 +154,28 @@ describe('respond on a direct target', () => {
 })
 
 describe('response values by mode', () => {
-  const options = [{ value: 'a', label: 'A' }, { value: 'b', label: 'B' }, { value: 'c', label: 'C' }]
+  const options = [
+    { value: 'a', label: 'A' },
+    { value: 'b', label: 'B' },
+    { value: 'c', label: 'C' },
+  ]
   const cases = [
-    { mode: 'confirm', type: 'approval', spec: { mode: 'confirm' }, good: { confirmed: false }, bad: [{ confirmed: 'yes' }, { value: 'a' }, {}], field: 'value' },
-    { mode: 'select', type: 'review', spec: { mode: 'select', options }, good: { value: 'b' }, bad: [{ value: 'z' }, { value: 1 }], field: 'value' },
+    {
+      mode: 'confirm',
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      good: { confirmed: false },
+      bad: [{ confirmed: 'yes' }, { value: 'a' }, {}],
+      field: 'value',
+    },
+    {
+      mode: 'select',
+      type: 'review',
+      spec: { mode: 'select', options },
+      good: { value: 'b' },
+      bad: [{ value: 'z' }, { value: 1 }],
+      field: 'value',
+    },
     {
       mode: 'multi_select',
       type: 'input',
@@ -158,22 +184,35 @@ describe('response values by mode', () => {
       bad: [{ values: [] }, { values: ['a', 'b', 'c'] }, { values: ['a', 'a'] }, { values: ['z'] }],
       field: 'value.values',
     },
-    { mode: 'input', type: 'input', spec: { mode: 'input', max_length: 5 }, good: { text: 'hello' }, bad: [{ text: 'hello!' }, { text: 5 }], field: 'value' },
+    {
+      mode: 'input',
+      type: 'input',
+      spec: { mode: 'input', max_length: 5 },
+      good: { text: 'hello' },
+      bad: [{ text: 'hello!' }, { text: 5 }],
+      field: 'value',
+    },
   ] as const
 
-  it.each(cases)('respond — $mode accepts a fitting value and refuses others, naming the field', async ({ type, spec, good, bad, field }) => {
-    const { interactions } = harness()
-    const interaction = await interactions.create('acme', { type, spec, target_actor: alice } as never)
-    for (const value of bad) {
-      const error = await rejection(() => interactions.respond('acme', interaction.id, { actor: alice, value: value as never }))
-      expect(error.code, JSON.stringify(value)).toBe('validation_failed')
-      expect(error.issues.length, error.message).toBeGreaterThan(0)
-      expect(error.issues.every((issue) => issue.path.join('.').startsWith(field)), error.message).toBe(true)
-    }
-    expect(await interactions.get('acme', interaction.id)).toEqual(interaction)
-    const done = await interactions.respond('acme', interaction.id, { actor: alice, value: good as never })
-    expect(done.responses[0]!.value).toEqual(good)
-  })
+  it.each(cases)(
+    'respond — $mode accepts a fitting value and refuses others, naming the field',
+    async ({ type, spec, good, bad, field }) => {
+      const { interactions } = harness()
+      const interaction = await interactions.create('acme', { type, spec, target_actor: alice } as never)
+      for (const value of bad) {
+        const error = await rejection(() => interactions.respond('acme', interaction.id, { actor: alice, value: value as never }))
+        expect(error.code, JSON.stringify(value)).toBe('validation_failed')
+        expect(error.issues.length, error.message).toBeGreaterThan(0)
+        expect(
+          error.issues.every((issue) => issue.path.join('.').startsWith(field)),
+          error.message,
+        ).toBe(true)
+      }
+      expect(await interactions.get('acme', interaction.id)).toEqual(interaction)
+      const done = await interactions.respond('acme', interaction.id, { actor: alice, value: good as never })
+      expect(done.responses[0]!.value).toEqual(good)
+    },
+  )
 
   it('respond — a multi_select repeat names the repeated index', async () => {
     const { interactions } = harness()
@@ -227,12 +266,16 @@ describe('idempotent create', () => {
     const first = await interactions.create('acme', { ...deployGate, idempotency_key: 'deploy-42' })
     const again = await interactions.create('acme', { ...deployGate, message: 'other', idempotency_key: 'deploy-42' })
     expect(again).toEqual(first)
-    expect((await store.inbox({ project: 'acme', actorKey: actorKey(alice), now: '2026-04-21T09:00:00.000Z', limit: 10 })).map((i) => i.id)).toEqual([first.id])
+    expect(
+      (await store.inbox({ project: 'acme', actorKey: actorKey(alice), now: '2026-04-21T09:00:00.000Z', limit: 10 })).map((i) => i.id),
+    ).toEqual([first.id])
   })
 
   it('create — concurrent creates with one key make one interaction', async () => {
     const { interactions } = harness()
-    const results = await Promise.all(Array.from({ length: 20 }, () => interactions.create('acme', { ...deployGate, idempotency_key: 'same' })))
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => interactions.create('acme', { ...deployGate, idempotency_key: 'same' })),
+    )
     expect(new Set(results.map((r) => r.id)).size).toBe(1)
   })
 })

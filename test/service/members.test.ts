@@ -8,12 +8,15 @@ const approval = { type: 'approval', spec: { mode: 'confirm' }, target_actor: { 
 describe('directory answers', () => {
   it('create — an answer over the member limit is refused before any member is read', async () => {
     let reads = 0
-    const answer = new Proxy(Array.from({ length: 40_000 }, (_, i) => ({ type: 'member', id: `user_${i}` })), {
-      get(target, key, receiver) {
-        if (typeof key === 'string' && /^\d+$/.test(key)) reads++
-        return Reflect.get(target, key, receiver)
+    const answer = new Proxy(
+      Array.from({ length: 40_000 }, (_, i) => ({ type: 'member', id: `user_${i}` })),
+      {
+        get(target, key, receiver) {
+          if (typeof key === 'string' && /^\d+$/.test(key)) reads++
+          return Reflect.get(target, key, receiver)
+        },
       },
-    })
+    )
     const { interactions } = harness({ directory: { membersOf: async () => answer as Actor[] } })
     const error = await rejection(() => interactions.create('acme', approval))
     const issue = { path: ['target_actor', 'id'], message: expect.stringContaining('40000 members') }

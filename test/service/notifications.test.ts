@@ -63,7 +63,11 @@ describeEachStore('notifications through the outbox', (emptyStore) => {
     const store = await emptyStore()
     const mail = recordingNotifier()
     const { interactions, clock } = harness({ store, notifier: mail.notifier })
-    const ask = await interactions.create('acme', { ...direct, expires_at: '2026-04-21T12:00:00Z', escalation: [{ after: 'PT1H', action: 'remind' }] })
+    const ask = await interactions.create('acme', {
+      ...direct,
+      expires_at: '2026-04-21T12:00:00Z',
+      escalation: [{ after: 'PT1H', action: 'remind' }],
+    })
     clock.set('2026-04-21T13:00:00Z')
     expect(await interactions.sweep()).toMatchObject({ expired: 1, reminded: 1 })
     expect(mail.received.map((n) => n.kind)).toEqual(['assigned'])
@@ -138,7 +142,12 @@ describeEachStore('notifications through the outbox', (emptyStore) => {
       clock.advance(wait)
       reports.push(await interactions.deliverSignals())
     }
-    expect(reports.map(({ delivered, retrying }) => [delivered, retrying])).toEqual([[0, 0], [0, 1], [0, 0], [1, 0]])
+    expect(reports.map(({ delivered, retrying }) => [delivered, retrying])).toEqual([
+      [0, 0],
+      [0, 1],
+      [0, 0],
+      [1, 0],
+    ])
     expect(mail.attempts.map((n) => n.id)).toEqual(Array.from({ length: 3 }, () => `${created.id}:assigned:1:0`))
   })
 

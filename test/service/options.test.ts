@@ -25,7 +25,11 @@ describe('createInteractions options', () => {
     expectRefused({ stroe: memoryStore() }, ['stroe'], /not an option/)
     expectRefused({ delivery: { leaseMS: 1_000 } }, ['delivery', 'leaseMS'], /not an option/)
     // The retry of a lost compare-and-swap belongs to compareAndSwapStore now, and the message says where it went.
-    expectRefused({ conflictRetry: { attempts: 3 } }, ['conflictRetry'], /no longer an option.*compareAndSwapStore\(base, \{ attempts, baseMs, maxMs \}\)/)
+    expectRefused(
+      { conflictRetry: { attempts: 3 } },
+      ['conflictRetry'],
+      /no longer an option.*compareAndSwapStore\(base, \{ attempts, baseMs, maxMs \}\)/,
+    )
     // A key that names a property of every object is still just an unknown option.
     expectRefused({ constructor: 1 }, ['constructor'], /not an option here; check its spelling/)
   })
@@ -34,7 +38,11 @@ describe('createInteractions options', () => {
     expectRefused({ store: memoryStore }, ['store'], /store object such as memoryStore\(\).*call the factory/)
     expectRefused({ store: { ...memoryStore(), modify: undefined } }, ['store', 'modify'], /must be a function modify/)
     expectRefused({ store: { ...memoryStore(), outbox: undefined } }, ['store', 'outbox'], /store's outbox/)
-    expectRefused({ store: { ...memoryStore(), outbox: { ...memoryStore().outbox, lease: 1 } } }, ['store', 'outbox', 'lease'], /must be a function lease/)
+    expectRefused(
+      { store: { ...memoryStore(), outbox: { ...memoryStore().outbox, lease: 1 } } },
+      ['store', 'outbox', 'lease'],
+      /must be a function lease/,
+    )
     expectRefused({ store: { ...memoryStore(), now: 'database' } }, ['store', 'now'], /must be a function now\(\)/)
   })
 

@@ -84,7 +84,9 @@ describe('deliverSignals options', () => {
     clock.advance(500)
     attempts[2]!()
     expect(await second).toEqual({ delivered: 1, retrying: 0, dead: 0 })
-    expect(await store.outbox.list({ status: 'delivered', limit: 10 })).toMatchObject([{ id: `${gate.id}:completed`, delivered_at: clock.now().toISOString() }])
+    expect(await store.outbox.list({ status: 'delivered', limit: 10 })).toMatchObject([
+      { id: `${gate.id}:completed`, delivered_at: clock.now().toISOString() },
+    ])
   })
 })
 
@@ -148,7 +150,9 @@ describe('the outbox entry of a failed delivery', () => {
     expect(await interactions.failedSignals()).toEqual([])
     clock.advance(50)
     expect(await interactions.deliverSignals()).toEqual({ delivered: 0, retrying: 0, dead: 1 })
-    expect(await interactions.failedSignals()).toMatchObject([{ id: `${gate.id}:completed`, status: 'dead', attempts: 2, last_error: 'Error: down 2' }])
+    expect(await interactions.failedSignals()).toMatchObject([
+      { id: `${gate.id}:completed`, status: 'dead', attempts: 2, last_error: 'Error: down 2' },
+    ])
   })
 })
 
@@ -173,7 +177,7 @@ describe('failedSignals and retrySignal', () => {
     expect((await interactions.failedSignals()).map((entry) => entry.id)).toEqual(ids)
     expect((await interactions.failedSignals({ limit: 2 })).map((entry) => entry.id)).toEqual(ids.slice(0, 2))
     expect((await interactions.failedSignals({ limit: 2, after: ids[1] })).map((entry) => entry.id)).toEqual(ids.slice(2))
-    expect((await interactions.failedSignals({ limit: 1_000, after: ids[2] }))).toEqual([])
+    expect(await interactions.failedSignals({ limit: 1_000, after: ids[2] })).toEqual([])
   })
 
   it.each([

@@ -31,7 +31,11 @@ function flakyReceiver(failures: number, permanent = false) {
 describe('signal delivery through the outbox', () => {
   it('deliverSignals — retries a failed delivery with backoff, with the same idempotency key, until it lands', async () => {
     const receiver = flakyReceiver(2)
-    const { interactions, clock } = harness({ signals: receiver.signals, random: () => 0.5, delivery: { baseMs: 1_000, factor: 2, maxMs: 60_000 } })
+    const { interactions, clock } = harness({
+      signals: receiver.signals,
+      random: () => 0.5,
+      delivery: { baseMs: 1_000, factor: 2, maxMs: 60_000 },
+    })
     const gate = await interactions.create('acme', deployGate)
     await interactions.respond('acme', gate.id, respondYes)
     expect(receiver.attempts).toHaveLength(1)
@@ -64,7 +68,12 @@ describe('signal delivery through the outbox', () => {
     expect(await interactions.deliverSignals()).toMatchObject({ dead: 1 })
 
     const [failed] = await interactions.failedSignals()
-    expect(failed).toMatchObject({ id: `${gate.id}:completed`, status: 'dead', attempts: 3, last_error: 'Error: receiver down (attempt 3)' })
+    expect(failed).toMatchObject({
+      id: `${gate.id}:completed`,
+      status: 'dead',
+      attempts: 3,
+      last_error: 'Error: receiver down (attempt 3)',
+    })
     clock.advance(3_600_000)
     expect(await interactions.deliverSignals()).toMatchObject({ delivered: 0 })
 
@@ -261,7 +270,7 @@ describe('a pass and its leases', () => {
     while (!done) {
       await new Promise((resolve) => setImmediate(resolve))
       service.clock.advance(1_000)
-      release.splice(0).forEach((resolve) => resolve())
+      for (const resolve of release.splice(0)) resolve()
     }
     expect(await pass).toEqual({ delivered: 20, retrying: 0, dead: 0 })
     expect(mostInFlight).toBe(8)
@@ -441,7 +450,10 @@ describe('retention: pruneSignals', () => {
   it('pruneSignals — passes the cutoff olderThan before the clock to the store', async () => {
     const base = memoryStore()
     const cutoffs: string[] = []
-    const store = { ...base, outbox: { ...base.outbox, prune: async ({ deliveredBefore }: { deliveredBefore: string }) => (cutoffs.push(deliveredBefore), 0) } }
+    const store = {
+      ...base,
+      outbox: { ...base.outbox, prune: async ({ deliveredBefore }: { deliveredBefore: string }) => (cutoffs.push(deliveredBefore), 0) },
+    }
     const { interactions } = harness({ store })
     await interactions.pruneSignals({ olderThan: 7 * 24 * HOUR })
     expect(cutoffs).toEqual(['2026-04-14T09:00:00.000Z'])
@@ -483,43 +495,52 @@ describe('crashes', () => {
     { point: 'after-delivery-before-settle', written: true, deliveredBeforeRecovery: 1 },
   ]
 
-  it.each(scenarios)('respond crashing $point — state whole or absent, and the signal still arrives', async ({ point, written, deliveredBeforeRecovery }) => {
-    const received: Signal[] = []
-    const crash = crashable(memoryStore(), callbackSignals((signal) => void received.push(signal)))
-    const { interactions, clock } = harness({ store: crash.store, signals: crash.signals })
-    const gate = await interactions.create('acme', deployGate)
+  it.each(scenarios)(
+    'respond crashing $point — state whole or absent, and the signal still arrives',
+    async ({ point, written, deliveredBeforeRecovery }) => {
+      const received: Signal[] = []
+      const crash = crashable(
+        memoryStore(),
+        callbackSignals((signal) => void received.push(signal)),
+      )
+      const { interactions, clock } = harness({ store: crash.store, signals: crash.signals })
+      const gate = await interactions.create('acme', deployGate)
 
-    crash.crashAt(point)
-    const outcome = await interactions.respond('acme', gate.id, respondYes).then(
-      () => 'returned',
-      (error: unknown) => (error instanceof SimulatedCrash ? 'crashed' : error),
-    )
-    expect(['returned', 'crashed']).toContain(outcome)
+      crash.crashAt(point)
+      const outcome = await interactions.respond('acme', gate.id, respondYes).then(
+        () => 'returned',
+        (error: unknown) => (error instanceof SimulatedCrash ? 'crashed' : error),
+      )
+      expect(['returned', 'crashed']).toContain(outcome)
 
-    const stored = await interactions.get('acme', gate.id)
-    expect(stored.status).toBe(written ? 'completed' : 'pending')
-    expect(stored.responses).toHaveLength(written ? 1 : 0)
-    expect(received).toHaveLength(deliveredBeforeRecovery)
+      const stored = await interactions.get('acme', gate.id)
+      expect(stored.status).toBe(written ? 'completed' : 'pending')
+      expect(stored.responses).toHaveLength(written ? 1 : 0)
+      expect(received).toHaveLength(deliveredBeforeRecovery)
 
-    // A new instance takes over once the crashed call's lease has run out.
-    clock.advance(LEASE_MS)
-    const recovery = harness({ store: crash.store, signals: callbackSignals((signal) => void received.push(signal)) })
-    recovery.clock.set(clock.now().toISOString())
-    await recovery.interactions.deliverSignals()
-    if (!written) {
-      expect(received).toEqual([])
-      await recovery.interactions.respond('acme', gate.id, respondYes)
-    }
-    expect(received.length).toBeGreaterThanOrEqual(1)
-    expect(new Set(received.map((s) => s.idempotency_key))).toEqual(new Set([`${gate.id}:completed`]))
-    recovery.clock.advance(3_600_000)
-    const settled = await recovery.interactions.deliverSignals()
-    expect(settled.delivered + settled.retrying + settled.dead).toBe(0)
-  })
+      // A new instance takes over once the crashed call's lease has run out.
+      clock.advance(LEASE_MS)
+      const recovery = harness({ store: crash.store, signals: callbackSignals((signal) => void received.push(signal)) })
+      recovery.clock.set(clock.now().toISOString())
+      await recovery.interactions.deliverSignals()
+      if (!written) {
+        expect(received).toEqual([])
+        await recovery.interactions.respond('acme', gate.id, respondYes)
+      }
+      expect(received.length).toBeGreaterThanOrEqual(1)
+      expect(new Set(received.map((s) => s.idempotency_key))).toEqual(new Set([`${gate.id}:completed`]))
+      recovery.clock.advance(3_600_000)
+      const settled = await recovery.interactions.deliverSignals()
+      expect(settled.delivered + settled.retrying + settled.dead).toBe(0)
+    },
+  )
 
   it('a crashed dispatcher leaves its lease, which returns after leaseMs', async () => {
     const received: Signal[] = []
-    const crash = crashable(memoryStore(), callbackSignals((signal) => void received.push(signal)))
+    const crash = crashable(
+      memoryStore(),
+      callbackSignals((signal) => void received.push(signal)),
+    )
     const { interactions, clock } = harness({ store: crash.store, signals: crash.signals, delivery: { leaseMs: 30_000 } })
     const gate = await interactions.create('acme', deployGate)
     crash.crashAt('during-delivery')

@@ -33,7 +33,11 @@ describeEachStore('quorum and veto', (emptyStore) => {
     const first = await answer(svc, ask.id, alice, yes)
     expect(first).toMatchObject({ status: 'pending', tally: { approvals: 1, rejections: 0, responses: 1, required: 2 } })
     const done = await answer(svc, ask.id, carol, yes)
-    expect(done).toMatchObject({ status: 'completed', outcome: 'approved', tally: { approvals: 2, rejections: 0, responses: 2, required: 2 } })
+    expect(done).toMatchObject({
+      status: 'completed',
+      outcome: 'approved',
+      tally: { approvals: 2, rejections: 0, responses: 2, required: 2 },
+    })
     expect(isApproved(done)).toBe(true)
     expect(svc.delivered).toHaveLength(1)
     expect(svc.delivered[0]).toMatchObject({ status: 'completed', outcome: 'approved' })
@@ -48,7 +52,11 @@ describeEachStore('quorum and veto', (emptyStore) => {
     const ask = await svc.interactions.create('acme', vote(3))
     await answer(svc, ask.id, alice, yes)
     const vetoed = await answer(svc, ask.id, bob, no)
-    expect(vetoed).toMatchObject({ status: 'completed', outcome: 'rejected', tally: { approvals: 1, rejections: 1, responses: 2, required: 3 } })
+    expect(vetoed).toMatchObject({
+      status: 'completed',
+      outcome: 'rejected',
+      tally: { approvals: 1, rejections: 1, responses: 2, required: 3 },
+    })
     expect(svc.delivered.map((s) => s.outcome)).toEqual(['rejected'])
     expect((await svc.interactions.inbox('acme', carol)).items).toEqual([])
   })
@@ -63,7 +71,13 @@ describeEachStore('quorum and veto', (emptyStore) => {
 
   it('quorum — a review completes when N members have answered, whatever they chose, with no outcome', async () => {
     const svc = await service()
-    const spec = { mode: 'select' as const, options: [{ value: 'a', label: 'A' }, { value: 'b', label: 'B' }] }
+    const spec = {
+      mode: 'select' as const,
+      options: [
+        { value: 'a', label: 'A' },
+        { value: 'b', label: 'B' },
+      ],
+    }
     const ask = await svc.interactions.create('acme', { ...vote(2), type: 'review', spec })
     await answer(svc, ask.id, alice, { value: 'a' })
     const done = await answer(svc, ask.id, bob, { value: 'b' })
@@ -143,7 +157,10 @@ describeEachStore('no self-approval', (emptyStore) => {
     expect((await svc.interactions.inbox('acme', alice)).items).toEqual([])
     expect((await svc.interactions.inbox('acme', bob)).items.map((i) => i.id)).toEqual([gate.id])
     expect(await svc.interactions.get('acme', gate.id)).toEqual(gate)
-    expect(await svc.interactions.respond('acme', gate.id, { actor: bob, value: yes })).toMatchObject({ status: 'completed', outcome: 'approved' })
+    expect(await svc.interactions.respond('acme', gate.id, { actor: bob, value: yes })).toMatchObject({
+      status: 'completed',
+      outcome: 'approved',
+    })
   })
 
   it('self-approval — allow_self_response: true lets the requester answer', async () => {
@@ -158,7 +175,9 @@ describeEachStore('no self-approval', (emptyStore) => {
     const error = await rejection(() => svc.interactions.create('acme', ask({ target_actor: alice })))
     expect(error.code).toBe('validation_failed')
     expect(error.issues.map((issue) => issue.path)).toEqual([['requested_by']])
-    expect(await svc.interactions.create('acme', ask({ target_actor: alice, allow_self_response: true }))).toMatchObject({ status: 'pending' })
+    expect(await svc.interactions.create('acme', ask({ target_actor: alice, allow_self_response: true }))).toMatchObject({
+      status: 'pending',
+    })
   })
 
   it('self-approval — the requester does not count toward what a quorum can reach', async () => {
@@ -167,7 +186,10 @@ describeEachStore('no self-approval', (emptyStore) => {
     expect(error.issues).toEqual([{ path: ['quorum', 'required'], message: expect.stringContaining('at most the 2 members') }])
     const gate = await svc.interactions.create('acme', ask({ routing_policy: 'quorum', quorum: { required: 2 } }))
     // Two may respond and two are needed: one rejection is a veto.
-    expect(await svc.interactions.respond('acme', gate.id, { actor: bob, value: no })).toMatchObject({ status: 'completed', outcome: 'rejected' })
+    expect(await svc.interactions.respond('acme', gate.id, { actor: bob, value: no })).toMatchObject({
+      status: 'completed',
+      outcome: 'rejected',
+    })
   })
 
   it('self-approval — an escalation step may not hand an approval to its requester', async () => {
@@ -185,13 +207,18 @@ describeEachStore('no self-approval', (emptyStore) => {
     const svc = await service()
     const gate = await svc.interactions.create('acme', ask({ routing_policy: 'all_members' }))
     await svc.interactions.respond('acme', gate.id, { actor: bob, value: yes })
-    expect(await svc.interactions.respond('acme', gate.id, { actor: carol, value: yes })).toMatchObject({ status: 'completed', outcome: 'approved' })
+    expect(await svc.interactions.respond('acme', gate.id, { actor: carol, value: yes })).toMatchObject({
+      status: 'completed',
+      outcome: 'approved',
+    })
   })
 
   it('self-approval — applies to approvals only: the requester of a review may answer it', async () => {
     const svc = await service()
     const spec = { mode: 'select' as const, options: [{ value: 'a', label: 'A' }] }
     const review = await svc.interactions.create('acme', ask({ type: 'review', spec }))
-    expect(await svc.interactions.respond('acme', review.id, { actor: alice, value: { value: 'a' } })).toMatchObject({ status: 'completed' })
+    expect(await svc.interactions.respond('acme', review.id, { actor: alice, value: { value: 'a' } })).toMatchObject({
+      status: 'completed',
+    })
   })
 })

@@ -50,7 +50,10 @@ describeEachStore('reassign', (emptyStore) => {
     const rule = 'is not the target (agent "agent_reviewer")'
     expect(notTheTarget).toMatchObject({ code: 'conflict', issues: [{ path: ['from'], message: rule }] })
     expect(notTheTarget.message).toBe(`cannot reassign interaction ${ask.id} from member "user_alice": ${rule}`)
-    for (const input of [{ by: lead, to: bot }, { by: lead, from: bot, to: bot }]) {
+    for (const input of [
+      { by: lead, to: bot },
+      { by: lead, from: bot, to: bot },
+    ]) {
       expect(await rejection(() => interactions.reassign('acme', ask.id, input))).toMatchObject({
         code: 'conflict',
         issues: [{ path: ['to'], message: 'is already the target' }],

@@ -101,7 +101,9 @@ describe('first_responder', () => {
     const { interactions } = harness()
     const created = await interactions.create('acme', approval)
     expect((await rejection(() => interactions.claim('acme', created.id, outsider))).code).toBe('not_eligible')
-    expect((await rejection(() => interactions.respond('acme', created.id, { actor: outsider, value: { confirmed: true } }))).code).toBe('not_eligible')
+    expect((await rejection(() => interactions.respond('acme', created.id, { actor: outsider, value: { confirmed: true } }))).code).toBe(
+      'not_eligible',
+    )
     await interactions.claim('acme', created.id, alice)
     expect((await rejection(() => interactions.claim('acme', created.id, outsider))).code).toBe('not_eligible')
     expect((await rejection(() => interactions.release('acme', created.id, outsider))).code).toBe('not_eligible')
@@ -159,7 +161,9 @@ describe('all_members', () => {
   it('respond — a non-member is not_eligible; claim is not part of this policy', async () => {
     const { interactions } = harness()
     const created = await interactions.create('acme', vote)
-    expect((await rejection(() => interactions.respond('acme', created.id, { actor: outsider, value: { confirmed: true } }))).code).toBe('not_eligible')
+    expect((await rejection(() => interactions.respond('acme', created.id, { actor: outsider, value: { confirmed: true } }))).code).toBe(
+      'not_eligible',
+    )
     const claim = await rejection(() => interactions.claim('acme', created.id, alice))
     expect(claim.code).toBe('validation_failed')
     expect(claim.message).toContain('all_members')
@@ -168,7 +172,9 @@ describe('all_members', () => {
   it('respond — an invalid value from a member is refused before it counts', async () => {
     const { interactions } = harness()
     const created = await interactions.create('acme', vote)
-    expect((await rejection(() => interactions.respond('acme', created.id, { actor: alice, value: { value: 'x' } }))).code).toBe('validation_failed')
+    expect((await rejection(() => interactions.respond('acme', created.id, { actor: alice, value: { value: 'x' } }))).code).toBe(
+      'validation_failed',
+    )
     expect((await interactions.get('acme', created.id)).responses).toEqual([])
   })
 })

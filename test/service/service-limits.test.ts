@@ -1,4 +1,12 @@
-import { callbackSignals, isSignalEntry, memoryStore, type Actor, type InteractionStore, type Signal, type SignalEntry } from '@hitl/interactions'
+import {
+  callbackSignals,
+  isSignalEntry,
+  memoryStore,
+  type Actor,
+  type InteractionStore,
+  type Signal,
+  type SignalEntry,
+} from '@hitl/interactions'
 import { describe, expect, it } from 'vitest'
 import { alice, deployGate, harness, rejection } from '../support/harness.js'
 

@@ -66,7 +66,10 @@ describeEachStore('tenants', (emptyStore) => {
   })
 
   it('tenants — actor ids that differ only in Unicode normalisation are different actors', async () => {
-    const [composed, decomposed] = [{ type: 'member', id: 'zo\u00e9' }, { type: 'member', id: 'zoe\u0301' }] as const
+    const [composed, decomposed] = [
+      { type: 'member', id: 'zo\u00e9' },
+      { type: 'member', id: 'zoe\u0301' },
+    ] as const
     const { interactions } = harness({ store: await emptyStore(), groups: { group_zoe: [composed, decomposed] } })
     const group = { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'group', id: 'group_zoe' } } as const
     const claimed = await interactions.create('acme-actors', group)

@@ -22,7 +22,13 @@ class DBOSNonExistentWorkflowError extends Error {
   readonly dbosErrorCode = 16
 }
 
-const failure = async (promise: Promise<unknown>) => promise.then(() => { throw new Error('expected a rejection') }, (error: unknown) => error as DBOSDeliveryError)
+const failure = async (promise: Promise<unknown>) =>
+  promise.then(
+    () => {
+      throw new Error('expected a rejection')
+    },
+    (error: unknown) => error as DBOSDeliveryError,
+  )
 
 describe('dbosSignals', () => {
   it('deliver — sends the signal to its run id on its topic, with its idempotency key', async () => {
@@ -32,7 +38,10 @@ describe('dbosSignals', () => {
   })
 
   it('deliver — a workflow that does not exist is a permanent failure naming the run', async () => {
-    for (const refusal of [new DBOSNonExistentWorkflowError('Sent to non-existent destination workflow UUID: run_01abc'), Object.assign(new Error('x'), { dbosErrorCode: 16 })]) {
+    for (const refusal of [
+      new DBOSNonExistentWorkflowError('Sent to non-existent destination workflow UUID: run_01abc'),
+      Object.assign(new Error('x'), { dbosErrorCode: 16 }),
+    ]) {
       const error = await failure(dbosSignals({ client: { send: () => Promise.reject(refusal) } }).deliver(signal))
       expect(error).toBeInstanceOf(DBOSDeliveryError)
       expect(error).toMatchObject({ name: 'DBOSDeliveryError', permanent: true, runId: 'run_01abc', cause: refusal })
@@ -44,7 +53,9 @@ describe('dbosSignals', () => {
     const cause = Object.assign(new Error('Connection terminated unexpectedly'), { dbosErrorCode: 1 })
     const error = await failure(dbosSignals({ client: { send: () => Promise.reject(cause) } }).deliver(signal))
     expect(error).toMatchObject({ permanent: false, runId: 'run_01abc', cause })
-    expect(error.message).toBe('sending the signal to DBOS workflow run_01abc (topic deploy-gate) failed: Connection terminated unexpectedly')
+    expect(error.message).toBe(
+      'sending the signal to DBOS workflow run_01abc (topic deploy-gate) failed: Connection terminated unexpectedly',
+    )
   })
 
   it('dbosSignals — a client without send, a bad inTransaction, or inTransaction without sendInTransaction is a configuration error', () => {
@@ -95,7 +106,10 @@ describe('dbosSignals with inTransaction', () => {
     const signals = dbosSignals({ client, inTransaction: true })
     await signals.deliverInTransaction!(signal, connection)
     expect(calls).toEqual([[connection, 'run_01abc', signal, 'deploy-gate', 'iact_1:completed']])
-    const refusing = dbosSignals({ client: { send: async () => undefined, sendInTransaction: () => Promise.reject(new DBOSNonExistentWorkflowError('…')) }, inTransaction: true })
+    const refusing = dbosSignals({
+      client: { send: async () => undefined, sendInTransaction: () => Promise.reject(new DBOSNonExistentWorkflowError('…')) },
+      inTransaction: true,
+    })
     expect(await failure(refusing.deliverInTransaction!(signal, connection))).toMatchObject({ permanent: true, runId: 'run_01abc' })
   })
 
@@ -124,7 +138,10 @@ describe('waitForInteraction', () => {
 
   it('waitForInteraction — an expired signal', async () => {
     const expired = { ...signal, status: 'expired', responses: [], idempotency_key: 'iact_1:expired' }
-    expect(await waitForInteraction('deploy-gate', { timeoutSeconds: 1, dbos: fakeDBOS(expired).dbos })).toEqual({ status: 'expired', signal: expired })
+    expect(await waitForInteraction('deploy-gate', { timeoutSeconds: 1, dbos: fakeDBOS(expired).dbos })).toEqual({
+      status: 'expired',
+      signal: expired,
+    })
   })
 
   it('waitForInteraction — an expired signal with a fallback keeps it, validated', async () => {
@@ -143,7 +160,10 @@ describe('waitForInteraction', () => {
   })
 
   it('waitForInteraction — a message that is not a signal is refused with validation_failed, naming the topic and field', async () => {
-    const error = await waitForInteraction('deploy-gate', { timeoutSeconds: 1, dbos: fakeDBOS({ ...signal, status: 'approved' }).dbos }).catch((e: unknown) => e)
+    const error = await waitForInteraction('deploy-gate', {
+      timeoutSeconds: 1,
+      dbos: fakeDBOS({ ...signal, status: 'approved' }).dbos,
+    }).catch((e: unknown) => e)
     expect(isInteractionError(error, 'validation_failed')).toBe(true)
     expect((error as Error).message).toMatch(/signal received on topic "deploy-gate".*status/)
   })
@@ -157,7 +177,11 @@ describe('waitForInteraction', () => {
 
   it('waitForInteraction — a missing topic or timeout is a configuration error naming it, before waiting', async () => {
     const { dbos, calls } = fakeDBOS(null)
-    const refused = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error)
+    const refused = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: unknown) => error,
+      )
     for (const [call, path] of [
       [waitForInteraction('', { timeoutSeconds: 1, dbos }), 'topic'],
       [waitForInteraction('deploy-gate', { dbos } as never), 'timeoutSeconds'],

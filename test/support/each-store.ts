@@ -18,7 +18,9 @@ export function describeEachStore(title: string, body: (emptyStore: () => Promis
     body(async () => {
       if (!fixture) return memoryStore()
       // DELETE rather than TRUNCATE: far cheaper on tables this small, and inbox rows go by cascade.
-      await fixture.pool.query(`DELETE FROM ${fixture.schema}.interaction_history; DELETE FROM ${fixture.schema}.interactions; DELETE FROM ${fixture.schema}.outbox`)
+      await fixture.pool.query(
+        `DELETE FROM ${fixture.schema}.interaction_history; DELETE FROM ${fixture.schema}.interactions; DELETE FROM ${fixture.schema}.outbox`,
+      )
       return fixture.store()
     })
   })
@@ -27,7 +29,8 @@ export function describeEachStore(title: string, body: (emptyStore: () => Promis
 /** Counts writes, so a test can prove a refused call wrote nothing; `modifies` counts every use of the write path. */
 export function countingStore(store: InteractionStore) {
   const writes = { count: 0, modifies: 0 }
-  const counted = <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+  const counted =
+    <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
     (...args: A) => {
       writes.count++
       return write(...args)

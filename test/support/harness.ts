@@ -20,7 +20,7 @@ export function harness({ groups: extraGroups, ...options }: Partial<Interaction
   const clock = manualClock()
   const delivered: Signal[] = []
   const store = options.store ?? memoryStore()
-  const groups: Record<string, Actor[]> = { 'group_ops': [alice, bob, carol], ...extraGroups }
+  const groups: Record<string, Actor[]> = { group_ops: [alice, bob, carol], ...extraGroups }
   const interactions = createInteractions({
     store,
     clock: clock.now,
@@ -43,7 +43,9 @@ export const deployGate = {
 } as const
 
 /** Runs `fn` and returns the error it rejects with, failing if it resolves. */
-export async function rejection(fn: () => Promise<unknown>): Promise<{ code: string; message: string; issues: { path: (string | number)[]; message: string }[] }> {
+export async function rejection(
+  fn: () => Promise<unknown>,
+): Promise<{ code: string; message: string; issues: { path: (string | number)[]; message: string }[] }> {
   try {
     await fn()
   } catch (error) {

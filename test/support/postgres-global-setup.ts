@@ -99,7 +99,10 @@ async function startCluster(bin: string) {
         return { port, stop }
       } catch (error) {
         if (attempt >= 3) {
-          const tail = await readFile(log, 'utf8').then((text) => text.split('\n').slice(-20).join('\n'), () => '')
+          const tail = await readFile(log, 'utf8').then(
+            (text) => text.split('\n').slice(-20).join('\n'),
+            () => '',
+          )
           throw new Error(`pg_ctl start failed: ${(error as Error).message}\n${tail}`, { cause: error })
         }
       }

@@ -89,7 +89,8 @@ function decide(m: ModelInteraction): 'approved' | 'rejected' | undefined {
     if (approvals >= m.required!) return 'approved'
     return rejections > routedTo(m).length - m.required! ? 'rejected' : undefined
   }
-  if (m.routing === 'all_members') return routedTo(m).every((x) => m.responders.some((r) => same(r, x))) ? (rejections === 0 ? 'approved' : 'rejected') : undefined
+  if (m.routing === 'all_members')
+    return routedTo(m).every((x) => m.responders.some((r) => same(r, x))) ? (rejections === 0 ? 'approved' : 'rejected') : undefined
   return m.answers[0] === undefined ? undefined : m.answers[0] ? 'approved' : 'rejected'
 }
 

@@ -61,7 +61,10 @@ describe('telemetry — operations', () => {
     await interactions.history('acme', group.id)
     await interactions.inbox('acme', bob)
     await interactions.cancelRun('acme', 'run_1', { actor: carol })
-    const attributes = sdk.spans().slice(1).map((span) => [span.name, span.attributes])
+    const attributes = sdk
+      .spans()
+      .slice(1)
+      .map((span) => [span.name, span.attributes])
     const record = {
       'hitl.project': 'acme',
       'hitl.interaction.id': group.id,

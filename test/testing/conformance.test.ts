@@ -14,4 +14,3 @@ describeSignalDelivery('callback', () => {
   })
   return { delivery, received: async () => received, failNext: (kind) => void (failure = kind) }
 })
-

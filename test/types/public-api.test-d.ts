@@ -10,7 +10,7 @@ import {
   type Signal,
   type Spec,
 } from '@hitl/interactions'
-import * as root from '@hitl/interactions'
+import type * as root from '@hitl/interactions'
 import { describe, expectTypeOf, it } from 'vitest'
 
 describe('public types', () => {
@@ -63,7 +63,15 @@ describe('public types', () => {
     expectTypeOf<Signal['rejection_reason']>().toEqualTypeOf<{ value?: string; text?: string } | undefined>()
     expectTypeOf<Extract<ResponseValue, { confirmed: false }>>().not.toHaveProperty('edited')
     expectTypeOf<InteractionErrorCode>().toEqualTypeOf<
-      'validation_failed' | 'not_found' | 'not_eligible' | 'already_claimed' | 'already_responded' | 'not_pending' | 'expired' | 'conflict' | 'configuration'
+      | 'validation_failed'
+      | 'not_found'
+      | 'not_eligible'
+      | 'already_claimed'
+      | 'already_responded'
+      | 'not_pending'
+      | 'expired'
+      | 'conflict'
+      | 'configuration'
     >()
   })
 

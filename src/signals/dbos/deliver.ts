@@ -126,7 +126,8 @@ export function dbosSignals(options: DBOSSignalsOptions): SignalDelivery & { nam
   }
   const transactional = client as Partial<DBOSTransactionalSender>
   if (inTransaction && typeof transactional.sendInTransaction !== 'function') {
-    const message = 'inTransaction needs a DBOSClient (await DBOSClient.create({ systemDatabaseUrl })), which has sendInTransaction; the DBOS class has not'
+    const message =
+      'inTransaction needs a DBOSClient (await DBOSClient.create({ systemDatabaseUrl })), which has sendInTransaction; the DBOS class has not'
     throw misconfigured('client', message)
   }
   /** Runs a send, rethrowing its failure as a DBOSDeliveryError the outbox can classify. */
@@ -144,7 +145,7 @@ export function dbosSignals(options: DBOSSignalsOptions): SignalDelivery & { nam
       async deliverInTransaction(signal: Signal, transaction: unknown) {
         const connection = transaction as Partial<DBOSTransactionConnection> | null
         if (typeof connection?.query !== 'function') {
-          const message = 'dbosSignals: deliverInTransaction needs the PostgreSQL store\'s transaction client, with query(text, values)'
+          const message = "dbosSignals: deliverInTransaction needs the PostgreSQL store's transaction client, with query(text, values)"
           throw new InteractionError('configuration', message)
         }
         const sendInTransaction = transactional.sendInTransaction!.bind(client)

@@ -38,7 +38,9 @@ function loadDBOS(): Promise<DBOSReceiver> {
     (module) => module.DBOS,
     (error: unknown) => {
       sdk = undefined
-      throw new InteractionError('configuration', 'waitForInteraction needs @dbos-inc/dbos-sdk: npm install @dbos-inc/dbos-sdk', { cause: error })
+      throw new InteractionError('configuration', 'waitForInteraction needs @dbos-inc/dbos-sdk: npm install @dbos-inc/dbos-sdk', {
+        cause: error,
+      })
     },
   )
   return sdk

@@ -1,4 +1,4 @@
-import { Buffer } from 'node:buffer'
+import type { Buffer } from 'node:buffer'
 import { createHmac } from 'node:crypto'
 import { validationError } from '../../errors.js'
 import { webhookKeys, type WebhookSecret } from './secret.js'

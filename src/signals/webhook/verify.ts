@@ -8,7 +8,12 @@ import { webhookHmac } from './sign.js'
 /** Why a webhook was rejected; stable across versions, safe to branch on. */
 export type WebhookVerificationReason = 'missing_header' | 'invalid_signature' | 'timestamp_out_of_tolerance' | 'invalid_payload'
 
-const REASONS: readonly WebhookVerificationReason[] = ['missing_header', 'invalid_signature', 'timestamp_out_of_tolerance', 'invalid_payload']
+const REASONS: readonly WebhookVerificationReason[] = [
+  'missing_header',
+  'invalid_signature',
+  'timestamp_out_of_tolerance',
+  'invalid_payload',
+]
 
 /** A webhook that {@link verifyWebhook} rejected; `reason` says why. */
 export class WebhookVerificationError extends Error {
@@ -104,7 +109,10 @@ export function verifyWebhook(
 
   // Digits only: parseInt would read "1614265330abc" as a valid time.
   if (!/^\d{1,15}$/.test(timestampText)) {
-    throw new WebhookVerificationError('missing_header', `the webhook-timestamp header must be unix seconds (got ${JSON.stringify(timestampText.slice(0, 40))})`)
+    throw new WebhookVerificationError(
+      'missing_header',
+      `the webhook-timestamp header must be unix seconds (got ${JSON.stringify(timestampText.slice(0, 40))})`,
+    )
   }
   const timestamp = Number(timestampText)
   const now = Math.floor((options.now ?? new Date()).getTime() / 1000)

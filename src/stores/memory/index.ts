@@ -152,7 +152,8 @@ export function memoryStore(): InteractionStore {
         Object.assign(entry, { status: 'delivered', delivered_at: outcome.at })
         // The error of an earlier attempt no longer describes the entry.
         delete entry.last_error
-      } else if (outcome.status === 'pending') Object.assign(entry, { status: 'pending', last_error: outcome.error, next_attempt_at: outcome.next_attempt_at })
+      } else if (outcome.status === 'pending')
+        Object.assign(entry, { status: 'pending', last_error: outcome.error, next_attempt_at: outcome.next_attempt_at })
       else Object.assign(entry, { status: 'dead', last_error: outcome.error })
       if (entry.status !== 'pending') pendingEntries.delete(id)
       return true
@@ -168,7 +169,7 @@ export function memoryStore(): InteractionStore {
 
     async revive({ id, now }) {
       const entry = entries.get(id)
-      if (!entry || entry.status !== 'dead') return undefined
+      if (entry?.status !== 'dead') return undefined
       Object.assign(entry, { status: 'pending', attempts: 0, next_attempt_at: now })
       pendingEntries.add(id)
       return copy(entry)

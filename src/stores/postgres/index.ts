@@ -7,7 +7,7 @@
 import { InteractionError } from '../../errors.js'
 import { isSignalEntry, type OutboxEntry } from '../../model/signal.js'
 import type { InteractionStore, OutboxStore, Write } from '../../ports.js'
-import { checkPool, checkSchema, DEFAULT_SCHEMA, inTransaction, sqlState, type PgPool, type PgQueryable } from './pool.js'
+import { checkPool, checkSchema, DEFAULT_SCHEMA, inTransaction, sqlState, type PgPool, type PgQueryable, type PgRow } from './pool.js'
 import {
   historyParam,
   historyRows,
@@ -87,7 +87,10 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
   }
 
   const byIdempotencyKey = async (project: string, key: string) => {
-    const { rows } = await pool.query(`SELECT ${select} FROM ${s}.interactions i WHERE i.project = $1 AND i.idempotency_key = $2`, [project, key])
+    const { rows } = await pool.query(`SELECT ${select} FROM ${s}.interactions i WHERE i.project = $1 AND i.idempotency_key = $2`, [
+      project,
+      key,
+    ])
     return rows[0] && toInteraction(rows[0])
   }
 
@@ -258,7 +261,7 @@ SELECT count(*)::int AS pruned FROM pruned`,
   ${historyRows('i.project', 'i.id', history, '0')}, inserted i
 )${queued}
 SELECT ${select} FROM inserted i`
-        let rows
+        let rows: PgRow[]
         try {
           ;({ rows } = await pool.query(text, params))
         } catch (error) {

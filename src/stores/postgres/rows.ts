@@ -81,7 +81,8 @@ const READERS = new Map<string, (row: PgRow) => unknown>(
 const FIELD_ORDER = Object.keys(InteractionFieldsSchema.shape)
 
 /** A parameter for a column: JSON as text, since node-postgres would turn an array into a SQL array. */
-const param = (kind: Kind, value: unknown) => (value === undefined || value === null ? null : kind === 'jsonb' ? JSON.stringify(value) : value)
+const param = (kind: Kind, value: unknown) =>
+  value === undefined || value === null ? null : kind === 'jsonb' ? JSON.stringify(value) : value
 
 /** The parameter placeholder with its cast, e.g. `$3::jsonb`. */
 const placeholder = (kind: Kind, index: number) => `$${index}::${kind}`

@@ -25,7 +25,10 @@ export async function runWithinTransaction(
   } catch (error) {
     await client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`)
     // Kept until an attempt delivers, so a fallback to the outbox says why (e.g. DBOS's tables in another database).
-    await client.query(`UPDATE ${schema}.outbox SET last_error = $2 WHERE id = $1`, [entry.id, `in transaction: ${describeError(error)}`.slice(0, 2_000)])
+    await client.query(`UPDATE ${schema}.outbox SET last_error = $2 WHERE id = $1`, [
+      entry.id,
+      `in transaction: ${describeError(error)}`.slice(0, 2_000),
+    ])
     return
   }
   // Delivered at the decision's time, which the entry was written with.
