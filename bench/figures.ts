@@ -147,15 +147,20 @@ export function rows(figures: Figure[]): string[][] {
 
 const HEADER = ['figure', 'measured (spread)', 'floor or peer', 'ratio', 'target', 'met']
 
-/** The table as Markdown, for docs/performance.md. */
+/** Each row's cells padded to their column's width, joined by `separator`, between `left` and `right`. */
+function aligned(table: string[][], separator: string, [left, right] = ['', '']): string[] {
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)))
+  return table.map((r) => `${left}${r.map((c, i) => c.padEnd(widths[i]!)).join(separator)}${right}`.trimEnd())
+}
+
+/** The table as Markdown, aligned as the formatter leaves it, for docs/performance.md. */
 export function markdownTable(figures: Figure[]): string {
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`
-  return [line(HEADER), line(HEADER.map(() => '---')), ...rows(figures).map(line)].join('\n')
+  const body = rows(figures).map((r) => r.map((c) => c.replaceAll('|', '\\|')))
+  const widths = HEADER.map((_, i) => Math.max(...[HEADER, ...body].map((r) => r[i]!.length)))
+  return aligned([HEADER, widths.map((w) => '-'.repeat(w)), ...body], ' | ', ['| ', ' |']).join('\n')
 }
 
 /** The table as aligned text, for the console. */
 export function textTable(figures: Figure[]): string {
-  const all = [HEADER, ...rows(figures)]
-  const widths = HEADER.map((_, i) => Math.max(...all.map((r) => r[i]!.length)))
-  return all.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n')
+  return aligned([HEADER, ...rows(figures)], '  ').join('\n')
 }

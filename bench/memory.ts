@@ -120,7 +120,7 @@ export async function largeGroup(rounds: number, budgetMs: number): Promise<Figu
   const small = 10
   // Warm-up on smaller groups, so the first measured answers do not pay for compilation.
   await answerGroups(small, 50)
-  await answerGroups(Math.min(size, 200), 1)
+  await answerGroups(Math.min(size, 100), 1)
   const large: Answered[] = []
   const smalls: number[] = []
   for (let round = 0; round < rounds; round++) {
