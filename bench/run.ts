@@ -3,7 +3,7 @@
  * measured in the same run, printed as one table and written to bench/results.json.
  *
  *   npm run bench                  all figures, several rounds each (a few minutes)
- *   npm run bench -- --quick       fewer rounds, shorter runs, 20 000 interactions for the heap (under a minute)
+ *   npm run bench -- --quick       fewer rounds, shorter runs, 10 000 interactions for the heap (under a minute)
  *   npm run bench -- --markdown    prints the table of bench/results.json as Markdown, measuring nothing
  *
  * PostgreSQL: `DATABASE_URL` when set (the role must be allowed to create a database, for pgbench),
@@ -45,11 +45,11 @@ const FULL = {
   heapInteractions: 100_000,
 }
 const QUICK: typeof FULL = {
-  decision: { rounds: 5, timing: { warmupTime: 50, time: 150 } },
+  decision: { rounds: 4, timing: { warmupTime: 50, time: 150 } },
   group: { rounds: 1, budgetMs: 2_000 },
-  postgres: { rounds: 1, seconds: 3 },
+  postgres: { rounds: 1, seconds: 2 },
   coldImportSamples: 5,
-  heapInteractions: 20_000,
+  heapInteractions: 10_000,
 }
 
 /** The environment line above the table. */
@@ -60,7 +60,8 @@ const machine = (r: Results) =>
 async function measure(quick: boolean): Promise<Results> {
   const plan = quick ? QUICK : FULL
   const loadBefore = loadavg()[0]!
-  const step = (what: string) => console.error(`… ${what}`)
+  const started = performance.now()
+  const step = (what: string) => console.error(`… ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s  ${what}`)
 
   step('building the ES module entries (dist/)')
   await promisify(execFile)(resolve(root, 'node_modules/.bin/tsup'), ['--format', 'esm', '--no-dts', '--no-clean', '--silent'], {
