@@ -1,5 +1,9 @@
-// @size-limit/esbuild ships no types: it is a list of size-limit plugins.
+// size-limit's plugins ship no types: each is a list of plugin steps.
 declare module '@size-limit/esbuild' {
+  const plugins: object[]
+  export default plugins
+}
+declare module '@size-limit/file' {
   const plugins: object[]
   export default plugins
 }
