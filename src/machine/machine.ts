@@ -5,7 +5,7 @@ import { fallbackFor } from '../model/fallback.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import type { EscalationStep, Interaction } from '../model/interaction.js'
 import { countResponse, decisionFieldsOf, decisionOf, hasResponded, policyOf, type PendingState } from './policies.js'
-import { responseValueSchemaOf } from './responses.js'
+import { responseValueIssuesOf } from './responses.js'
 import { reassignedFields, reassignmentOf, reassignmentRefusal, type Reassignment } from './reassign.js'
 import { lapseAtOf, nextEscalationOf } from './timers.js'
 
@@ -47,7 +47,7 @@ const isParticipant = (record: Interaction, actor: Participant) =>
 
 const valueIssues = (context: Interaction, event: InteractionEvent) => {
   assertEvent(event, 'respond')
-  return responseValueSchemaOf(context).safeParse(event.value).error?.issues ?? []
+  return responseValueIssuesOf(context, event.value)
 }
 
 /** Whether `time` has come at the event's time. */

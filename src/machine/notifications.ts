@@ -2,12 +2,13 @@ import { z } from 'zod'
 import { ParticipantSchema, sameActor, uniqueActors, type Participant } from '../model/actor.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import type { Interaction } from '../model/interaction.js'
+import { lazily } from '../model/lazily.js'
 import type { InteractionNotification, NotificationKind } from '../model/notification.js'
 import { policyOf } from './policies.js'
 
 // The data of the events that name their recipients, in the shapes their transitions record.
-const ReassignedDataSchema = z.object({ to: ParticipantSchema })
-const EscalatedDataSchema = z.object({ to: ParticipantSchema.optional(), members: z.array(ParticipantSchema).optional() })
+const ReassignedDataSchema = lazily(() => z.object({ to: ParticipantSchema }))
+const EscalatedDataSchema = lazily(() => z.object({ to: ParticipantSchema.optional(), members: z.array(ParticipantSchema).optional() }))
 
 /** Who may act on the record: those a new, reminded or lapsed item is waiting for. */
 const actorsNow = (record: Interaction): Participant[] => (record.status === 'pending' ? policyOf(record).mayActNow(record) : [])
@@ -30,12 +31,12 @@ const NOTIFIED: Partial<Record<NewHistoryEvent['type'], Notified>> = {
   escalated: {
     kind: 'escalated',
     recipients: (record, event) => {
-      const { to, members = [] } = EscalatedDataSchema.parse(event.data)
+      const { to, members = [] } = EscalatedDataSchema().parse(event.data)
       return ableAmong(record, to ? [to, ...members] : members)
     },
   },
   // The new holder only, once they may act: `from` sees the item leave their inbox, and the history records who moved it.
-  reassigned: { kind: 'reassigned', recipients: (record, event) => ableAmong(record, [ReassignedDataSchema.parse(event.data).to]) },
+  reassigned: { kind: 'reassigned', recipients: (record, event) => ableAmong(record, [ReassignedDataSchema().parse(event.data).to]) },
   // The item is back in every member's inbox, the lapsed claimant's included.
   claim_lapsed: { kind: 'claim_lapsed', recipients: actorsNow },
 }

@@ -1,16 +1,15 @@
-import type { z } from 'zod'
 import type { Interaction } from '../model/interaction.js'
 import type { JsonSchema } from '../model/json-schema.js'
 import { responseJsonSchemaFor } from '../model/json-schemas.js'
-import { responseValueSchemaFor, type ResponseValue } from '../model/response.js'
+import { responseValueIssues } from '../model/response.js'
 import { policyOf } from './policies.js'
 
 /** What the record's policy lets a response carry: an edit of the proposal only when one response decides. */
 const optionsOf = (interaction: Interaction) => ({ editable: policyOf(interaction).decidedByOne })
 
-/** The zod schema a response value to this interaction must satisfy; the machine's guards check it. */
-export const responseValueSchemaOf = (interaction: Interaction): z.ZodType<ResponseValue> =>
-  responseValueSchemaFor(interaction.spec, optionsOf(interaction))
+/** What is wrong with a response value to this interaction; the machine's guards check it. */
+export const responseValueIssuesOf = (interaction: Interaction, value: unknown) =>
+  responseValueIssues(interaction.spec, optionsOf(interaction), value)
 
 /**
  * The JSON Schema (draft 2020-12) of exactly the response `value`s that `respond` accepts for this

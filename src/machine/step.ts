@@ -1,4 +1,4 @@
-import { transition, type StateValue } from 'xstate'
+import { createActor, type AnyActorScope, type AnyStateMachine, type ExecutableActionObject, type StateValue } from 'xstate'
 import { actorKey } from '../model/actor.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import { isRunLinked, type Interaction } from '../model/interaction.js'
@@ -55,6 +55,20 @@ export function signalOf(record: Interaction): Signal | undefined {
   }
 }
 
+let inertScope: AnyActorScope | undefined
+/**
+ * An inert scope for one transition, whose `actionExecutor` collects the actions instead of running
+ * them: what XState's `transition()` builds, less the new actor (and with it the machine's initial
+ * snapshot) it creates on every call, which costs more than the transition. The machine spawns,
+ * delays and emits nothing, so one actor, built on first use, serves every transition.
+ */
+function scopeWith(actionExecutor: (action: ExecutableActionObject) => void): AnyActorScope {
+  // Without input, as `transition()` builds its own: the actor is never started, only its system is used.
+  const self = inertScope?.self ?? createActor(interactionMachine as AnyStateMachine)
+  inertScope = { self, id: '', sessionId: '', system: self.system, logger() {}, defer() {}, emit() {}, stopChild() {}, actionExecutor }
+  return inertScope
+}
+
 // XState's assign can only set a key to undefined; the stored record leaves unset fields out.
 const withoutUndefined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T
@@ -81,8 +95,12 @@ export function step(record: Interaction, event: InteractionEvent | undefined, n
       refusal = { code, message: `interaction ${record.id} ${reason.message}` }
       return
     }
-    const [nextSnapshot, actions] = transition(interactionMachine, snapshot, next)
-    snapshot = nextSnapshot
+    const actions: ExecutableActionObject[] = []
+    snapshot = interactionMachine.transition(
+      snapshot,
+      next,
+      scopeWith((action) => actions.push(action)),
+    )
     for (const action of actions) {
       if (action.type === 'signal') signaled = true
       if (action.type === 'log') {

@@ -1,5 +1,6 @@
 import { deepCompareStrict, dereference, Validator, type Schema } from '@cfworker/json-schema'
 import type { ValidationIssue } from '../errors.js'
+import { lazily } from './lazily.js'
 
 /**
  * JSON Schema (draft 2020-12) through `@cfworker/json-schema`: an interpreter, not a code generator,
@@ -75,7 +76,7 @@ const META_SCHEMA: JsonSchema = {
     },
   },
 }
-const metaValidator = new Validator(META_SCHEMA, '2020-12', false)
+const metaValidator = lazily(() => new Validator(META_SCHEMA, '2020-12', false))
 
 /** A JSON Pointer as a path: `#/items/0` → `['items', 0]`, with indexes as numbers where `instance` has arrays. */
 function pathOf(pointer: string, instance: unknown): (string | number)[] {
@@ -142,7 +143,7 @@ function unresolvedReferences(node: unknown, lookup: Record<string, unknown>, pa
  * a reference in it leads nowhere (remote schemas are never fetched). Empty when it is usable.
  */
 export function unusableSchemaIssues(schema: unknown): ValidationIssue[] {
-  const { valid, errors } = metaValidator.validate(schema)
+  const { valid, errors } = metaValidator().validate(schema)
   if (!valid) return issuesOf(errors, schema)
   const copy = structuredClone(schema) as JsonSchema
   try {

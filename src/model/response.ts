@@ -7,7 +7,10 @@ import { characterCount, issuesForSelection, type Spec } from './spec.js'
 
 /** A string of at most `max` characters, counted as JSON Schema's `maxLength` counts them (code points). */
 export const textWithin = (max: number) =>
-  z.string().refine((text) => characterCount(text) <= max, { message: `must be at most ${max} characters` })
+  z.string().refine((text) => isWithin(text, max), { message: `must be at most ${max} characters` })
+
+// A text has no more code points than UTF-16 units: only a longer one needs counting.
+const isWithin = (text: string, max: number) => text.length <= max || characterCount(text) <= max
 
 /** Why a rejection was given: one of the spec's `reject_reasons` by its `value`, free `text`, or both. */
 export const RejectionReasonSchema = z
@@ -108,33 +111,56 @@ const ConfirmFieldsSchema = z.strictObject({
   reason: RejectionReasonSchema.optional(),
 })
 
+/** The spec a response value is checked against; set only while {@link responseValueIssues} runs. */
+let checking: { spec: Spec; editable: boolean } | undefined
+const spec = <Mode extends Spec['mode']>(_mode: Mode) => checking!.spec as Extract<Spec, { mode: Mode }>
+
+let schemasByMode: Record<Spec['mode'], z.ZodType> | undefined
 /**
- * The schema a response value must satisfy for the given spec. `editable` says whether one response
- * decides the interaction, so that an approval may carry an edit of the proposal.
+ * One schema per mode, built on first use, whose rules read the spec being checked: building a zod
+ * schema, and its first parse, cost many times what a parse does, far too much to pay per response.
  */
-export function responseValueSchemaFor(spec: Spec, { editable }: { editable: boolean }): z.ZodType<ResponseValue> {
-  switch (spec.mode) {
-    case 'confirm':
-      return ConfirmFieldsSchema.superRefine((value, ctx) => {
-        for (const issue of confirmIssues(spec, editable, value)) ctx.addIssue({ code: 'custom', ...issue })
-      }) as z.ZodType<ResponseValue>
-    case 'select': {
-      const values = spec.options.map((o) => o.value)
-      return z.strictObject({
-        value: z.string().refine((v) => values.includes(v), { message: `must be one of: ${values.join(', ')}` }),
-      })
-    }
-    case 'multi_select': {
-      const allowed = new Set(spec.options.map((o) => o.value))
-      const min = spec.min_selections ?? 0
-      const max = spec.max_selections ?? spec.options.length
-      return MultiSelectValueSchema.superRefine(({ values }, ctx) => {
-        for (const issue of issuesForSelection(values, allowed, min, max)) {
-          ctx.addIssue({ code: 'custom', path: ['values', ...issue.path], message: issue.message })
-        }
-      })
-    }
-    case 'input':
-      return z.strictObject({ text: textWithin(spec.max_length ?? LIMITS.text) })
+const schemaOf = (mode: Spec['mode']) =>
+  (schemasByMode ??= {
+    confirm: ConfirmFieldsSchema.superRefine((value, ctx) => {
+      for (const issue of confirmIssues(spec('confirm'), checking!.editable, value)) ctx.addIssue({ code: 'custom', ...issue })
+    }),
+    select: z.strictObject({
+      value: z.string().superRefine((value, ctx) => {
+        const values = spec('select').options.map((o) => o.value)
+        if (!values.includes(value)) ctx.addIssue({ code: 'custom', message: `must be one of: ${values.join(', ')}` })
+      }),
+    }),
+    multi_select: MultiSelectValueSchema.superRefine(({ values }, ctx) => {
+      const { options, min_selections: min = 0, max_selections: max = options.length } = spec('multi_select')
+      for (const issue of issuesForSelection(values, new Set(options.map((o) => o.value)), min, max)) {
+        ctx.addIssue({ code: 'custom', path: ['values', ...issue.path], message: issue.message })
+      }
+    }),
+    input: z.strictObject({
+      text: z.string().superRefine((text, ctx) => {
+        const max = spec('input').max_length ?? LIMITS.text
+        if (!isWithin(text, max)) ctx.addIssue({ code: 'custom', message: `must be at most ${max} characters` })
+      }),
+    }),
+  })[mode]
+
+/**
+ * What is wrong with a response value for the given spec; none when it fits. `editable` says whether
+ * one response decides the interaction, so that an approval may carry an edit of the proposal.
+ */
+export function responseValueIssues(forSpec: Spec, { editable }: { editable: boolean }, value: unknown): readonly z.core.$ZodIssue[] {
+  checking = { spec: forSpec, editable }
+  try {
+    return schemaOf(forSpec.mode).safeParse(value).error?.issues ?? []
+  } finally {
+    checking = undefined
   }
+}
+
+/** The schema a response value must satisfy for the given spec: {@link responseValueIssues} as a zod schema. */
+export function responseValueSchemaFor(forSpec: Spec, options: { editable: boolean }): z.ZodType<ResponseValue> {
+  return z.unknown().superRefine((value, ctx) => {
+    for (const { path, message } of responseValueIssues(forSpec, options, value)) ctx.addIssue({ code: 'custom', path, message })
+  }) as z.ZodType<unknown> as z.ZodType<ResponseValue>
 }

@@ -7,6 +7,7 @@ import { creationIssues } from '../machine/policies.js'
 import { inboxOf, step, wakeAtOf, type StepResult } from '../machine/step.js'
 import { actorKey, IdentifierSchema, ParticipantSchema, type Actor, type Participant } from '../model/actor.js'
 import { CreateInteractionInputSchema, escalationTimingIssues, type Interaction } from '../model/interaction.js'
+import { lazily } from '../model/lazily.js'
 import { LIMITS } from '../model/limits.js'
 import { ReassignInputSchema } from '../model/reassign.js'
 import { CancelInputSchema, RespondInputSchema } from '../model/response.js'
@@ -26,13 +27,16 @@ import type { Interactions, InteractionsOptions, SweepReport } from './types.js'
 /** Interactions one sweep applies at once; each may wait for the first delivery of its signal and notifications. */
 const SWEEP_CONCURRENCY = 8
 
-// Built once: constructing a zod schema costs far more than using it.
-const IdSchema = z.string().min(1).max(LIMITS.identifier)
-const InboxOptionsSchema = z.strictObject({
-  limit: z.int().min(1).max(LIMITS.inboxPage).default(20),
-  cursor: z.string().max(1_000).nullish(),
-})
-const SweepOptionsSchema = z.strictObject({ limit: z.int().min(1).max(10_000).default(100) })
+// Built once, on first use: constructing a zod schema costs far more than using it, and importing
+// the package need not build them.
+const schemas = lazily(() => ({
+  id: z.string().min(1).max(LIMITS.identifier),
+  inboxOptions: z.strictObject({
+    limit: z.int().min(1).max(LIMITS.inboxPage).default(20),
+    cursor: z.string().max(1_000).nullish(),
+  }),
+  sweepOptions: z.strictObject({ limit: z.int().min(1).max(10_000).default(100) }),
+}))
 
 const refusalError = (refusal: Refusal) => new InteractionError(refusal.code, refusal.message, { issues: refusal.issues })
 const projectOf = (project: unknown) => parse(IdentifierSchema, project, 'project', ['project'])
@@ -83,7 +87,7 @@ export function createInteractionsWith(
    * record is read without a lock and nothing is written unless a timer has come due.
    */
   async function apply(project: string, id: string, event?: (at: string) => InteractionEvent) {
-    parse(IdSchema, id, 'id', ['id'])
+    parse(schemas().id, id, 'id', ['id'])
     const notFound = () => new InteractionError('not_found', `interaction ${id} not found in project ${project}`)
     const decide = (current: Interaction, storeTime: Date | undefined): Decision<StepResult> => {
       const at = storeTime ?? clock()
@@ -133,7 +137,7 @@ export function createInteractionsWith(
    * the history events those writes recorded: the events a write adds are exactly what it did.
    */
   async function sweep(sweepOptions: unknown, what: string): Promise<SweepReport> {
-    const { limit } = parse(SweepOptionsSchema, sweepOptions, what)
+    const { limit } = parse(schemas().sweepOptions, sweepOptions, what)
     const at = await now()
     const claimUntil = addMilliseconds(at, delivery.leaseMs).toISOString()
     const due = await store.due({ now: at.toISOString(), limit, claimUntil })
@@ -283,7 +287,7 @@ export function createInteractionsWith(
     async inbox(project, actor, inboxOptions = {}) {
       const tenant = projectOf(project)
       const participant = parse(ParticipantSchema, actor, 'actor', ['actor'])
-      const { limit, cursor } = parse(InboxOptionsSchema, inboxOptions, 'inbox options')
+      const { limit, cursor } = parse(schemas().inboxOptions, inboxOptions, 'inbox options')
       const scope = { project: tenant, actor: participant }
       const items = await store.inbox({
         project: tenant,

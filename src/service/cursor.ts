@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { validationError } from '../errors.js'
 import type { Participant } from '../model/actor.js'
 import { isStorableTime } from '../model/interaction.js'
+import { lazily } from '../model/lazily.js'
 import { LIMITS } from '../model/limits.js'
 import type { InboxPosition } from '../ports.js'
 import { check } from './parse.js'
@@ -14,11 +15,13 @@ export interface CursorScope {
 
 // Only positions a stored record can have: a canonical UTC timestamp every store can parse, so even
 // a hand-made cursor with a correct checksum never reaches a store with a value it cannot handle.
-const PositionSchema = z.tuple([
-  z.iso.datetime().refine((at) => isStorableTime(Date.parse(at)) && new Date(at).toISOString() === at),
-  z.string().min(1).max(LIMITS.identifier),
-  z.string(),
-])
+const PositionSchema = lazily(() =>
+  z.tuple([
+    z.iso.datetime().refine((at) => isStorableTime(Date.parse(at)) && new Date(at).toISOString() === at),
+    z.string().min(1).max(LIMITS.identifier),
+    z.string(),
+  ]),
+)
 
 // btoa/atob rather than Buffer, so the library runs on edge runtimes too; UTF-8 bytes, since btoa takes Latin-1 only.
 const toBase64Url = (text: string) =>
@@ -63,7 +66,7 @@ export function decodeCursor(scope: CursorScope, cursor: string): InboxPosition 
   } catch {
     decoded = undefined
   }
-  const checked = check(PositionSchema, decoded)
+  const checked = check(PositionSchema(), decoded)
   const position = checked.data && { created_at: checked.data[0], id: checked.data[1] }
   if (!position || encodeCursor(scope, position) !== cursor) {
     const message = 'is not a cursor that inbox() returned for this project and actor'

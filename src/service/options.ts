@@ -1,79 +1,83 @@
 import { z } from 'zod'
 import { InteractionError } from '../errors.js'
+import { lazily } from '../model/lazily.js'
 import type { Directory, InteractionStore, Notifier, SignalDelivery } from '../ports.js'
 import { configurationError, count, growth, method, milliseconds, optionIssues } from './configuration.js'
 import type { DeliveryPolicy, InteractionsOptions } from './types.js'
 
-// Loose: a store or adapter may have more methods than the service calls. The parsed copy is only
-// checked; the service keeps the object it was given, so a class instance keeps its prototype.
-const StoreSchema = z.looseObject(
-  {
-    name: z.string({ error: 'must be a string naming the store, e.g. memory' }),
-    create: method('create({ record, inbox, events })'),
-    get: method('get({ project, id })'),
-    findByIdempotencyKey: method('findByIdempotencyKey({ project, key })'),
-    modify: method('modify({ project, id, decide })'),
-    history: method('history({ project, id })'),
-    runInteractions: method('runInteractions(query)'),
-    inbox: method('inbox(query)'),
-    due: method('due({ now, limit, claimUntil })'),
-    now: method('now()').optional(),
-    outbox: z.looseObject(
-      {
-        lease: method('lease({ now, limit, lease })'),
-        settle: method('settle({ id, owner, outcome })'),
-        list: method('list({ status, limit, after })'),
-        revive: method('revive({ id, now })'),
-        prune: method('prune({ deliveredBefore, limit })'),
-      },
-      { error: "must be the store's outbox, an object with lease, settle, list, revive and prune" },
-    ),
-  },
-  { error: 'must be a store object such as memoryStore() or postgresStore({ pool }): call the factory, do not pass it' },
-)
-const SignalsSchema = z.looseObject(
-  {
-    deliver: method('deliver(signal) => Promise<void>'),
-    deliverInTransaction: method('deliverInTransaction(signal, transaction) => Promise<void>').optional(),
-    timeoutMs: z.number('must be a number of milliseconds').positive('must be a number of milliseconds above 0').optional(),
-  },
-  { error: 'must be a signals adapter, an object with deliver(signal), such as callbackSignals((signal) => …), not a bare function' },
-)
-const NotifierSchema = z.looseObject(
-  {
-    notify: method('notify(notification) => Promise<void>'),
-    timeoutMs: z.number('must be a number of milliseconds').positive('must be a number of milliseconds above 0').optional(),
-  },
-  { error: 'must be a notifier, an object with notify(notification), not a bare function' },
-)
-const DirectorySchema = z.looseObject(
-  { membersOf: method('membersOf(project, groupId) => Promise<Actor[]>') },
-  { error: 'must be a directory, an object with membersOf(project, groupId)' },
-)
+// Built on the first createInteractions, not when the package is imported.
+const OptionsSchema = lazily(() => {
+  // Loose: a store or adapter may have more methods than the service calls. The parsed copy is only
+  // checked; the service keeps the object it was given, so a class instance keeps its prototype.
+  const StoreSchema = z.looseObject(
+    {
+      name: z.string({ error: 'must be a string naming the store, e.g. memory' }),
+      create: method('create({ record, inbox, events })'),
+      get: method('get({ project, id })'),
+      findByIdempotencyKey: method('findByIdempotencyKey({ project, key })'),
+      modify: method('modify({ project, id, decide })'),
+      history: method('history({ project, id })'),
+      runInteractions: method('runInteractions(query)'),
+      inbox: method('inbox(query)'),
+      due: method('due({ now, limit, claimUntil })'),
+      now: method('now()').optional(),
+      outbox: z.looseObject(
+        {
+          lease: method('lease({ now, limit, lease })'),
+          settle: method('settle({ id, owner, outcome })'),
+          list: method('list({ status, limit, after })'),
+          revive: method('revive({ id, now })'),
+          prune: method('prune({ deliveredBefore, limit })'),
+        },
+        { error: "must be the store's outbox, an object with lease, settle, list, revive and prune" },
+      ),
+    },
+    { error: 'must be a store object such as memoryStore() or postgresStore({ pool }): call the factory, do not pass it' },
+  )
+  const SignalsSchema = z.looseObject(
+    {
+      deliver: method('deliver(signal) => Promise<void>'),
+      deliverInTransaction: method('deliverInTransaction(signal, transaction) => Promise<void>').optional(),
+      timeoutMs: z.number('must be a number of milliseconds').positive('must be a number of milliseconds above 0').optional(),
+    },
+    { error: 'must be a signals adapter, an object with deliver(signal), such as callbackSignals((signal) => …), not a bare function' },
+  )
+  const NotifierSchema = z.looseObject(
+    {
+      notify: method('notify(notification) => Promise<void>'),
+      timeoutMs: z.number('must be a number of milliseconds').positive('must be a number of milliseconds above 0').optional(),
+    },
+    { error: 'must be a notifier, an object with notify(notification), not a bare function' },
+  )
+  const DirectorySchema = z.looseObject(
+    { membersOf: method('membersOf(project, groupId) => Promise<Actor[]>') },
+    { error: 'must be a directory, an object with membersOf(project, groupId)' },
+  )
 
-// Every field has its default, also when given as undefined; `prefault` fills an absent object the same way.
-const DeliverySchema = z
-  .strictObject({
-    maxAttempts: count(10),
-    baseMs: milliseconds(1_000),
-    factor: growth(2),
-    maxMs: milliseconds(15 * 60_000),
-    leaseMs: milliseconds(60_000),
-  })
-  .prefault({})
+  // Every field has its default, also when given as undefined; `prefault` fills an absent object the same way.
+  const DeliverySchema = z
+    .strictObject({
+      maxAttempts: count(10),
+      baseMs: milliseconds(1_000),
+      factor: growth(2),
+      maxMs: milliseconds(15 * 60_000),
+      leaseMs: milliseconds(60_000),
+    })
+    .prefault({})
 
-const OptionsSchema = z.strictObject(
-  {
-    store: StoreSchema.optional(),
-    signals: SignalsSchema.optional(),
-    notifier: NotifierSchema.optional(),
-    directory: DirectorySchema.optional(),
-    clock: method('() => Date').optional(),
-    delivery: DeliverySchema,
-    random: method('() => number in [0, 1)').optional(),
-  },
-  { error: 'must be an object of options' },
-)
+  return z.strictObject(
+    {
+      store: StoreSchema.optional(),
+      signals: SignalsSchema.optional(),
+      notifier: NotifierSchema.optional(),
+      directory: DirectorySchema.optional(),
+      clock: method('() => Date').optional(),
+      delivery: DeliverySchema,
+      random: method('() => number in [0, 1)').optional(),
+    },
+    { error: 'must be an object of options' },
+  )
+})
 
 /** The options with every default applied; `store` stays absent when not given, for the caller's default. */
 export interface ResolvedOptions {
@@ -98,7 +102,7 @@ const MOVED: Record<string, string> = {
  * a `configuration` error naming the option at construction, not a surprise at first use.
  */
 export function resolveOptions(options: InteractionsOptions): ResolvedOptions {
-  const parsed = OptionsSchema.safeParse(options)
+  const parsed = OptionsSchema().safeParse(options)
   if (!parsed.success) throw configurationError('createInteractions options', optionIssues(parsed.error, [], MOVED))
   const { delivery } = parsed.data
   for (const [adapter, timeoutMs] of [

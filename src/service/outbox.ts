@@ -2,6 +2,7 @@ import { addMilliseconds } from 'date-fns/addMilliseconds'
 import { nanoid } from 'nanoid'
 import { z } from 'zod'
 import { describeError, InteractionError } from '../errors.js'
+import { lazily } from '../model/lazily.js'
 import { LIMITS } from '../model/limits.js'
 import type { InteractionNotification } from '../model/notification.js'
 import { isSignalEntry, type OutboxEntry, type Signal } from '../model/signal.js'
@@ -26,15 +27,21 @@ const PRUNE_BATCH = 1_000
 /** The longest retention `pruneSignals` takes: a century, so the cutoff stays a date every store can hold. */
 const MAX_RETENTION_MS = 100 * 365 * 24 * 60 * 60_000
 
-const BatchOptionsSchema = z.strictObject({ limit: z.int().min(1).max(10_000).default(100) })
-const SignalIdSchema = z
-  .string()
-  .min(1)
-  .max(LIMITS.identifier * 2)
-const FailedSignalsOptionsSchema = z.strictObject({ limit: z.int().min(1).max(1_000).default(100), after: SignalIdSchema.optional() })
-const PruneOptionsSchema = z.strictObject({
-  olderThan: z.int().min(0).max(MAX_RETENTION_MS),
-  limit: z.int().min(1).max(1_000_000).default(10_000),
+// Built on first use, as importing the package need not build them.
+const schemas = lazily(() => {
+  const signalId = z
+    .string()
+    .min(1)
+    .max(LIMITS.identifier * 2)
+  return {
+    batchOptions: z.strictObject({ limit: z.int().min(1).max(10_000).default(100) }),
+    signalId,
+    failedSignalsOptions: z.strictObject({ limit: z.int().min(1).max(1_000).default(100), after: signalId.optional() }),
+    pruneOptions: z.strictObject({
+      olderThan: z.int().min(0).max(MAX_RETENTION_MS),
+      limit: z.int().min(1).max(1_000_000).default(10_000),
+    }),
+  }
 })
 
 /**
@@ -139,7 +146,7 @@ export function createOutbox(options: {
     async deliverSignals(deliverOptions: unknown = {}): Promise<DeliveryReport> {
       // Only what this instance can send: the rest waits for an instance with the adapter, instead of failing here.
       const kinds: OutboxEntryKind[] = [...(signals ? ['signal' as const] : []), ...(notifier ? ['notification' as const] : [])]
-      const { limit } = parse(BatchOptionsSchema, deliverOptions, 'deliverSignals options')
+      const { limit } = parse(schemas().batchOptions, deliverOptions, 'deliverSignals options')
       if (!notifier) requireSignals()
       const report: DeliveryReport = { delivered: 0, retrying: 0, dead: 0 }
       let taken = 0
@@ -163,19 +170,19 @@ export function createOutbox(options: {
     },
 
     async failedSignals(listOptions: unknown = {}): Promise<OutboxEntry[]> {
-      const { limit, after } = parse(FailedSignalsOptionsSchema, listOptions, 'failedSignals options')
+      const { limit, after } = parse(schemas().failedSignalsOptions, listOptions, 'failedSignals options')
       return store.outbox.list({ status: 'dead', limit, ...(after !== undefined && { after }) })
     },
 
     async retrySignal(id: string): Promise<OutboxEntry> {
-      parse(SignalIdSchema, id, 'id', ['id'])
+      parse(schemas().signalId, id, 'id', ['id'])
       const revived = await store.outbox.revive({ id, now: (await now()).toISOString() })
       if (!revived) throw new InteractionError('not_found', `no dead-lettered signal with id ${id}`)
       return revived
     },
 
     async pruneSignals(pruneOptions: unknown): Promise<{ pruned: number }> {
-      const { olderThan, limit } = parse(PruneOptionsSchema, pruneOptions, 'pruneSignals options')
+      const { olderThan, limit } = parse(schemas().pruneOptions, pruneOptions, 'pruneSignals options')
       const deliveredBefore = addMilliseconds(await now(), -olderThan).toISOString()
       let pruned = 0
       while (pruned < limit) {

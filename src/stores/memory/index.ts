@@ -11,9 +11,25 @@ import type { InboxPosition, InteractionStore, OutboxEntryKind, OutboxStore, Wri
 /** Which kind an entry is, for a lease of some kinds only. */
 const kindOf = (entry: OutboxEntry): OutboxEntryKind => ('signal' in entry ? 'signal' : 'notification')
 const keyOf = (project: string, id: string) => `${project}\u0000${id}`
-// Records and entries are plain JSON by construction; a JSON round trip copies them several times
-// faster than structuredClone on Node 20.
-const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
+/**
+ * A deep copy of plain JSON data, as a JSON round trip makes it (an undefined field left out, an
+ * undefined item null). Records and entries are plain JSON by construction; a walk copies a record
+ * several times faster than a JSON round trip or structuredClone on Node 20.
+ */
+function copy<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : copy(item))) as T
+  const copied: Record<string, unknown> = {}
+  for (const name of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[name]
+    if (field === undefined) continue
+    // A key `__proto__` (JSON.parse makes one) is data, not the prototype.
+    if (name === '__proto__')
+      Object.defineProperty(copied, name, { value: copy(field), enumerable: true, writable: true, configurable: true })
+    else copied[name] = copy(field)
+  }
+  return copied as T
+}
 const byInboxOrder = (a: InboxPosition, b: InboxPosition) =>
   a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 
