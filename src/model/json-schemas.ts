@@ -47,7 +47,7 @@ function confirmJsonSchema(spec: Extract<Spec, { mode: 'confirm' }>, editable: b
     minProperties: 1,
     additionalProperties: false,
   }
-  const confirmed = { type: 'boolean', description: 'true to approve, false to reject' }
+  const confirmed: JsonSchema = { type: 'boolean', description: 'true to approve, false to reject' }
   return {
     ...closed({ confirmed, ...edited, reason }, ['confirmed']),
     if: { properties: { confirmed: { const: false } } },
