@@ -8,7 +8,7 @@ import {
   type CreateInteractionInput,
   type RespondInput,
 } from '@hitl/interactions'
-import { expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { describeEachStore, snapshot } from '../support/each-store.js'
 import { alice, bob, carol, deployGate, harness, rejection } from '../support/harness.js'
 
@@ -315,5 +315,107 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
       interactions.create('acme', { ...sendEmail, spec: { mode: 'confirm', reject_reasons: [...rejectReasons, rejectReasons[0]!] } }),
     )
     expect(error).toMatchObject({ code: 'validation_failed', issues: [{ path: ['spec', 'reject_reasons', 2, 'value'] }] })
+  })
+})
+
+/** `depth` definitions, each an `anyOf` of two references to the one before: 2^depth subschemas once followed. */
+const doubling = (depth: number) => ({
+  $ref: `#/$defs/d${depth}`,
+  $defs: Object.fromEntries(
+    Array.from({ length: depth + 1 }, (_, i) => [
+      `d${i}`,
+      i === 0 ? { type: 'string' } : { anyOf: [1, 2].map(() => ({ $ref: `#/$defs/d${i - 1}` })) },
+    ]),
+  ),
+})
+
+describe('proposal schemas that would block or crash the process', () => {
+  const at = (...path: (string | number)[]) => ['spec', 'proposal', 'schema', ...path]
+  const refused: { rule: string; proposal: { value: unknown; schema: unknown }; path: (string | number)[] }[] = [
+    { rule: 'a pattern with nested quantifiers (^(a+)+$)', proposal: { value: 'a', schema: { pattern: '^(a+)+$' } }, path: at('pattern') },
+    { rule: 'a repeated group of alternatives ((a|a)*)', proposal: { value: 'a', schema: { pattern: '^(a|a)*$' } }, path: at('pattern') },
+    { rule: 'a pattern with a back-reference', proposal: { value: 'aa', schema: { pattern: '^(a)\\1$' } }, path: at('pattern') },
+    { rule: 'a pattern that repeats freely twice', proposal: { value: 'x', schema: { pattern: '^\\d*\\d*x' } }, path: at('pattern') },
+    { rule: 'an unanchored free repetition', proposal: { value: 'x', schema: { pattern: '\\d+x' } }, path: at('pattern') },
+    { rule: 'a pattern over 256 characters', proposal: { value: 'a', schema: { pattern: `^${'a'.repeat(256)}` } }, path: at('pattern') },
+    {
+      rule: 'a slow patternProperties name',
+      proposal: { value: {}, schema: { patternProperties: { '^(a+)+$': true } } },
+      path: at('patternProperties', '^(a+)+$'),
+    },
+    {
+      rule: 'a slow pattern under propertyNames',
+      proposal: { value: {}, schema: { propertyNames: { pattern: '^(a|b)+$' } } },
+      path: at('propertyNames', 'pattern'),
+    },
+    { rule: 'references that double at each of 16 levels', proposal: { value: 1, schema: doubling(16) }, path: at() },
+    { rule: 'references that double at each of 24 levels', proposal: { value: 1, schema: doubling(24) }, path: at() },
+    { rule: 'a reference to the root', proposal: { value: 1, schema: { $ref: '#' } }, path: at('$ref') },
+    {
+      rule: 'a definition that refers to itself',
+      proposal: { value: 1, schema: { $ref: '#/$defs/a', $defs: { a: { $ref: '#/$defs/a' } } } },
+      path: at('$defs', 'a'),
+    },
+    {
+      rule: 'two definitions that refer to each other',
+      proposal: {
+        value: {},
+        schema: { $defs: { a: { properties: { b: { $ref: '#/$defs/b' } } }, b: { items: { $ref: '#/$defs/a' } } }, $ref: '#/$defs/a' },
+      },
+      path: at('$defs', 'a'),
+    },
+    {
+      rule: 'a reference into a subschema rather than $defs',
+      proposal: { value: 1, schema: { properties: { a: { type: 'string' } }, items: { $ref: '#/properties/a' } } },
+      path: at('items', '$ref'),
+    },
+    {
+      rule: 'an $id below the root',
+      proposal: { value: {}, schema: { properties: { a: { $id: 'https://example.com/a', $ref: '#/$defs/x', $defs: { x: {} } } } } },
+      path: at('properties', 'a', '$id'),
+    },
+    { rule: '$recursiveRef', proposal: { value: 1, schema: { $recursiveRef: '#' } }, path: at('$recursiveRef') },
+    { rule: '$recursiveAnchor', proposal: { value: 1, schema: { $recursiveAnchor: true } }, path: at('$recursiveAnchor') },
+    { rule: 'dependencies', proposal: { value: {}, schema: { dependencies: { a: { $ref: '#' } } } }, path: at('dependencies') },
+    { rule: 'the format __proto__', proposal: { value: 'a', schema: { format: '__proto__' } }, path: at('format') },
+    { rule: 'the format constructor', proposal: { value: 'a', schema: { format: 'constructor' } }, path: at('format') },
+    { rule: 'a format the validator does not know', proposal: { value: 'a', schema: { format: 'credit-card' } }, path: at('format') },
+  ]
+
+  it.each(refused)('create — refuses a schema with $rule, naming its path; stores nothing', async ({ proposal: bad, path }) => {
+    const { interactions, store } = harness()
+    const error = await rejection(() =>
+      interactions.create('acme', { ...sendEmail, spec: { mode: 'confirm', proposal: bad } } as CreateInteractionInput),
+    )
+    expect(error.code).toBe('validation_failed')
+    expect(error.issues.map((issue) => issue.path)).toContainEqual(path)
+    expect(await store.inbox({ project: 'acme', actorKey: 'member:user_alice', now: '2026-04-21T09:00:00.000Z', limit: 10 })).toEqual([])
+  })
+
+  it('create — accepts safe patterns, known formats and definitions referred to many times without a cycle', async () => {
+    const { interactions } = harness()
+    const schema = {
+      type: 'object',
+      properties: {
+        id: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,62}$' },
+        code: { type: 'string', pattern: '^\\d{4}-\\d{2}$' },
+        host: { type: 'string', pattern: '^[a-z0-9.-]+$', format: 'hostname' },
+        from: { $ref: '#/$defs/address' },
+        to: { type: 'array', items: { $ref: '#/$defs/address' } },
+      },
+      patternProperties: { '^x-': { type: 'string' } },
+      $defs: { address: { $ref: '#/$defs/email' }, email: { type: 'string', format: 'email' } },
+    }
+    const value = { id: 'deploy_1', code: '2026-04', host: 'api.example.com', from: 'a@example.com', to: ['b@example.com'], 'x-note': 'hi' }
+    const created = await interactions.create('acme', { ...sendEmail, spec: { mode: 'confirm', proposal: { value, schema } } })
+    const error = await rejection(() =>
+      interactions.respond('acme', created.id, { actor: alice, value: { confirmed: true, edited: { ...value, code: '26-4', to: ['b'] } } }),
+    )
+    expect(error.issues.map((issue) => issue.path)).toEqual(
+      expect.arrayContaining([
+        ['value', 'edited', 'code'],
+        ['value', 'edited', 'to', 0],
+      ]),
+    )
   })
 })
