@@ -97,26 +97,40 @@ function pathOf(pointer: string, instance: unknown): (string | number)[] {
   return path
 }
 
-// The validator's words for "a part below failed" and for a property or item the schema forbids.
-const SUMMARY = 'A subschema had errors.'
-const FALSE_SCHEMA = 'False boolean schema.'
-
 /**
- * The problems the validator reports, deepest first: a failure that only says a property or an item
- * below it failed is left out when that failure is reported too.
+ * The validator's keywords whose error only says that a part below failed: the parts' own errors
+ * follow it, so it is left out. `anyOf` and `oneOf` stay, since no single branch is the problem.
  */
-function issuesOf(errors: { instanceLocation: string; error: string }[], instance: unknown): ValidationIssue[] {
-  const deepest = errors.filter(({ instanceLocation: at }) => !errors.some((other) => other.instanceLocation.startsWith(`${at}/`)))
+const SUMMARY_KEYWORDS = new Set([
+  '$ref',
+  'properties',
+  'patternProperties',
+  'additionalProperties',
+  'unevaluatedProperties',
+  'items',
+  'prefixItems',
+  'unevaluatedItems',
+  'dependentSchemas',
+  'allOf',
+  'if',
+])
+// The validator names a missing property in its message only; the issue's path names it.
+const MISSING = /^Instance does not have required property "(.*)"\.$/s
+const MISSING_DEPENDANT = /^Instance has "(.*)" but does not have "(.*)"\.$/s
+
+/** One issue per failing keyword, each at the path of the value it is about: a missing property at its own path. */
+function issuesOf(errors: { instanceLocation: string; keyword: string; error: string }[], instance: unknown): ValidationIssue[] {
   const seen = new Set<string>()
-  return deepest
-    .filter(
-      ({ instanceLocation: at, error }) =>
-        !(error === SUMMARY && deepest.some((other) => other.instanceLocation === at && other.error !== SUMMARY)),
-    )
-    .map(({ instanceLocation, error }) => ({
-      path: pathOf(instanceLocation, instance),
-      message: error === FALSE_SCHEMA ? 'is not allowed here' : error,
-    }))
+  return errors
+    .filter(({ keyword }) => !SUMMARY_KEYWORDS.has(keyword))
+    .map(({ instanceLocation, keyword, error }): ValidationIssue => {
+      const path = pathOf(instanceLocation, instance)
+      const missing = keyword === 'required' ? MISSING.exec(error) : undefined
+      if (missing) return { path: [...path, missing[1]!], message: 'is required' }
+      const dependant = keyword === 'dependentRequired' ? MISSING_DEPENDANT.exec(error) : undefined
+      if (dependant) return { path: [...path, dependant[2]!], message: `is required when "${dependant[1]}" is present` }
+      return { path, message: keyword === 'false' ? 'is not allowed here' : error }
+    })
     .filter(({ path, message }) => !seen.has(`${path.join('/')} ${message}`) && seen.add(`${path.join('/')} ${message}`))
 }
 

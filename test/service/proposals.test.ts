@@ -178,6 +178,11 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
       ],
     },
     {
+      rule: 'an edit missing a required property beside one of a wrong type, each at its own path',
+      value: { confirmed: true, edited: { to: 5 } },
+      issues: [{ path: ['value', 'edited', 'to'] }, { path: ['value', 'edited', 'subject'] }],
+    },
+    {
       rule: 'a reason that is not one of reject_reasons',
       value: { confirmed: false, reason: { value: 'too_late' } },
       issues: [{ path: ['value', 'reason', 'value'] }],
@@ -235,7 +240,7 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
     {
       rule: 'a value that fails its own schema',
       proposal: { ...proposal, value: { to: 'ops@example.com' } },
-      path: ['spec', 'proposal', 'value'],
+      path: ['spec', 'proposal', 'value', 'subject'],
     },
     {
       rule: 'a value whose nested field fails its own schema',
