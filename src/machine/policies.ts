@@ -177,7 +177,7 @@ export function decisionOf(record: Interaction): ApprovalDecision {
   const proposal = record.spec.mode === 'confirm' ? record.spec.proposal : undefined
   if (outcome === 'approved') {
     if (!proposal) return { outcome }
-    const edit = values.find((value) => value.confirmed && 'edited' in value)
+    const edit = values.find((value) => value.confirmed && value.edited !== undefined)
     const approved_value = edit?.confirmed ? edit.edited : proposal.value
     return { outcome, approved_value, edited: !sameJson(approved_value, proposal.value) }
   }

@@ -87,6 +87,18 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
     expect(InteractionSchema.parse(stored)).toEqual(stored)
   })
 
+  it('respond — an edited key set to undefined approves the proposal as it is, and is recorded without the key', async () => {
+    const { interactions, delivered } = await service()
+    const { id } = await interactions.create('acme', sendEmail)
+    const responded = await interactions.respond('acme', id, { actor: alice, value: { confirmed: true, edited: undefined } })
+    const decision = { outcome: 'approved', approved_value: proposal.value, edited: false }
+    expect(responded).toMatchObject(decision)
+    expect(delivered[0]).toMatchObject(decision)
+    const stored = await interactions.get('acme', id)
+    expect(stored).toEqual(responded)
+    expect(stored.responses[0]!.value).toStrictEqual({ confirmed: true })
+  })
+
   it('respond — an edit equal to the proposal, keys in another order, approves it unedited', async () => {
     const { interactions } = await service()
     const { id } = await interactions.create('acme', sendEmail)
