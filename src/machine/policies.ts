@@ -3,6 +3,7 @@ import type { ValidationIssue } from '../errors.js'
 import type { Interaction, Outcome, Tally } from '../model/interaction.js'
 import { sameJson } from '../model/json-schema.js'
 import type { ConfirmValue } from '../model/response.js'
+import type { Signal } from '../model/signal.js'
 
 /** The sub-states of `pending`, one per way a pending record can be waiting. */
 export type PendingState = 'direct' | 'unclaimed' | 'claimed' | 'collecting'
@@ -185,8 +186,13 @@ export function decisionOf(record: Interaction): ApprovalDecision {
   return { outcome, ...(rejection_reason && !rejection_reason.confirmed && { rejection_reason: rejection_reason.reason }) }
 }
 
-/** A completed approval's decision without the fields it lacks: what its signal and its `completed` history event repeat. */
-export const decisionFieldsOf = (record: ApprovalDecision): ApprovalDecision => ({
+/**
+ * A completed approval's decision without the fields it lacks, and the proposal's value when its
+ * spec has one: what its signal and its `completed` history event repeat, so that a run or an audit
+ * reads the proposal, what was approved and whether it changed side by side.
+ */
+export const decisionFieldsOf = (record: Interaction): ApprovalDecision & Pick<Signal, 'proposed_value'> => ({
+  ...(record.spec.mode === 'confirm' && record.spec.proposal && { proposed_value: record.spec.proposal.value }),
   outcome: record.outcome,
   ...(record.edited !== undefined && { approved_value: record.approved_value, edited: record.edited }),
   ...(record.rejection_reason && { rejection_reason: record.rejection_reason }),

@@ -87,6 +87,29 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
     expect(InteractionSchema.parse(stored)).toEqual(stored)
   })
 
+  it('respond — the signal and the completed event carry the proposal as proposed_value beside the decision', async () => {
+    const { interactions, delivered } = await service()
+    const edit = { to: 'oncall@example.com', subject: 'Deploy done', cc: [] }
+    const approved = await interactions.create('acme', sendEmail)
+    await interactions.respond('acme', approved.id, { actor: alice, value: { confirmed: true, edited: edit } })
+    const rejected = await interactions.create('acme', { ...sendEmail, run_id: 'run_2' })
+    await interactions.respond('acme', rejected.id, { actor: alice, value: { confirmed: false, reason: { value: 'not_now' } } })
+    const decisions = [
+      { outcome: 'approved', proposed_value: proposal.value, approved_value: edit, edited: true },
+      { outcome: 'rejected', proposed_value: proposal.value, rejection_reason: { value: 'not_now' } },
+    ]
+    expect(delivered).toEqual(decisions.map((decision) => expect.objectContaining(decision)))
+    for (const signal of delivered) expect(SignalSchema.parse(signal)).toEqual(signal)
+    for (const [index, id] of [approved.id, rejected.id].entries()) {
+      expect((await interactions.history('acme', id)).at(-1)).toMatchObject({ type: 'completed', data: decisions[index] })
+      expect(await interactions.get('acme', id)).not.toHaveProperty('proposed_value')
+    }
+    // Without a proposal there is nothing to repeat.
+    const plain = await interactions.create('acme', { ...sendEmail, run_id: 'run_3', spec: { mode: 'confirm' } })
+    await interactions.respond('acme', plain.id, { actor: alice, value: { confirmed: true } })
+    expect(delivered[2]).not.toHaveProperty('proposed_value')
+  })
+
   it('respond — an edited key set to undefined approves the proposal as it is, and is recorded without the key', async () => {
     const { interactions, delivered } = await service()
     const { id } = await interactions.create('acme', sendEmail)
