@@ -210,6 +210,17 @@ describe('describeForAgent', () => {
     expect(await interactions.respond('acme', approval.id, { actor: alice, value: args })).toMatchObject({ approved_value: args.edited })
   })
 
+  it('describeForAgent — toolName names the tool and the prompt, for a model offered several; a name no API accepts is refused', async () => {
+    const { interactions } = harness()
+    const approval = await interactions.create('acme', deployGate)
+    const { prompt, tool } = describeForAgent(approval, { toolName: 'respond_to_deploy_1' })
+    expect(tool.name).toBe('respond_to_deploy_1')
+    expect(prompt).toContain('Answer by calling respond_to_deploy_1.')
+    expect(() => describeForAgent(approval, { toolName: 'respond to deploy' })).toThrow(
+      expect.objectContaining({ code: 'configuration', issues: [expect.objectContaining({ path: ['toolName'] })] }),
+    )
+  })
+
   it('describeForAgent — options are listed with their labels and bounds; a shared approval says it cannot be changed', async () => {
     const interactions = createInteractions({ directory: { membersOf: async () => [alice, { type: 'member', id: 'user_bob' }] } })
     const multi = await interactions.create('acme', {
