@@ -149,6 +149,7 @@ export function creationIssues(record: Interaction): ValidationIssue[] {
   return []
 }
 
+/** The name of a routing policy: `direct`, `first_responder`, `all_members` or `quorum`. */
 export type PolicyName = keyof typeof POLICIES
 
 /** The policy that routes a record: `direct` for a member or an agent, the group's `routing_policy` otherwise. */
