@@ -8,7 +8,7 @@ import {
   type CreateInteractionInput,
   type RespondInput,
 } from '@hitl/interactions'
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { describeEachStore, snapshot } from '../support/each-store.js'
 import { alice, bob, carol, deployGate, harness, rejection } from '../support/harness.js'
 
@@ -44,6 +44,17 @@ const group = (routing: 'all_members' | 'quorum') =>
     routing_policy: routing,
     ...(routing === 'quorum' && { quorum: { required: 2 } }),
   }) satisfies CreateInteractionInput
+
+/** `depth` definitions, each an `anyOf` of two references to the one before: 2^depth subschemas once followed. */
+const doubling = (depth: number) => ({
+  $ref: `#/$defs/d${depth}`,
+  $defs: Object.fromEntries(
+    Array.from({ length: depth + 1 }, (_, i) => [
+      `d${i}`,
+      i === 0 ? { type: 'string' } : { anyOf: [1, 2].map(() => ({ $ref: `#/$defs/d${i - 1}` })) },
+    ]),
+  ),
+})
 
 describeEachStore('edit before approve, and reasons for a rejection', (emptyStore) => {
   const service = async () => harness({ store: await emptyStore() })
@@ -271,6 +282,7 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
     expect(await snapshot(store, 'acme', [id], [alice])).toBe(before)
   })
 
+  const schemaAt = (...path: (string | number)[]) => ['spec', 'proposal', 'schema', ...path]
   const badProposals: { rule: string; proposal: unknown; path: (string | number)[] }[] = [
     {
       rule: 'a value that fails its own schema',
@@ -323,6 +335,67 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
       proposal: { value: 1, schema: { description: 'x'.repeat(LIMITS.proposalSchemaBytes) } },
       path: ['spec', 'proposal', 'schema'],
     },
+    // Schemas that would block or crash the process when an edit is checked: refused before any value is.
+    {
+      rule: 'a pattern with nested quantifiers (^(a+)+$)',
+      proposal: { value: 'a', schema: { pattern: '^(a+)+$' } },
+      path: schemaAt('pattern'),
+    },
+    {
+      rule: 'a repeated group of alternatives ((a|a)*)',
+      proposal: { value: 'a', schema: { pattern: '^(a|a)*$' } },
+      path: schemaAt('pattern'),
+    },
+    { rule: 'a pattern with a back-reference', proposal: { value: 'aa', schema: { pattern: '^(a)\\1$' } }, path: schemaAt('pattern') },
+    { rule: 'a pattern that repeats freely twice', proposal: { value: 'x', schema: { pattern: '^\\d*\\d*x' } }, path: schemaAt('pattern') },
+    { rule: 'an unanchored free repetition', proposal: { value: 'x', schema: { pattern: '\\d+x' } }, path: schemaAt('pattern') },
+    {
+      rule: 'a pattern over 256 characters',
+      proposal: { value: 'a', schema: { pattern: `^${'a'.repeat(256)}` } },
+      path: schemaAt('pattern'),
+    },
+    {
+      rule: 'a slow patternProperties name',
+      proposal: { value: {}, schema: { patternProperties: { '^(a+)+$': true } } },
+      path: schemaAt('patternProperties', '^(a+)+$'),
+    },
+    {
+      rule: 'a slow pattern under propertyNames',
+      proposal: { value: {}, schema: { propertyNames: { pattern: '^(a|b)+$' } } },
+      path: schemaAt('propertyNames', 'pattern'),
+    },
+    { rule: 'references that double at each of 16 levels', proposal: { value: 1, schema: doubling(16) }, path: schemaAt() },
+    { rule: 'references that double at each of 24 levels', proposal: { value: 1, schema: doubling(24) }, path: schemaAt() },
+    { rule: 'a reference to the root', proposal: { value: 1, schema: { $ref: '#' } }, path: schemaAt('$ref') },
+    {
+      rule: 'a definition that refers to itself',
+      proposal: { value: 1, schema: { $ref: '#/$defs/a', $defs: { a: { $ref: '#/$defs/a' } } } },
+      path: schemaAt('$defs', 'a'),
+    },
+    {
+      rule: 'two definitions that refer to each other',
+      proposal: {
+        value: {},
+        schema: { $defs: { a: { properties: { b: { $ref: '#/$defs/b' } } }, b: { items: { $ref: '#/$defs/a' } } }, $ref: '#/$defs/a' },
+      },
+      path: schemaAt('$defs', 'a'),
+    },
+    {
+      rule: 'a reference into a subschema rather than $defs',
+      proposal: { value: 1, schema: { properties: { a: { type: 'string' } }, items: { $ref: '#/properties/a' } } },
+      path: schemaAt('items', '$ref'),
+    },
+    {
+      rule: 'an $id below the root',
+      proposal: { value: {}, schema: { properties: { a: { $id: 'https://example.com/a', $ref: '#/$defs/x', $defs: { x: {} } } } } },
+      path: schemaAt('properties', 'a', '$id'),
+    },
+    { rule: '$recursiveRef', proposal: { value: 1, schema: { $recursiveRef: '#' } }, path: schemaAt('$recursiveRef') },
+    { rule: '$recursiveAnchor', proposal: { value: 1, schema: { $recursiveAnchor: true } }, path: schemaAt('$recursiveAnchor') },
+    { rule: 'dependencies', proposal: { value: {}, schema: { dependencies: { a: { $ref: '#' } } } }, path: schemaAt('dependencies') },
+    { rule: 'the format __proto__', proposal: { value: 'a', schema: { format: '__proto__' } }, path: schemaAt('format') },
+    { rule: 'the format constructor', proposal: { value: 'a', schema: { format: 'constructor' } }, path: schemaAt('format') },
+    { rule: 'a format the validator does not know', proposal: { value: 'a', schema: { format: 'credit-card' } }, path: schemaAt('format') },
   ]
 
   it.each(badProposals)('create — refuses a proposal with $rule, naming its path; stores nothing', async ({ proposal: bad, path }) => {
@@ -335,105 +408,8 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
     expect(await store.inbox({ project: 'acme', actorKey: 'member:user_alice', now: '2026-04-21T09:00:00.000Z', limit: 10 })).toEqual([])
   })
 
-  it('approvedValue and rejectionReason — read approvals only, like isApproved', async () => {
-    const { interactions } = await service()
-    const review = await interactions.create('acme', {
-      type: 'review',
-      target_actor: alice,
-      spec: { mode: 'select', options: rejectReasons },
-    })
-    for (const reader of [approvedValue, rejectionReason]) {
-      expect(() => reader(review)).toThrow(
-        expect.objectContaining({ code: 'validation_failed', issues: [expect.objectContaining({ path: ['type'] })] }),
-      )
-    }
-  })
-
-  it('create — refuses reject_reasons with a repeated value', async () => {
-    const { interactions } = await service()
-    const error = await rejection(() =>
-      interactions.create('acme', { ...sendEmail, spec: { mode: 'confirm', reject_reasons: [...rejectReasons, rejectReasons[0]!] } }),
-    )
-    expect(error).toMatchObject({ code: 'validation_failed', issues: [{ path: ['spec', 'reject_reasons', 2, 'value'] }] })
-  })
-})
-
-/** `depth` definitions, each an `anyOf` of two references to the one before: 2^depth subschemas once followed. */
-const doubling = (depth: number) => ({
-  $ref: `#/$defs/d${depth}`,
-  $defs: Object.fromEntries(
-    Array.from({ length: depth + 1 }, (_, i) => [
-      `d${i}`,
-      i === 0 ? { type: 'string' } : { anyOf: [1, 2].map(() => ({ $ref: `#/$defs/d${i - 1}` })) },
-    ]),
-  ),
-})
-
-describe('proposal schemas that would block or crash the process', () => {
-  const at = (...path: (string | number)[]) => ['spec', 'proposal', 'schema', ...path]
-  const refused: { rule: string; proposal: { value: unknown; schema: unknown }; path: (string | number)[] }[] = [
-    { rule: 'a pattern with nested quantifiers (^(a+)+$)', proposal: { value: 'a', schema: { pattern: '^(a+)+$' } }, path: at('pattern') },
-    { rule: 'a repeated group of alternatives ((a|a)*)', proposal: { value: 'a', schema: { pattern: '^(a|a)*$' } }, path: at('pattern') },
-    { rule: 'a pattern with a back-reference', proposal: { value: 'aa', schema: { pattern: '^(a)\\1$' } }, path: at('pattern') },
-    { rule: 'a pattern that repeats freely twice', proposal: { value: 'x', schema: { pattern: '^\\d*\\d*x' } }, path: at('pattern') },
-    { rule: 'an unanchored free repetition', proposal: { value: 'x', schema: { pattern: '\\d+x' } }, path: at('pattern') },
-    { rule: 'a pattern over 256 characters', proposal: { value: 'a', schema: { pattern: `^${'a'.repeat(256)}` } }, path: at('pattern') },
-    {
-      rule: 'a slow patternProperties name',
-      proposal: { value: {}, schema: { patternProperties: { '^(a+)+$': true } } },
-      path: at('patternProperties', '^(a+)+$'),
-    },
-    {
-      rule: 'a slow pattern under propertyNames',
-      proposal: { value: {}, schema: { propertyNames: { pattern: '^(a|b)+$' } } },
-      path: at('propertyNames', 'pattern'),
-    },
-    { rule: 'references that double at each of 16 levels', proposal: { value: 1, schema: doubling(16) }, path: at() },
-    { rule: 'references that double at each of 24 levels', proposal: { value: 1, schema: doubling(24) }, path: at() },
-    { rule: 'a reference to the root', proposal: { value: 1, schema: { $ref: '#' } }, path: at('$ref') },
-    {
-      rule: 'a definition that refers to itself',
-      proposal: { value: 1, schema: { $ref: '#/$defs/a', $defs: { a: { $ref: '#/$defs/a' } } } },
-      path: at('$defs', 'a'),
-    },
-    {
-      rule: 'two definitions that refer to each other',
-      proposal: {
-        value: {},
-        schema: { $defs: { a: { properties: { b: { $ref: '#/$defs/b' } } }, b: { items: { $ref: '#/$defs/a' } } }, $ref: '#/$defs/a' },
-      },
-      path: at('$defs', 'a'),
-    },
-    {
-      rule: 'a reference into a subschema rather than $defs',
-      proposal: { value: 1, schema: { properties: { a: { type: 'string' } }, items: { $ref: '#/properties/a' } } },
-      path: at('items', '$ref'),
-    },
-    {
-      rule: 'an $id below the root',
-      proposal: { value: {}, schema: { properties: { a: { $id: 'https://example.com/a', $ref: '#/$defs/x', $defs: { x: {} } } } } },
-      path: at('properties', 'a', '$id'),
-    },
-    { rule: '$recursiveRef', proposal: { value: 1, schema: { $recursiveRef: '#' } }, path: at('$recursiveRef') },
-    { rule: '$recursiveAnchor', proposal: { value: 1, schema: { $recursiveAnchor: true } }, path: at('$recursiveAnchor') },
-    { rule: 'dependencies', proposal: { value: {}, schema: { dependencies: { a: { $ref: '#' } } } }, path: at('dependencies') },
-    { rule: 'the format __proto__', proposal: { value: 'a', schema: { format: '__proto__' } }, path: at('format') },
-    { rule: 'the format constructor', proposal: { value: 'a', schema: { format: 'constructor' } }, path: at('format') },
-    { rule: 'a format the validator does not know', proposal: { value: 'a', schema: { format: 'credit-card' } }, path: at('format') },
-  ]
-
-  it.each(refused)('create — refuses a schema with $rule, naming its path; stores nothing', async ({ proposal: bad, path }) => {
-    const { interactions, store } = harness()
-    const error = await rejection(() =>
-      interactions.create('acme', { ...sendEmail, spec: { mode: 'confirm', proposal: bad } } as CreateInteractionInput),
-    )
-    expect(error.code).toBe('validation_failed')
-    expect(error.issues.map((issue) => issue.path)).toContainEqual(path)
-    expect(await store.inbox({ project: 'acme', actorKey: 'member:user_alice', now: '2026-04-21T09:00:00.000Z', limit: 10 })).toEqual([])
-  })
-
   it('create — accepts safe patterns, known formats and definitions referred to many times without a cycle', async () => {
-    const { interactions } = harness()
+    const { interactions } = await service()
     const schema = {
       type: 'object',
       properties: {
@@ -457,5 +433,27 @@ describe('proposal schemas that would block or crash the process', () => {
         ['value', 'edited', 'to', 0],
       ]),
     )
+  })
+
+  it('approvedValue and rejectionReason — read approvals only, like isApproved', async () => {
+    const { interactions } = await service()
+    const review = await interactions.create('acme', {
+      type: 'review',
+      target_actor: alice,
+      spec: { mode: 'select', options: rejectReasons },
+    })
+    for (const reader of [approvedValue, rejectionReason]) {
+      expect(() => reader(review)).toThrow(
+        expect.objectContaining({ code: 'validation_failed', issues: [expect.objectContaining({ path: ['type'] })] }),
+      )
+    }
+  })
+
+  it('create — refuses reject_reasons with a repeated value', async () => {
+    const { interactions } = await service()
+    const error = await rejection(() =>
+      interactions.create('acme', { ...sendEmail, spec: { mode: 'confirm', reject_reasons: [...rejectReasons, rejectReasons[0]!] } }),
+    )
+    expect(error).toMatchObject({ code: 'validation_failed', issues: [{ path: ['spec', 'reject_reasons', 2, 'value'] }] })
   })
 })
