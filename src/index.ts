@@ -16,7 +16,7 @@ export {
   type InteractionErrorCode,
   type ValidationIssue,
 } from './errors.js'
-export { describeForAgent, type AgentDescription } from './machine/describe-for-agent.js'
+export { describeForAgent, type AgentDescription, type AgentDescriptionOptions } from './machine/describe-for-agent.js'
 export { responseJsonSchema } from './machine/responses.js'
 // Public to view and inspect the lifecycle (Stately's visualiser, @xstate/graph); the service alone drives records.
 export { interactionMachine } from './machine/index.js'

@@ -21,6 +21,7 @@ export const DeployInputSchema = z.strictObject({
   version: z.string().min(1),
   replicas: z.int().min(1).max(10),
 })
+/** A deployment's arguments, as the model proposes them and as an approver may edit them. */
 export type DeployInput = z.infer<typeof DeployInputSchema>
 
 /** The tool's input schema as JSON Schema (draft 2020-12): the rule an edit of its arguments must satisfy. */

@@ -1,3 +1,4 @@
+import { configurationError } from '../errors.js'
 import type { Interaction } from '../model/interaction.js'
 import type { JsonSchema } from '../model/json-schema.js'
 import { LIMITS } from '../model/limits.js'
@@ -13,8 +14,19 @@ export interface AgentDescription {
   tool: { name: string; description: string; inputSchema: JsonSchema }
 }
 
-/** The tool's name: the same for every interaction, and valid wherever tool names are restricted (`^[a-zA-Z0-9_-]{1,64}$`). */
+/** The tool's name unless the caller names it: the same for every interaction. */
 const TOOL_NAME = 'respond_to_interaction'
+/** What OpenAI, Anthropic and MCP all accept as a tool's name. */
+const TOOL_NAME_RULE = /^[a-zA-Z0-9_-]{1,64}$/
+
+/** Options of {@link describeForAgent}. */
+export interface AgentDescriptionOptions {
+  /**
+   * The tool's name, `respond_to_interaction` by default. Name each tool apart (`respond_to_${index}`,
+   * say) when one model is offered several interactions at once, since a model calls tools by name.
+   */
+  toolName?: string
+}
 
 const listed = (options: SpecOption[]) =>
   options.map((option) => `- ${option.value}: ${option.label}${option.description ? ` — ${option.description}` : ''}`).join('\n')
@@ -53,7 +65,8 @@ function instructionsFor(spec: Spec, editable: boolean): string[] {
  * What a model needs to answer this interaction: a short plain-text prompt (the message, the
  * choices with their labels, the proposal and whether it may be edited, the reasons for a
  * rejection) and a tool definition whose input schema is {@link responseJsonSchema}, so the
- * tool's arguments are a valid response `value`.
+ * tool's arguments are a valid response `value`. Name the tool with `toolName` when a model is
+ * offered several interactions at once.
  *
  * @example
  * import { describeForAgent } from '@hitl/interactions'
@@ -62,7 +75,8 @@ function instructionsFor(spec: Spec, editable: boolean): string[] {
  * // call the model with `prompt` and `tool`; then pass the tool call's arguments on as the answer
  * await interactions.respond('acme', id, { actor: { type: 'agent', id: 'agent_reviewer' }, value: toolCall.arguments })
  */
-export function describeForAgent(interaction: Interaction): AgentDescription {
+export function describeForAgent(interaction: Interaction, { toolName = TOOL_NAME }: AgentDescriptionOptions = {}): AgentDescription {
+  if (!TOOL_NAME_RULE.test(toolName)) throw configurationError('describeForAgent', ['toolName'], `must match ${TOOL_NAME_RULE.source}`)
   const { spec, title, message } = interaction
   const prompt = [
     ...(title ? [title] : []),
@@ -70,9 +84,9 @@ export function describeForAgent(interaction: Interaction): AgentDescription {
     ...(title || message ? [''] : []),
     ...instructionsFor(spec, policyOf(interaction).decidedByOne),
     '',
-    `Answer by calling ${TOOL_NAME}.`,
+    `Answer by calling ${toolName}.`,
   ].join('\n')
   const what = { approval: 'Approve or reject', review: 'Review', input: 'Answer' }[interaction.type]
   const description = `${what} interaction ${interaction.id}${title ? `: ${title}` : ''}. The arguments are your answer.`
-  return { prompt, tool: { name: TOOL_NAME, description, inputSchema: responseJsonSchema(interaction) } }
+  return { prompt, tool: { name: toolName, description, inputSchema: responseJsonSchema(interaction) } }
 }

@@ -3,6 +3,7 @@ import type { ValidationIssue } from '../errors.js'
 import type { Interaction, Outcome, Tally } from '../model/interaction.js'
 import { sameJson } from '../model/json-schema.js'
 import type { ConfirmValue } from '../model/response.js'
+import type { Signal } from '../model/signal.js'
 
 /** The sub-states of `pending`, one per way a pending record can be waiting. */
 export type PendingState = 'direct' | 'unclaimed' | 'claimed' | 'collecting'
@@ -148,6 +149,7 @@ export function creationIssues(record: Interaction): ValidationIssue[] {
   return []
 }
 
+/** The name of a routing policy: `direct`, `first_responder`, `all_members` or `quorum`. */
 export type PolicyName = keyof typeof POLICIES
 
 /** The policy that routes a record: `direct` for a member or an agent, the group's `routing_policy` otherwise. */
@@ -177,7 +179,7 @@ export function decisionOf(record: Interaction): ApprovalDecision {
   const proposal = record.spec.mode === 'confirm' ? record.spec.proposal : undefined
   if (outcome === 'approved') {
     if (!proposal) return { outcome }
-    const edit = values.find((value) => value.confirmed && 'edited' in value)
+    const edit = values.find((value) => value.confirmed && value.edited !== undefined)
     const approved_value = edit?.confirmed ? edit.edited : proposal.value
     return { outcome, approved_value, edited: !sameJson(approved_value, proposal.value) }
   }
@@ -185,8 +187,13 @@ export function decisionOf(record: Interaction): ApprovalDecision {
   return { outcome, ...(rejection_reason && !rejection_reason.confirmed && { rejection_reason: rejection_reason.reason }) }
 }
 
-/** A completed approval's decision without the fields it lacks: what its signal and its `completed` history event repeat. */
-export const decisionFieldsOf = (record: ApprovalDecision): ApprovalDecision => ({
+/**
+ * A completed approval's decision without the fields it lacks, and the proposal's value when its
+ * spec has one: what its signal and its `completed` history event repeat, so that a run or an audit
+ * reads the proposal, what was approved and whether it changed side by side.
+ */
+export const decisionFieldsOf = (record: Interaction): ApprovalDecision & Pick<Signal, 'proposed_value'> => ({
+  ...(record.spec.mode === 'confirm' && record.spec.proposal && { proposed_value: record.spec.proposal.value }),
   outcome: record.outcome,
   ...(record.edited !== undefined && { approved_value: record.approved_value, edited: record.edited }),
   ...(record.rejection_reason && { rejection_reason: record.rejection_reason }),

@@ -27,6 +27,11 @@ export interface McpServerOptions {
   pollIntervalMs?: number
   /** The current time, which ends a wait at its deadline. Defaults to `() => new Date()`. */
   clock?: () => Date
+  /**
+   * Whether `request_interaction` may set `allow_self_response: true`, so that this server's actor
+   * may answer an approval it requested; false by default, since an agent would approve itself.
+   */
+  allowSelfResponse?: boolean
 }
 
 const asText = (value: unknown): CallToolResult => ({
@@ -76,6 +81,7 @@ const OptionsSchema = z.strictObject(
     actor: ParticipantSchema,
     pollIntervalMs: count(1_000),
     clock: method('() => Date').default(() => () => new Date()),
+    allowSelfResponse: z.boolean().default(false),
   },
   { error: 'must be an object of options: { project, actor }' },
 )

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { responseJsonSchema } from '../machine/responses.js'
-import type { Participant } from '../model/actor.js'
+import { ParticipantSchema, sameActor, type Participant } from '../model/actor.js'
 import type { CreateInteractionInput, Interaction } from '../model/interaction.js'
+import type { JsonSchema } from '../model/json-schema.js'
 import { createInputJsonSchema } from '../model/json-schemas.js'
 import { LIMITS } from '../model/limits.js'
 import { ResponseValueSchema } from '../model/response.js'
@@ -40,8 +41,21 @@ const RespondArgumentsSchema = z.strictObject({
 const RespondListingSchema = RespondArgumentsSchema.extend({
   value: ResponseValueSchema.describe("The answer; it must satisfy the interaction's response_schema (get_interaction, list_inbox)."),
 })
-// Only the wait is checked here: the rest of the arguments is the create body, which the service checks.
-const RequestWaitSchema = z.looseObject({ wait_seconds: WaitSecondsSchema })
+// Only the wait and the requester are checked here: the rest of the arguments is the create body, which the service checks.
+const requestSchemaFor = (context: ToolContext) =>
+  z.looseObject({ wait_seconds: WaitSecondsSchema }).superRefine((args, ctx) => {
+    const { requested_by, allow_self_response } = args as { requested_by?: unknown; allow_self_response?: unknown }
+    // The server's actor is the requester: another one would let an agent approve its own request.
+    if (requested_by !== undefined && !(isActor(requested_by) && sameActor(requested_by, context.actor))) {
+      const message = `must be left out or be this server's actor (${context.actor.type}:${context.actor.id}), who requests every interaction`
+      ctx.addIssue({ code: 'custom', path: ['requested_by'], message })
+    }
+    if (allow_self_response === true && !context.allowSelfResponse) {
+      const message = "is not allowed on this server: its actor would answer its own request (createMcpServer's allowSelfResponse)"
+      ctx.addIssue({ code: 'custom', path: ['allow_self_response'], message })
+    }
+  })
+const isActor = (value: unknown): value is Participant => ParticipantSchema.safeParse(value).success
 
 /** What a waiting tool returns: the interaction once it has ended, with its outcome and responses; else its id. */
 export type WaitResult = { status: 'pending'; id: string } | Interaction
@@ -51,6 +65,8 @@ export interface ToolContext extends Omit<WaitOptions, 'signal'> {
   interactions: Interactions
   project: string
   actor: Participant
+  /** Whether `request_interaction` may set `allow_self_response`, letting this server's actor answer its own request. */
+  allowSelfResponse: boolean
 }
 
 /** One tool: its listing, and what a call does with its arguments. */
@@ -78,7 +94,9 @@ const requestSchema = (): Tool['inputSchema'] => {
   const body = createInputJsonSchema()
   const wait = jsonSchemaOf(WaitSecondsSchema)
   delete wait.$schema
-  return { ...body, type: 'object', properties: { ...(body.properties as object), wait_seconds: wait } }
+  // The requester is always the server's actor, so the listing leaves it out.
+  const { requested_by: _, ...properties } = body.properties as Record<string, JsonSchema>
+  return { ...body, type: 'object', properties: { ...properties, wait_seconds: wait } }
 }
 
 /** The server's tools, in the order they are listed. */
@@ -88,12 +106,12 @@ export const TOOLS: readonly Tool[] = [
     description:
       'Asks a member, an agent or a group for a decision (an approval, a review or some input) and waits up to wait_seconds ' +
       "for the answer. Returns the ended interaction (status, outcome, responses), or { status: 'pending', id } to wait " +
-      "further with await_interaction. The requester is this server's actor unless requested_by says otherwise.",
+      "further with await_interaction. The requester is always this server's actor.",
     inputSchema: requestSchema(),
     async call(args, context, signal) {
-      const { wait_seconds } = parse(RequestWaitSchema, args, 'request_interaction arguments')
+      const { wait_seconds } = parse(requestSchemaFor(context), args, 'request_interaction arguments')
       const { wait_seconds: _, ...body } = args
-      const created = await context.interactions.create(context.project, { requested_by: context.actor, ...body } as CreateInteractionInput)
+      const created = await context.interactions.create(context.project, { ...body, requested_by: context.actor } as CreateInteractionInput)
       return waitFor(context, created.id, wait_seconds, signal)
     },
   },

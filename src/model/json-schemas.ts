@@ -20,7 +20,11 @@ const oneOfValues = (options: SpecOption[], description: string): JsonSchema => 
   description: `${description}: ${options.map((option) => `"${option.value}" (${option.label})`).join(', ')}`,
 })
 
-/** An approval, with the proposal's own schema for an edit of it, or a rejection with its reason. */
+/**
+ * An approval, with the proposal's own schema for an edit of it, or a rejection with its reason. One
+ * flat object whose root `if` tells them apart: OpenAI and Anthropic refuse a tool whose input
+ * schema has `anyOf`, `oneOf`, `allOf`, `enum` or `not` at its root.
+ */
 function confirmJsonSchema(spec: Extract<Spec, { mode: 'confirm' }>, editable: boolean): JsonSchema {
   const edited =
     spec.proposal && editable
@@ -28,14 +32,14 @@ function confirmJsonSchema(spec: Extract<Spec, { mode: 'confirm' }>, editable: b
           // Its own resource, so the references inside the proposal's schema resolve against it.
           edited: {
             $id: 'urn:hitl:proposal',
-            description: 'The proposal as changed; leave out to approve it as it is',
+            description: 'Only with confirmed: true. The proposal as changed; leave out to approve it as it is',
             ...spec.proposal.schema,
           },
         }
       : undefined
   const reason: JsonSchema = {
     type: 'object',
-    description: 'Why it is rejected',
+    description: `Only with confirmed: false. Why it is rejected${spec.require_reason ? ' (required)' : ''}`,
     properties: {
       ...(spec.reject_reasons && { value: oneOfValues(spec.reject_reasons, 'One of the reasons') }),
       text: { type: 'string', minLength: 1, maxLength: LIMITS.comment, description: 'In your own words' },
@@ -43,12 +47,13 @@ function confirmJsonSchema(spec: Extract<Spec, { mode: 'confirm' }>, editable: b
     minProperties: 1,
     additionalProperties: false,
   }
+  const confirmed: JsonSchema = { type: 'boolean', description: 'true to approve, false to reject' }
   return {
-    type: 'object',
-    anyOf: [
-      closed({ confirmed: { const: true }, ...edited }, ['confirmed'], 'Approve'),
-      closed({ confirmed: { const: false }, reason }, spec.require_reason ? ['confirmed', 'reason'] : ['confirmed'], 'Reject'),
-    ],
+    ...closed({ confirmed, ...edited, reason }, ['confirmed']),
+    if: { properties: { confirmed: { const: false } } },
+    // biome-ignore lint/suspicious/noThenProperty: a JSON Schema keyword, never awaited
+    then: { properties: { edited: false }, ...(spec.require_reason && { required: ['reason'] }) },
+    else: { properties: { reason: false } },
   }
 }
 

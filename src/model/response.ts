@@ -41,10 +41,14 @@ export const ResponseValueSchema = z.union([ConfirmValueSchema, SelectValueSchem
 /** Any response value; the interaction's spec decides which fits. */
 export type ResponseValue = z.infer<typeof ResponseValueSchema>
 
+/** The value without its keys set to `undefined`, which JSON drops: every store then records the same value, and every reader sees it. */
+const withoutUndefinedKeys = (value: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined))
+
 /** What a caller sends to respond. The value's fit with the spec is checked against the stored interaction. */
 export const RespondInputSchema = z.strictObject({
   actor: ParticipantSchema,
-  value: z.record(z.string(), z.unknown()),
+  value: z.record(z.string(), z.unknown()).transform(withoutUndefinedKeys),
   comment: z.string().max(LIMITS.comment).optional(),
 })
 /** What a caller sends to respond. */
@@ -76,7 +80,7 @@ export type InteractionResponse = z.infer<typeof InteractionResponseSchema>
 function confirmIssues(spec: Extract<Spec, { mode: 'confirm' }>, editable: boolean, value: Record<string, unknown>) {
   const issues: { path: (string | number)[]; message: string }[] = []
   const reason = value.reason as RejectionReason | undefined
-  if ('edited' in value) {
+  if (value.edited !== undefined) {
     if (value.confirmed !== true) {
       issues.push({ path: ['edited'], message: 'applies only to an approval (confirmed: true): a rejection runs nothing' })
     } else if (!spec.proposal) {

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { IdentifierSchema } from './actor.js'
 import { FallbackSchema } from './fallback.js'
 import { DecisionFields, OutcomeSchema } from './interaction.js'
+import { JsonValueSchema } from './json.js'
 import { InteractionNotificationSchema } from './notification.js'
 import { InteractionResponseSchema } from './response.js'
 
@@ -16,6 +17,8 @@ export const SignalSchema = z.strictObject({
   responses: z.array(InteractionResponseSchema),
   /** Set when a completed approval resumes the run: what it decided. */
   outcome: OutcomeSchema.optional(),
+  /** Set with the outcome when the approval's spec has a proposal: what the run proposed, beside what was approved. */
+  proposed_value: JsonValueSchema.optional(),
   ...DecisionFields,
   /** Set when an interaction whose spec has a default expires: that default, for the run to use or not. */
   fallback: FallbackSchema.optional(),

@@ -7,6 +7,7 @@ import {
   type CreateInteractionInput,
   type JsonSchema,
 } from '@hitl/interactions'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { alice, deployGate, harness } from '../support/harness.js'
 
@@ -101,6 +102,68 @@ describe('responseJsonSchema', () => {
   })
 })
 
+/** The keywords OpenAI and Anthropic refuse at the root of a tool's input schema. */
+const ROOT_FORBIDDEN = ['anyOf', 'oneOf', 'allOf', 'enum', 'const', 'not']
+
+describe('responseJsonSchema — tool input schemas', () => {
+  const group = { type: 'group', id: 'group_ops' } as const
+  const members = { membersOf: async () => [alice, { type: 'member' as const, id: 'user_bob' }] }
+  const confirm = fc.record(
+    {
+      mode: fc.constant('confirm' as const),
+      proposal: fc.constant(proposal),
+      reject_reasons: fc.constant(reasons),
+      require_reason: fc.boolean(),
+      default_confirmed: fc.boolean(),
+    },
+    { requiredKeys: ['mode'] },
+  )
+  const request = fc.oneof(
+    fc.record({ type: fc.constant('approval' as const), spec: confirm }),
+    fc.record({ type: fc.constant('review' as const), spec: fc.constant({ mode: 'select' as const, options: regions }) }),
+    fc.record({
+      type: fc.constant('input' as const),
+      spec: fc.record(
+        {
+          mode: fc.constant('multi_select' as const),
+          options: fc.constant(regions),
+          min_selections: fc.nat(1),
+          max_selections: fc.constant(3),
+        },
+        { requiredKeys: ['mode', 'options'] },
+      ),
+    }),
+    fc.record({
+      type: fc.constant('input' as const),
+      spec: fc.record({ mode: fc.constant('input' as const), max_length: fc.integer({ min: 1, max: 9 }) }, { requiredKeys: ['mode'] }),
+    }),
+  )
+  const routing = fc.constantFrom(
+    { target_actor: alice },
+    { target_actor: group, routing_policy: 'first_responder' as const },
+    { target_actor: group, routing_policy: 'all_members' as const },
+  )
+
+  it('responseJsonSchema — every root is a flat closed object, with none of the keywords model APIs refuse there', async () => {
+    await fc.assert(
+      fc.asyncProperty(request, routing, async (input, route) => {
+        const interactions = createInteractions({ directory: members })
+        const interaction = await interactions.create('acme', { ...input, ...route } as CreateInteractionInput)
+        for (const schema of [responseJsonSchema(interaction), describeForAgent(interaction).tool.inputSchema]) {
+          expect(ROOT_FORBIDDEN.filter((keyword) => keyword in schema)).toEqual([])
+          expect(schema).toMatchObject({
+            type: 'object',
+            properties: expect.any(Object),
+            required: expect.any(Array),
+            additionalProperties: false,
+          })
+        }
+      }),
+      { numRuns: 200, seed: Number(process.env.FC_SEED ?? 11) },
+    )
+  })
+})
+
 describe('createInputJsonSchema', () => {
   it('createInputJsonSchema — accepts the bodies create accepts and refuses a body without its required fields', () => {
     const schema = createInputJsonSchema()
@@ -145,6 +208,17 @@ describe('describeForAgent', () => {
     const args = { confirmed: true, edited: { to: 'lead@example.com', tags: [] } }
     expect(accepts(tool.inputSchema, args)).toBe(true)
     expect(await interactions.respond('acme', approval.id, { actor: alice, value: args })).toMatchObject({ approved_value: args.edited })
+  })
+
+  it('describeForAgent — toolName names the tool and the prompt, for a model offered several; a name no API accepts is refused', async () => {
+    const { interactions } = harness()
+    const approval = await interactions.create('acme', deployGate)
+    const { prompt, tool } = describeForAgent(approval, { toolName: 'respond_to_deploy_1' })
+    expect(tool.name).toBe('respond_to_deploy_1')
+    expect(prompt).toContain('Answer by calling respond_to_deploy_1.')
+    expect(() => describeForAgent(approval, { toolName: 'respond to deploy' })).toThrow(
+      expect.objectContaining({ code: 'configuration', issues: [expect.objectContaining({ path: ['toolName'] })] }),
+    )
   })
 
   it('describeForAgent — options are listed with their labels and bounds; a shared approval says it cannot be changed', async () => {

@@ -77,6 +77,7 @@ describeEachStore('MCP server', (emptyStore) => {
       wait_seconds: { type: 'integer', minimum: 0, maximum: 50, default: 10 },
     })
     expect(byName.request_interaction!.inputSchema.properties).not.toHaveProperty('project')
+    expect(byName.request_interaction!.inputSchema.properties).not.toHaveProperty('requested_by')
     expect(byName.request_interaction!.inputSchema.required).toEqual(expect.arrayContaining(['type', 'spec', 'target_actor']))
     expect(byName.respond!.inputSchema.required).toEqual(['id', 'value'])
     expect(byName.await_interaction!.inputSchema.required).toEqual(['id'])
@@ -239,7 +240,7 @@ describeEachStore('MCP server', (emptyStore) => {
     const created = await interactions.create('acme', { ...gated, target_actor: agent, requested_by: alice })
     const { call } = await connect(interactions)
     const { body: view } = await call('get_interaction', { id: created.id })
-    expect(view.response_schema.anyOf[1].properties.reason.properties.value.enum).toEqual(['bad_timing', 'wrong_target'])
+    expect(view.response_schema.properties.reason.properties.value.enum).toEqual(['bad_timing', 'wrong_target'])
     const reason = { value: 'bad_timing', text: 'release freeze until Monday' }
     expect((await call('respond', { id: created.id, value: { confirmed: false, reason } })).body).toMatchObject({
       status: 'completed',
@@ -278,6 +279,33 @@ describeEachStore('MCP server', (emptyStore) => {
     expect((await interactions.inbox('acme', alice)).items).toEqual([])
     const awaited = await call('await_interaction', { id: 'whatever', wait_seconds: 60 })
     expect(awaited.body.issues).toEqual([{ path: ['wait_seconds'], message: expect.stringContaining('at most 50') }])
+  })
+
+  it('request_interaction — another requested_by is refused, so the agent cannot pass off its request and approve it', async () => {
+    const { interactions } = harness({ store: await emptyStore() })
+    const { call } = await connect(interactions, { actor: alice })
+    const forged = await call('request_interaction', { ...approval, requested_by: agent, wait_seconds: 0 })
+    expect(forged).toEqual({
+      isError: true,
+      body: { code: 'validation_failed', message: expect.any(String), issues: [{ path: ['requested_by'], message: expect.any(String) }] },
+    })
+    expect((await interactions.inbox('acme', alice)).items).toEqual([])
+    // Naming the server's own actor is no forgery.
+    const own = await call('request_interaction', { ...approval, target_actor: agent, requested_by: alice, wait_seconds: 0 })
+    expect(own.isError).toBe(false)
+    expect(await interactions.get('acme', own.body.id)).toMatchObject({ requested_by: alice })
+  })
+
+  it('request_interaction — allow_self_response is refused unless the server allows it', async () => {
+    const { interactions } = harness({ store: await emptyStore() })
+    const selfApproval = { ...approval, target_actor: agent, allow_self_response: true, wait_seconds: 0 }
+    const refused = await (await connect(interactions)).call('request_interaction', selfApproval)
+    expect(refused.body).toMatchObject({ code: 'validation_failed', issues: [{ path: ['allow_self_response'] }] })
+    expect((await interactions.inbox('acme', agent)).items).toEqual([])
+
+    const { call } = await connect(interactions, { allowSelfResponse: true })
+    const { body } = await call('request_interaction', selfApproval)
+    expect(await call('respond', { id: body.id, value: { confirmed: true } })).toMatchObject({ body: { outcome: 'approved' } })
   })
 
   it('errors — a refused call carries the library code: an unknown id is not_found, a bad create body names its field', async () => {

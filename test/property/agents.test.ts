@@ -17,6 +17,8 @@ import { describe, expect, it } from 'vitest'
 
 /** Runs of each property; each finishes in a few seconds on one core. */
 const RUNS = 400
+/** The runs are seeded, so a count asserted below is the same on every run; FC_SEED explores others. */
+const SEED = Number(process.env.FC_SEED ?? 20_261_129)
 
 const members: Participant[] = ['a', 'b', 'c', 'd'].map((id) => ({ type: 'member', id: `user_${id}` }))
 const directory = { membersOf: async () => members }
@@ -137,12 +139,101 @@ describe('agents — properties', () => {
           expect(byRespond).toBe(byJsonSchema)
         },
       ),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     )
     expect(runs).toBe(RUNS)
     // Both sides of the agreement are exercised, not only refusals.
     expect(accepted).toBeGreaterThan(RUNS / 20)
     console.info(`response schema agreement: ${runs} runs, ${accepted} accepted by both, ${runs - accepted} refused by both`)
+  }, 60_000)
+
+  /**
+   * Fields of a generated proposal schema, each with values the generator knows to satisfy it or
+   * not: the expectation is written by hand, so it checks the validator and respond alike.
+   */
+  const FIELDS = {
+    code: { schema: { type: 'string', pattern: '^[A-Z]{3}$' }, valid: ['ABC', 'XYZ'], invalid: ['AB', 'abc', 'ABCD', 3] },
+    email: { schema: { type: 'string', format: 'email' }, valid: ['ops@example.com', 'a.b@c.io'], invalid: ['nobody', '', null] },
+    tier: { schema: { enum: ['free', 'pro'] }, valid: ['free', 'pro'], invalid: ['gold', 1, ['free']] },
+    limits: {
+      schema: {
+        type: 'object',
+        properties: { cpu: { type: 'integer', minimum: 1, maximum: 8 } },
+        required: ['cpu'],
+        additionalProperties: false,
+      },
+      valid: [{ cpu: 1 }, { cpu: 8 }],
+      invalid: [{}, { cpu: 0 }, { cpu: 9 }, { cpu: 1.5 }, { cpu: 2, gpu: 1 }, []],
+    },
+  }
+  type FieldName = keyof typeof FIELDS
+  const fieldNames = Object.keys(FIELDS) as FieldName[]
+
+  /** A schema of some of the fields, some of them required, and an edit whose validity is known field by field. */
+  const knownEdit = fc
+    .record({ present: fc.subarray(fieldNames, { minLength: 1 }), required: fc.subarray(fieldNames) })
+    .chain(({ present, required }) =>
+      fc.record({
+        present: fc.constant(present),
+        required: fc.constant(required.filter((name) => present.includes(name))),
+        // Each field of the edit: left out, or one of its valid or invalid values, by index.
+        choices: fc.tuple(
+          ...present.map((name) =>
+            fc.oneof(
+              fc.constant({ kind: 'absent' as const }),
+              fc.nat(FIELDS[name].valid.length - 1).map((index) => ({ kind: 'valid' as const, value: FIELDS[name].valid[index] })),
+              fc.nat(FIELDS[name].invalid.length - 1).map((index) => ({ kind: 'invalid' as const, value: FIELDS[name].invalid[index] })),
+            ),
+          ),
+        ),
+        extra: fc.boolean(),
+      }),
+    )
+
+  it('an edit is accepted exactly when the generator knows it satisfies the proposal schema, by respond and the JSON Schema', async () => {
+    let accepted = 0
+    await fc.assert(
+      fc.asyncProperty(knownEdit, async ({ present, required, choices, extra }) => {
+        const schema = {
+          type: 'object',
+          properties: Object.fromEntries(present.map((name) => [name, FIELDS[name].schema])),
+          required,
+          additionalProperties: false,
+        }
+        const value = Object.fromEntries(present.map((name) => [name, FIELDS[name].valid[0]]))
+        const edited = {
+          ...Object.fromEntries(
+            present.flatMap((name, index) => (choices[index]!.kind === 'absent' ? [] : [[name, choices[index]!.value]])),
+          ),
+          ...(extra && { unknown: true }),
+        }
+        const expected =
+          !extra &&
+          choices.every((choice) => choice.kind !== 'invalid') &&
+          required.every((name) => choices[present.indexOf(name)]!.kind !== 'absent')
+
+        const interactions = createInteractions({ directory })
+        const interaction = await interactions.create('acme', {
+          type: 'approval',
+          spec: { mode: 'confirm', proposal: { value, schema } },
+          target_actor: members[0]!,
+        })
+        const answer = { confirmed: true, edited }
+        expect(new Validator(responseJsonSchema(interaction), '2020-12').validate(answer).valid).toBe(expected)
+        const byRespond = await interactions.respond('acme', interaction.id, { actor: members[0]!, value: answer }).then(
+          (record) => record.approved_value,
+          (error: unknown) => {
+            if (isInteractionError(error, 'validation_failed')) return undefined
+            throw error
+          },
+        )
+        expect(byRespond).toEqual(expected ? edited : undefined)
+        if (expected) accepted++
+      }),
+      { numRuns: RUNS, seed: SEED },
+    )
+    expect(accepted).toBeGreaterThan(RUNS / 20)
+    console.info(`known edits: ${RUNS} runs, ${accepted} accepted, ${RUNS - accepted} refused`)
   }, 60_000)
 
   /** One call of the sequence: a member answers, confirming or not, with an edit or a reason. */
@@ -159,6 +250,8 @@ describe('agents — properties', () => {
     fc.integer({ min: 1, max: members.length }).map((required) => ({ routing: 'quorum' as const, required })),
   )
 
+  const proposed = { n: 1 }
+
   it('no call sequence resumes a run with approved when the deciding responses rejected, on any policy', async () => {
     let runs = 0
     await fc.assert(
@@ -169,7 +262,7 @@ describe('agents — properties', () => {
         const group = { type: 'group', id: 'group_all' } as const
         const { id } = await interactions.create('acme', {
           type: 'approval',
-          spec: { mode: 'confirm', proposal: { value: { n: 1 }, schema: { type: 'object' } } },
+          spec: { mode: 'confirm', proposal: { value: proposed, schema: { type: 'object' } } },
           run_id: 'run_1',
           topic: 'gate',
           ...(chosen.routing === 'direct'
@@ -200,9 +293,16 @@ describe('agents — properties', () => {
                 : confirms[0] === true
           expect(signal.outcome).toBe(approvedByRule ? 'approved' : 'rejected')
           if (signal.outcome === 'rejected') expect(signal).not.toHaveProperty('approved_value')
+          if (signal.outcome === 'approved') {
+            // Several deciders approve the proposal as it is; one decider approves its own edit, or the proposal.
+            const decider = signal.responses[0]!.value as { edited?: unknown }
+            const decided = chosen.routing === 'all_members' || chosen.routing === 'quorum' ? proposed : (decider.edited ?? proposed)
+            expect(signal.approved_value).toEqual(decided)
+            expect(signal.edited).toBe(decided !== proposed)
+          }
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED },
     )
     expect(runs).toBe(RUNS)
   }, 60_000)

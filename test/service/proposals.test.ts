@@ -45,6 +45,17 @@ const group = (routing: 'all_members' | 'quorum') =>
     ...(routing === 'quorum' && { quorum: { required: 2 } }),
   }) satisfies CreateInteractionInput
 
+/** `depth` definitions, each an `anyOf` of two references to the one before: 2^depth subschemas once followed. */
+const doubling = (depth: number) => ({
+  $ref: `#/$defs/d${depth}`,
+  $defs: Object.fromEntries(
+    Array.from({ length: depth + 1 }, (_, i) => [
+      `d${i}`,
+      i === 0 ? { type: 'string' } : { anyOf: [1, 2].map(() => ({ $ref: `#/$defs/d${i - 1}` })) },
+    ]),
+  ),
+})
+
 describeEachStore('edit before approve, and reasons for a rejection', (emptyStore) => {
   const service = async () => harness({ store: await emptyStore() })
 
@@ -85,6 +96,41 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
     expect(approvedValue(stored)).toEqual(edit)
     expect(isApproved(delivered[0]!)).toBe(true)
     expect(InteractionSchema.parse(stored)).toEqual(stored)
+  })
+
+  it('respond — the signal and the completed event carry the proposal as proposed_value beside the decision', async () => {
+    const { interactions, delivered } = await service()
+    const edit = { to: 'oncall@example.com', subject: 'Deploy done', cc: [] }
+    const approved = await interactions.create('acme', sendEmail)
+    await interactions.respond('acme', approved.id, { actor: alice, value: { confirmed: true, edited: edit } })
+    const rejected = await interactions.create('acme', { ...sendEmail, run_id: 'run_2' })
+    await interactions.respond('acme', rejected.id, { actor: alice, value: { confirmed: false, reason: { value: 'not_now' } } })
+    const decisions = [
+      { outcome: 'approved', proposed_value: proposal.value, approved_value: edit, edited: true },
+      { outcome: 'rejected', proposed_value: proposal.value, rejection_reason: { value: 'not_now' } },
+    ]
+    expect(delivered).toEqual(decisions.map((decision) => expect.objectContaining(decision)))
+    for (const signal of delivered) expect(SignalSchema.parse(signal)).toEqual(signal)
+    for (const [index, id] of [approved.id, rejected.id].entries()) {
+      expect((await interactions.history('acme', id)).at(-1)).toMatchObject({ type: 'completed', data: decisions[index] })
+      expect(await interactions.get('acme', id)).not.toHaveProperty('proposed_value')
+    }
+    // Without a proposal there is nothing to repeat.
+    const plain = await interactions.create('acme', { ...sendEmail, run_id: 'run_3', spec: { mode: 'confirm' } })
+    await interactions.respond('acme', plain.id, { actor: alice, value: { confirmed: true } })
+    expect(delivered[2]).not.toHaveProperty('proposed_value')
+  })
+
+  it('respond — an edited key set to undefined approves the proposal as it is, and is recorded without the key', async () => {
+    const { interactions, delivered } = await service()
+    const { id } = await interactions.create('acme', sendEmail)
+    const responded = await interactions.respond('acme', id, { actor: alice, value: { confirmed: true, edited: undefined } })
+    const decision = { outcome: 'approved', approved_value: proposal.value, edited: false }
+    expect(responded).toMatchObject(decision)
+    expect(delivered[0]).toMatchObject(decision)
+    const stored = await interactions.get('acme', id)
+    expect(stored).toEqual(responded)
+    expect(stored.responses[0]!.value).toStrictEqual({ confirmed: true })
   })
 
   it('respond — an edit equal to the proposal, keys in another order, approves it unedited', async () => {
@@ -178,6 +224,11 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
       ],
     },
     {
+      rule: 'an edit missing a required property beside one of a wrong type, each at its own path',
+      value: { confirmed: true, edited: { to: 5 } },
+      issues: [{ path: ['value', 'edited', 'to'] }, { path: ['value', 'edited', 'subject'] }],
+    },
+    {
       rule: 'a reason that is not one of reject_reasons',
       value: { confirmed: false, reason: { value: 'too_late' } },
       issues: [{ path: ['value', 'reason', 'value'] }],
@@ -231,11 +282,12 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
     expect(await snapshot(store, 'acme', [id], [alice])).toBe(before)
   })
 
+  const schemaAt = (...path: (string | number)[]) => ['spec', 'proposal', 'schema', ...path]
   const badProposals: { rule: string; proposal: unknown; path: (string | number)[] }[] = [
     {
       rule: 'a value that fails its own schema',
       proposal: { ...proposal, value: { to: 'ops@example.com' } },
-      path: ['spec', 'proposal', 'value'],
+      path: ['spec', 'proposal', 'value', 'subject'],
     },
     {
       rule: 'a value whose nested field fails its own schema',
@@ -283,6 +335,67 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
       proposal: { value: 1, schema: { description: 'x'.repeat(LIMITS.proposalSchemaBytes) } },
       path: ['spec', 'proposal', 'schema'],
     },
+    // Schemas that would block or crash the process when an edit is checked: refused before any value is.
+    {
+      rule: 'a pattern with nested quantifiers (^(a+)+$)',
+      proposal: { value: 'a', schema: { pattern: '^(a+)+$' } },
+      path: schemaAt('pattern'),
+    },
+    {
+      rule: 'a repeated group of alternatives ((a|a)*)',
+      proposal: { value: 'a', schema: { pattern: '^(a|a)*$' } },
+      path: schemaAt('pattern'),
+    },
+    { rule: 'a pattern with a back-reference', proposal: { value: 'aa', schema: { pattern: '^(a)\\1$' } }, path: schemaAt('pattern') },
+    { rule: 'a pattern that repeats freely twice', proposal: { value: 'x', schema: { pattern: '^\\d*\\d*x' } }, path: schemaAt('pattern') },
+    { rule: 'an unanchored free repetition', proposal: { value: 'x', schema: { pattern: '\\d+x' } }, path: schemaAt('pattern') },
+    {
+      rule: 'a pattern over 256 characters',
+      proposal: { value: 'a', schema: { pattern: `^${'a'.repeat(256)}` } },
+      path: schemaAt('pattern'),
+    },
+    {
+      rule: 'a slow patternProperties name',
+      proposal: { value: {}, schema: { patternProperties: { '^(a+)+$': true } } },
+      path: schemaAt('patternProperties', '^(a+)+$'),
+    },
+    {
+      rule: 'a slow pattern under propertyNames',
+      proposal: { value: {}, schema: { propertyNames: { pattern: '^(a|b)+$' } } },
+      path: schemaAt('propertyNames', 'pattern'),
+    },
+    { rule: 'references that double at each of 16 levels', proposal: { value: 1, schema: doubling(16) }, path: schemaAt() },
+    { rule: 'references that double at each of 24 levels', proposal: { value: 1, schema: doubling(24) }, path: schemaAt() },
+    { rule: 'a reference to the root', proposal: { value: 1, schema: { $ref: '#' } }, path: schemaAt('$ref') },
+    {
+      rule: 'a definition that refers to itself',
+      proposal: { value: 1, schema: { $ref: '#/$defs/a', $defs: { a: { $ref: '#/$defs/a' } } } },
+      path: schemaAt('$defs', 'a'),
+    },
+    {
+      rule: 'two definitions that refer to each other',
+      proposal: {
+        value: {},
+        schema: { $defs: { a: { properties: { b: { $ref: '#/$defs/b' } } }, b: { items: { $ref: '#/$defs/a' } } }, $ref: '#/$defs/a' },
+      },
+      path: schemaAt('$defs', 'a'),
+    },
+    {
+      rule: 'a reference into a subschema rather than $defs',
+      proposal: { value: 1, schema: { properties: { a: { type: 'string' } }, items: { $ref: '#/properties/a' } } },
+      path: schemaAt('items', '$ref'),
+    },
+    {
+      rule: 'an $id below the root',
+      proposal: { value: {}, schema: { properties: { a: { $id: 'https://example.com/a', $ref: '#/$defs/x', $defs: { x: {} } } } } },
+      path: schemaAt('properties', 'a', '$id'),
+    },
+    { rule: '$recursiveRef', proposal: { value: 1, schema: { $recursiveRef: '#' } }, path: schemaAt('$recursiveRef') },
+    { rule: '$recursiveAnchor', proposal: { value: 1, schema: { $recursiveAnchor: true } }, path: schemaAt('$recursiveAnchor') },
+    { rule: 'dependencies', proposal: { value: {}, schema: { dependencies: { a: { $ref: '#' } } } }, path: schemaAt('dependencies') },
+    { rule: 'the format __proto__', proposal: { value: 'a', schema: { format: '__proto__' } }, path: schemaAt('format') },
+    { rule: 'the format constructor', proposal: { value: 'a', schema: { format: 'constructor' } }, path: schemaAt('format') },
+    { rule: 'a format the validator does not know', proposal: { value: 'a', schema: { format: 'credit-card' } }, path: schemaAt('format') },
   ]
 
   it.each(badProposals)('create — refuses a proposal with $rule, naming its path; stores nothing', async ({ proposal: bad, path }) => {
@@ -293,6 +406,33 @@ describeEachStore('edit before approve, and reasons for a rejection', (emptyStor
     expect(error.code).toBe('validation_failed')
     expect(error.issues.map((issue) => issue.path)).toContainEqual(path)
     expect(await store.inbox({ project: 'acme', actorKey: 'member:user_alice', now: '2026-04-21T09:00:00.000Z', limit: 10 })).toEqual([])
+  })
+
+  it('create — accepts safe patterns, known formats and definitions referred to many times without a cycle', async () => {
+    const { interactions } = await service()
+    const schema = {
+      type: 'object',
+      properties: {
+        id: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,62}$' },
+        code: { type: 'string', pattern: '^\\d{4}-\\d{2}$' },
+        host: { type: 'string', pattern: '^[a-z0-9.-]+$', format: 'hostname' },
+        from: { $ref: '#/$defs/address' },
+        to: { type: 'array', items: { $ref: '#/$defs/address' } },
+      },
+      patternProperties: { '^x-': { type: 'string' } },
+      $defs: { address: { $ref: '#/$defs/email' }, email: { type: 'string', format: 'email' } },
+    }
+    const value = { id: 'deploy_1', code: '2026-04', host: 'api.example.com', from: 'a@example.com', to: ['b@example.com'], 'x-note': 'hi' }
+    const created = await interactions.create('acme', { ...sendEmail, spec: { mode: 'confirm', proposal: { value, schema } } })
+    const error = await rejection(() =>
+      interactions.respond('acme', created.id, { actor: alice, value: { confirmed: true, edited: { ...value, code: '26-4', to: ['b'] } } }),
+    )
+    expect(error.issues.map((issue) => issue.path)).toEqual(
+      expect.arrayContaining([
+        ['value', 'edited', 'code'],
+        ['value', 'edited', 'to', 0],
+      ]),
+    )
   })
 
   it('approvedValue and rejectionReason — read approvals only, like isApproved', async () => {
