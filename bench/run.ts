@@ -89,7 +89,8 @@ async function measure(quick: boolean): Promise<Results> {
       name: 'own code, min+gz, dependencies external (npm run size)',
       values: [size.bytes / 1000],
       unit: 'kB',
-      target: { of: 'value', at: 'most', bound: size.limitBytes / 1000 },
+      // The goal, not the budget CI enforces today (.size-limit.json), which only stops the code from growing.
+      target: { of: 'value', at: 'most', bound: 12 },
       how: 'dist/index.js bundled by size-limit with @size-limit/esbuild, minified, every dependency and peer external, gzipped (level 9)',
       detail: { bytes: size.bytes, limit_bytes: size.limitBytes, external: size.external },
     }),
