@@ -105,6 +105,7 @@ let fx: PostgresFixture
 let store: InteractionStore
 let conformanceFx: PostgresFixture | undefined
 let databaseClockFx: PostgresFixture | undefined
+let preparedFx: PostgresFixture | undefined
 beforeAll(async () => {
   fx = await postgresFixture()
   store = fx.store()
@@ -113,10 +114,11 @@ afterAll(async () => {
   await fx?.close()
   await conformanceFx?.close()
   await databaseClockFx?.close()
+  await preparedFx?.close()
 })
 
 // The published conformance suite, on a schema of its own so other tests' outbox entries stay out of
-// it: on the services' clock, and on the database's (the default).
+// it: on the services' clock, on the database's (the default), and with prepared statements.
 describeInteractionStore('postgres on the service clock', async () => {
   conformanceFx = await postgresFixture()
   return conformanceFx.store()
@@ -129,6 +131,10 @@ describeInteractionStore(
   },
   { now: true },
 )
+describeInteractionStore('postgres with prepared statements', async () => {
+  preparedFx = await postgresFixture()
+  return preparedFx.store(preparedFx.pool, { prepare: true })
+})
 
 describe('migrate', () => {
   it('migrate — applies every version once, then nothing', async () => {

@@ -7,7 +7,19 @@
 import { InteractionError } from '../../errors.js'
 import { isSignalEntry, type OutboxEntry } from '../../model/signal.js'
 import type { InteractionStore, OutboxStore, Write } from '../../ports.js'
-import { checkPool, checkSchema, DEFAULT_SCHEMA, inTransaction, sqlState, type PgPool, type PgQueryable, type PgRow } from './pool.js'
+import {
+  checkPool,
+  checkSchema,
+  DEFAULT_SCHEMA,
+  inTransaction,
+  sqlState,
+  statementName,
+  type PgNamedQuery,
+  type PgPool,
+  type PgQueryable,
+  type PgQueryResult,
+  type PgRow,
+} from './pool.js'
 import {
   historyParam,
   historyRows,
@@ -28,7 +40,7 @@ import {
 import { runWithinTransaction } from './within-transaction.js'
 
 export { migrate, migrationSql, MIGRATIONS, migrationFileName, type Migration } from './migrations.js'
-export type { PgClient, PgPool, PgQueryable, PgQueryResult, PgRow } from './pool.js'
+export type { PgClient, PgNamedQuery, PgPool, PgQueryable, PgQueryResult, PgRow } from './pool.js'
 
 /** Options of {@link postgresStore}. */
 export interface PostgresStoreOptions {
@@ -42,6 +54,14 @@ export interface PostgresStoreOptions {
    * each service's `clock` option, for tests that move time by hand.
    */
   clock?: 'database' | 'service'
+  /**
+   * Sends the statements that decide and create as named (prepared) statements, so each connection
+   * parses and plans them once instead of on every call: a decision then costs the server about a
+   * third less. Needs a pool that takes node-postgres's `{ name, text, values }` query objects, as
+   * node-postgres's own `Pool` does; off by default, since a wrapper that reads the SQL text would
+   * get an object.
+   */
+  prepare?: boolean
 }
 
 /** Errors that mean the tables are not there: undefined table, undefined schema. */
@@ -69,6 +89,16 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
     throw new InteractionError('configuration', `postgresStore: clock must be 'database' or 'service', got ${JSON.stringify(clock)}`)
   }
   const select = interactionSelect('i')
+  const prepare = options.prepare === true
+
+  /**
+   * Runs a statement, named after its text when `prepare` is on. The text depends on the schema and
+   * on how many outbox entries the write carries, so the name is a hash of the text itself.
+   */
+  const query = (db: PgQueryable, text: string, values: unknown[]) =>
+    prepare
+      ? (db as unknown as { query(statement: PgNamedQuery): Promise<PgQueryResult> }).query({ name: statementName(text), text, values })
+      : db.query(text, values)
 
   /** Turns "no such table" into an error that says what to do; other errors pass through. */
   async function run<T>(work: () => Promise<T>): Promise<T> {
@@ -126,7 +156,8 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
     // ones come, and listed ones stay untouched (the two sets are disjoint, so the order the
     // sub-statements run in does not matter). Events are numbered after the last one; the row lock
     // keeps any other writer of this interaction out until commit, so the numbers have no gaps.
-    await db.query(
+    await query(
+      db,
       `WITH updated AS (
   UPDATE ${s}.interactions SET ${sets.join(', ')} WHERE project = $1 AND id = $2
 ), unlisted AS (
@@ -263,7 +294,7 @@ SELECT count(*)::int AS pruned FROM pruned`,
 SELECT ${select} FROM inserted i`
         let rows: PgRow[]
         try {
-          ;({ rows } = await pool.query(text, params))
+          ;({ rows } = await query(pool, text, params))
         } catch (error) {
           if (sqlState(error) === '23505' && (error as { constraint?: string }).constraint === 'interactions_pkey') {
             throw new Error(`postgresStore: interaction ${record.id} already exists in project ${record.project}`, { cause: error })
@@ -292,7 +323,8 @@ SELECT ${select} FROM inserted i`
           // The row lock makes concurrent callers queue here and each decide on the latest record. The
           // time is read by the outer query, which runs once the locked row comes out of the CTE: after
           // any wait for the lock (in the locking query's own select list it would be read before).
-          const { rows } = await client.query(
+          const { rows } = await query(
+            client,
             `WITH locked AS MATERIALIZED (SELECT ${select} FROM ${s}.interactions i WHERE i.project = $1 AND i.id = $2 FOR NO KEY UPDATE)
 SELECT locked.*, ${iso('clock_timestamp()', 'locked_at')} FROM locked`,
             [project, id],

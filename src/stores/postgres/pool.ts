@@ -15,6 +15,13 @@ export interface PgQueryable {
   query(text: string, values?: unknown[]): Promise<PgQueryResult>
 }
 
+/** A named statement as node-postgres takes it: each connection parses and plans it once. */
+export interface PgNamedQuery {
+  name: string
+  text: string
+  values: unknown[]
+}
+
 /** A connection checked out of a pool, like node-postgres's `PoolClient`. */
 export interface PgClient extends PgQueryable {
   /** Returns the connection to its pool; with an error, the pool discards it instead. */
@@ -187,6 +194,13 @@ export const sqlState = (error: unknown): string | undefined =>
   typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
     ? (error as { code: string }).code
     : undefined
+
+/** The name of a prepared statement: FNV-1a of its text, with the length, so two texts hardly ever share one. */
+export function statementName(text: string): string {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  return `hitl_${(hash >>> 0).toString(36)}_${text.length.toString(36)}`
+}
 
 /**
  * Runs `work` in one transaction on one connection: commits when it returns, rolls back when it
