@@ -1,6 +1,7 @@
-import { ParticipantSchema, type Participant } from '../model/actor.js'
+import { describeActor, ParticipantSchema, type Participant } from '../model/actor.js'
 import type { Interactions } from '../service/types.js'
 import { configurationError } from '../service/configuration.js'
+import type { AuthorizeRequest } from './authorize.js'
 import type { ResolvedHttpOptions } from './options.js'
 import { HttpProblem } from './problem.js'
 
@@ -12,6 +13,8 @@ export interface RequestContext {
   options: ResolvedHttpOptions
   /** The caller the host's `authenticate` names for `project`; a 401 problem when it names nobody. */
   caller(project: string): Promise<Participant>
+  /** Asks the host's `authorize`; a 403 `forbidden` problem unless it answers `true`. */
+  allow(request: AuthorizeRequest): Promise<void>
   /** The JSON body (`{}` when there is none), within the size limit. */
   body(): Promise<unknown>
   /** The fields of an HTML form's `application/x-www-form-urlencoded` body, within the size limit. */
@@ -38,6 +41,11 @@ export function requestContext(request: Request, interactions: Interactions, opt
           actor.error.issues.map((issue) => ({ ...issue, path: ['actor', ...issue.path] })),
         )
       return actor.data
+    },
+    async allow(question) {
+      if ((await options.authorize(question)) !== true) {
+        throw new HttpProblem(403, 'forbidden', `${describeActor(question.caller)} may not ${question.action.replace('_', ' ')} here.`)
+      }
     },
     body: () => readJsonBody(request, options.maxBodyBytes),
     form: () => readFormBody(request, options.maxBodyBytes),

@@ -35,6 +35,7 @@ export const linkRoutes: Route<RequestContext>[] = [
     '/links/:token',
     asPage(async (context, { token }) => {
       const { actor, interaction } = await openLink(context, token)
+      await context.allow({ action: 'read', caller: actor, project: interaction.project, interaction })
       return linkPage(200, interaction, actor, context.url.pathname)
     }),
   ),
@@ -44,6 +45,7 @@ export const linkRoutes: Route<RequestContext>[] = [
     asPage(async (context, { token }) => {
       requireSameOrigin(context.request, context.url)
       const { actor, interaction } = await openLink(context, token)
+      await context.allow({ action: 'respond', caller: actor, project: interaction.project, interaction })
       const form = await context.form()
       try {
         await context.interactions.respond(interaction.project, interaction.id, { actor, ...responseFromForm(interaction.spec, form) })

@@ -9,6 +9,7 @@ const INBOX_PAGE_SIZE = 50
 /** The inbox page of the authenticated caller, with `view`'s notice or refused form, at `status`. */
 async function showInbox(context: RequestContext, project: string, status: number, view: InboxView = {}) {
   const actor = await context.caller(project)
+  await context.allow({ action: 'inbox', caller: actor, project })
   const page = await context.interactions.inbox(project, actor, { limit: INBOX_PAGE_SIZE, cursor: context.url.searchParams.get('cursor') })
   return inboxPage(status, project, actor, page, view)
 }
@@ -32,6 +33,7 @@ export const pageRoutes: Route<RequestContext>[] = [
       const form = await context.form()
       try {
         const interaction = await context.interactions.get(project, id)
+        await context.allow({ action: 'respond', caller: actor, project, interaction })
         await context.interactions.respond(project, id, { actor, ...responseFromForm(interaction.spec, form) })
       } catch (error) {
         if (!isInteractionError(error)) throw error

@@ -56,7 +56,7 @@ const submitting = async (page: Page, act: () => Promise<void>) => {
   await Promise.all([page.waitForResponse((response) => response.request().isNavigationRequest() && response.status() !== 303), act()])
 }
 
-const isFocused = (locator: Locator) => locator.evaluate((element) => element === document.activeElement)
+const isFocused = (locator: Locator) => locator.evaluate((element) => element === element.ownerDocument.activeElement)
 
 describe('the inbox in Chromium', () => {
   it('Alice signs in, sees the deploy approval, approves it with the keyboard, and the linked run gets its signal', async () => {
