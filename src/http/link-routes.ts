@@ -2,11 +2,12 @@ import { isInteractionError } from '../errors.js'
 import { hasResponded, mayActNow } from '../machine/policies.js'
 import type { RequestContext } from './context.js'
 import { verifyLinkToken } from './links.js'
-import { asPage, fieldErrors, requireSameOrigin, responseFromForm } from './pages/forms.js'
+import { asPage, fieldErrors, responseFromForm } from './pages/forms.js'
 import { messagePage } from './pages/html.js'
 import { linkPage } from './pages/link-page.js'
 import { HttpProblem } from './problem.js'
 import { route, type Route } from './router.js'
+import { requireSameOrigin } from './same-origin.js'
 
 /**
  * The verified link's actor and interaction, or the refusal a person reads: no link routes without

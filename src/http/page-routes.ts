@@ -1,8 +1,9 @@
 import { isInteractionError } from '../errors.js'
 import type { RequestContext } from './context.js'
-import { asPage, fieldErrors, requireSameOrigin, responseFromForm } from './pages/forms.js'
+import { asPage, fieldErrors, responseFromForm } from './pages/forms.js'
 import { inboxPage, inboxPath, type InboxView } from './pages/inbox-page.js'
 import { route, type Route } from './router.js'
+import { requireSameOrigin } from './same-origin.js'
 
 const INBOX_PAGE_SIZE = 50
 
