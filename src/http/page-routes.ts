@@ -1,4 +1,4 @@
-import { isInteractionError } from '../errors.js'
+import { isInteractionError, statusOf } from '../errors.js'
 import type { RequestContext } from './context.js'
 import { asPage, fieldErrors, responseFromForm } from './pages/forms.js'
 import { inboxPage, inboxPath, type InboxView } from './pages/inbox-page.js'
@@ -41,7 +41,7 @@ export const pageRoutes: Route<RequestContext>[] = [
         if (error.code === 'validation_failed') {
           return showInbox(context, project, 422, { refused: { id, state: { submitted: form, errors: fieldErrors(error) } } })
         }
-        return showInbox(context, project, error.status, { notice: error.message })
+        return showInbox(context, project, statusOf(error.code), { notice: String(error.message) })
       }
       return new Response(null, { status: 303, headers: { location: inboxPath(project) } })
     }),

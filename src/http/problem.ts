@@ -1,4 +1,4 @@
-import { isInteractionError } from '../errors.js'
+import { isInteractionError, statusOf } from '../errors.js'
 import type { Problem } from './schemas.js'
 
 /** The media type of RFC 9457 problem details. */
@@ -26,14 +26,20 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
   Response.json(body, { status, headers })
 
 /**
- * The problem details for a thrown value. Library and HTTP errors keep their status and code; anything
- * else is the server's fault, answered as a 500 that does not leak its message.
+ * The problem details for a thrown value. Library and HTTP errors keep their code, and the status its table
+ * names; anything else is the server's fault, answered as a 500 that does not leak its message. A library
+ * error may come from another copy of the package or a plain object, so nothing else of it is trusted.
  */
 export function problemFor(error: unknown): Response {
-  if (isInteractionError(error)) {
-    return problem(error.status, error.code, error.message, { issues: [...error.issues] })
+  try {
+    if (isInteractionError(error)) {
+      const issues = Array.isArray(error.issues) ? [...error.issues] : []
+      return problem(statusOf(error.code), error.code, String(error.message), { issues })
+    }
+    if (error instanceof HttpProblem) return problem(error.status, error.code, error.message, {}, error.headers)
+  } catch {
+    // Issues that cannot be serialised, say: still an answer, and a safe one.
   }
-  if (error instanceof HttpProblem) return problem(error.status, error.code, error.message, {}, error.headers)
   return problem(500, 'internal', 'The server failed to handle the request.')
 }
 

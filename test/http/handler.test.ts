@@ -94,6 +94,23 @@ describe('createHttpHandler — routing and problems', () => {
     expect((await interactions.get('acme', created.id)).status).toBe('pending')
   })
 
+  it('a plain object named InteractionError — its code decides the status, its missing issues are none, pages too', async () => {
+    const { interactions } = harness()
+    const thrown = { name: 'InteractionError', code: 'not_found', message: 'no project acme here' }
+    const handler = createHttpHandler(interactions, {
+      authenticate: (request) => {
+        throw request.headers.has('x-lying-status') ? { ...thrown, code: 'validation_failed', status: 200 } : thrown
+      },
+    })
+    const api = await handler(new Request('http://localhost/v1/projects/acme/inbox'))
+    expect(await problemOf(api)).toMatchObject({ status: 404, code: 'not_found', detail: 'no project acme here', issues: [] })
+    const lying = await handler(new Request('http://localhost/v1/projects/acme/inbox', { headers: { 'x-lying-status': '1' } }))
+    expect(await problemOf(lying)).toMatchObject({ status: 400, code: 'validation_failed', issues: [] })
+    const page = await handler(new Request('http://localhost/projects/acme/inbox'))
+    expect(page.status).toBe(404)
+    expect(await page.text()).toContain('no project acme here')
+  })
+
   it('reads are scoped to the project authenticate admits the caller to — another project’s interaction is not found', async () => {
     const { interactions, handler } = setup()
     const created = await interactions.create('other', deployGate)
