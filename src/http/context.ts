@@ -78,7 +78,8 @@ async function readFormBody(request: Request, limit: number): Promise<URLSearchP
     const got = type === '' ? 'no content type' : type
     throw new HttpProblem(415, 'unsupported_media_type', `The body must be application/x-www-form-urlencoded (got ${got}).`)
   }
-  return new URLSearchParams(text)
+  // A browser sends each line break of a text area as CRLF, where its `maxlength` counted one character.
+  return new URLSearchParams([...new URLSearchParams(text)].map(([name, value]) => [name, value.replaceAll('\r\n', '\n')]))
 }
 
 /** Reads at most `limit` bytes, so a huge body is refused before it is buffered whole. */

@@ -127,6 +127,17 @@ describeEachStore('inbox page', (emptyStore) => {
     expect(await (await inbox(alice)).text()).toContain('Nothing is waiting for you.')
   })
 
+  it('POST — line breaks arrive as CRLF, as browsers send them, and count as one character, as maxlength does', async () => {
+    const { interactions, post } = await serve(await emptyStore())
+    const note = await interactions.create('acme', {
+      type: 'input',
+      target_actor: alice,
+      spec: { mode: 'input', multiline: true, max_length: 5 },
+    })
+    expect((await post(alice, note.id, { text: 'ab\r\ncd', comment: 'x\r\ny' })).status).toBe(303)
+    expect((await interactions.get('acme', note.id)).responses).toMatchObject([{ value: { text: 'ab\ncd' }, comment: 'x\ny' }])
+  })
+
   it('POST — too few choices re-render with the error next to the field (422), the choice kept, nothing recorded', async () => {
     const { interactions, post, unchanged } = await serve(await emptyStore())
     const multi = await interactions.create('acme', checks)
