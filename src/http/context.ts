@@ -79,7 +79,9 @@ async function readFormBody(request: Request, limit: number): Promise<URLSearchP
     throw new HttpProblem(415, 'unsupported_media_type', `The body must be application/x-www-form-urlencoded (got ${got}).`)
   }
   // A browser sends each line break of a text area as CRLF, where its `maxlength` counted one character.
-  return new URLSearchParams([...new URLSearchParams(text)].map(([name, value]) => [name, value.replaceAll('\r\n', '\n')]))
+  return new URLSearchParams(
+    [...new URLSearchParams(text)].map(([name, value]): [string, string] => [name, value.replaceAll('\r\n', '\n')]),
+  )
 }
 
 /** Reads at most `limit` bytes, so a huge body is refused before it is buffered whole. */

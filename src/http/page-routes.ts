@@ -11,8 +11,9 @@ const INBOX_PAGE_SIZE = 50
 async function showInbox(context: RequestContext, project: string, status: number, view: InboxView = {}) {
   const actor = await context.caller(project)
   await context.allow({ action: 'inbox', caller: actor, project })
-  const page = await context.interactions.inbox(project, actor, { limit: INBOX_PAGE_SIZE, cursor: context.url.searchParams.get('cursor') })
-  return inboxPage(status, project, actor, page, view)
+  const cursor = context.url.searchParams.get('cursor')
+  const page = await context.interactions.inbox(project, actor, { limit: INBOX_PAGE_SIZE, cursor })
+  return inboxPage(status, project, actor, page, { ...view, cursor })
 }
 
 /**

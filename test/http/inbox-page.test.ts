@@ -37,7 +37,7 @@ async function serve(store: InteractionStore) {
   const post = (actor: { id: string }, id: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}) =>
     postForm(`${server.url}/projects/acme/inbox/${id}`, fields, { ...as(actor), ...headers })
   const unchanged = (ids: string[], act: () => Promise<unknown>) => expectUnchanged(store, ids, act)
-  return { ...h, inbox, post, unchanged }
+  return { ...h, url: server.url, inbox, post, unchanged }
 }
 
 /** The ids of every form control on the page, and the `for` of every label. */
@@ -136,6 +136,31 @@ describeEachStore('inbox page', (emptyStore) => {
     })
     expect((await post(alice, note.id, { text: 'ab\r\ncd', comment: 'x\r\ny' })).status).toBe(303)
     expect((await interactions.get('acme', note.id)).responses).toMatchObject([{ value: { text: 'ab\ncd' }, comment: 'x\ny' }])
+  })
+
+  it('POST — a refused answer on a later page shows that page again with its error, not the first', async () => {
+    const { interactions, url, inbox, clock } = await serve(await emptyStore())
+    for (let index = 0; index < 50; index++) {
+      await interactions.create('acme', { ...deployGate, target_actor: bob, topic: `gate-${index}` })
+      clock.advance(1_000)
+    }
+    const multi = await interactions.create('acme', { ...checks, title: 'On the second page' })
+    const first = await (await inbox(bob)).text()
+    const more = /<a href="([^"]+)">More<\/a>/.exec(first)?.[1]?.replaceAll('&amp;', '&')
+    const second = await (await fetch(`${url}${more}`, { headers: { cookie: 'actor=user_bob' } })).text()
+    const action = new RegExp(`action="(/projects/acme/inbox/${multi.id}\\?cursor=[^"]+)"`).exec(second)?.[1]
+    expect(action).toBeDefined()
+    const refused = await postForm(
+      `${new URL((await inbox(bob)).url).origin}${action!.replaceAll('&amp;', '&')}`,
+      { values: 'lint' },
+      {
+        cookie: 'actor=user_bob',
+      },
+    )
+    expect(refused.status).toBe(422)
+    const page = await refused.text()
+    expect(page).toContain('On the second page')
+    expect(page).toContain(`<p class="error" id="i-${multi.id}-value-error">`)
   })
 
   it('POST — too few choices re-render with the error next to the field (422), the choice kept, nothing recorded', async () => {
