@@ -112,6 +112,34 @@ describeEachStore('inbox page', (emptyStore) => {
     expect(page).toContain('&lt;img src=x onerror=alert(2)&gt;')
   })
 
+  it('GET — text in attributes and in a text area (option values, placeholder, default text, the proposal) stays text', async () => {
+    const { interactions, inbox } = await serve(await emptyStore())
+    const attack = '"><script>alert(1)</script>'
+    const closing = '</textarea><script>alert(2)</script>'
+    await interactions.create('acme', {
+      type: 'review',
+      target_actor: bob,
+      spec: { mode: 'select', options: [{ value: `x${attack}`, label: 'X' }] },
+    })
+    await interactions.create('acme', {
+      type: 'input',
+      target_actor: bob,
+      spec: { mode: 'input', placeholder: attack, default_text: attack },
+    })
+    await interactions.create('acme', { type: 'input', target_actor: bob, spec: { mode: 'input', multiline: true, default_text: closing } })
+    await interactions.create('acme', {
+      ...deployGate,
+      target_actor: bob,
+      spec: { mode: 'confirm', proposal: { value: { note: closing }, schema: { type: 'object' } } },
+    })
+    const page = await (await inbox(bob)).text()
+    expect(page).not.toContain('<script>')
+    expect(page).toContain('value="x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"')
+    expect(page).toContain('placeholder="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"')
+    expect(page).toContain('&lt;/textarea&gt;&lt;script&gt;alert(2)&lt;/script&gt;</textarea>')
+    expect(page).toContain('&quot;note&quot;: &quot;&lt;/textarea&gt;&lt;script&gt;alert(2)&lt;/script&gt;&quot;')
+  })
+
   it('POST — records the answer and redirects back with 303; the item leaves the inbox', async () => {
     const { interactions, inbox, post, delivered } = await serve(await emptyStore())
     const gate = await interactions.create('acme', deployGate)
