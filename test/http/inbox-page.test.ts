@@ -45,7 +45,7 @@ const controlIds = (page: string) => [...page.matchAll(/<(?:input|textarea|selec
 const labelTargets = (page: string) => new Set([...page.matchAll(/<label\b[^>]*\bfor="([^"]+)"/g)].map((m) => m[1]))
 
 describeEachStore('inbox page', (emptyStore) => {
-  it('GET — renders each spec mode as its control, every control labelled', async () => {
+  it('GET — renders each spec mode as its control, every control labelled, a select’s radios required', async () => {
     const { interactions, inbox } = await serve(await emptyStore())
     await interactions.create('acme', { ...deployGate, target_actor: bob })
     const region = await interactions.create('acme', {
@@ -79,8 +79,8 @@ describeEachStore('inbox page', (emptyStore) => {
     const page = await response.text()
     expect(page).toContain('<button type="submit" name="confirmed" value="true" class="primary">Approve</button>')
     expect(page).toContain('<button type="submit" name="confirmed" value="false">Reject</button>')
-    expect(page).toContain(`<input type="radio" id="i-${region.id}-value-1" name="value" value="us" checked>`)
-    expect(page).toContain(`<input type="radio" id="i-${region.id}-value-0" name="value" value="eu">`)
+    expect(page).toContain(`<input type="radio" id="i-${region.id}-value-1" name="value" value="us" checked required>`)
+    expect(page).toContain(`<input type="radio" id="i-${region.id}-value-0" name="value" value="eu" required>`)
     expect(page).toContain(`<input type="checkbox" id="i-${multi.id}-value-1" name="values" value="unit" checked>`)
     expect(page).toContain(`<fieldset aria-describedby="i-${multi.id}-hint">`)
     expect(page).toContain('Choose at least 2 and at most 2.')

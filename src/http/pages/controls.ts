@@ -40,7 +40,7 @@ function control(spec: Exclude<Spec, { mode: 'confirm' }>, ids: Ids, state: Form
     case 'select': {
       const chosen = state.submitted ? state.submitted.get('value') : spec.default_value
       return html`<fieldset${described([error !== undefined && ids.error], false)}><legend>Choose one</legend>
-${optionList('radio', 'value', spec.options, ids.control, (value) => value === chosen, error !== undefined)}
+${optionList('radio', 'value', spec.options, ids.control, (value) => value === chosen, error !== undefined, true)}
 ${errorText(ids.error, error)}</fieldset>`
     }
     case 'multi_select': {
