@@ -21,9 +21,12 @@ export class HttpProblem extends Error {
   }
 }
 
-/** A JSON response with the given status. */
+// Answers name people and their decisions: no cache keeps them, and no browser reads them as anything but JSON.
+const PRIVATE = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }
+
+/** A JSON response with the given status, never cached. */
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Response =>
-  Response.json(body, { status, headers })
+  Response.json(body, { status, headers: { ...PRIVATE, ...headers } })
 
 /**
  * The problem details for a thrown value. Library and HTTP errors keep their code, and the status its table
@@ -34,7 +37,9 @@ export function problemFor(error: unknown): Response {
   try {
     if (isInteractionError(error)) {
       const issues = Array.isArray(error.issues) ? [...error.issues] : []
-      return problem(statusOf(error.code), error.code, String(error.message), { issues })
+      // A host's setup error is for its operators, not for whoever sent the request.
+      const detail = error.code === 'configuration' ? 'The server is not set up correctly.' : String(error.message)
+      return problem(statusOf(error.code), error.code, detail, { issues: error.code === 'configuration' ? [] : issues })
     }
     if (error instanceof HttpProblem) return problem(error.status, error.code, error.message, {}, error.headers)
   } catch {
@@ -45,5 +50,5 @@ export function problemFor(error: unknown): Response {
 
 function problem(status: number, code: string, detail: string, extra: Pick<Problem, 'issues'> = {}, headers: Record<string, string> = {}) {
   const body: Problem = { type: `https://hitl.dev/problems/${code}`, title: code.replaceAll('_', ' '), status, detail, code, ...extra }
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers } })
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...PRIVATE, ...headers } })
 }
