@@ -16,6 +16,9 @@ const STATUS_BY_CODE = {
 /** The closed set of error codes; stable across versions, safe to branch on. */
 export type InteractionErrorCode = keyof typeof STATUS_BY_CODE
 
+/** The HTTP status suggested for `code`, from the one table: an error from elsewhere may carry no `status`, or a wrong one. */
+export const statusOf = (code: InteractionErrorCode): number => STATUS_BY_CODE[code]
+
 /** One problem with an input: where it is and what rule it broke. */
 export interface ValidationIssue {
   path: (string | number)[]

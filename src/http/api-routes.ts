@@ -3,6 +3,8 @@ import type { Participant } from '../model/actor.js'
 import type { z } from 'zod'
 import { CreateInteractionInputSchema, InteractionSchema, type Interaction } from '../model/interaction.js'
 import type { Interactions } from '../service/types.js'
+import type { HttpAction } from './authorize.js'
+import type { RequestContext } from './context.js'
 import { apiRoute, parseInput, type ApiRoute } from './operation.js'
 import { openApiDocument } from './openapi.js'
 import { json } from './problem.js'
@@ -33,6 +35,14 @@ function createInput(body: unknown, caller: Participant, idempotencyKey: string 
   return { requested_by: caller, ...body, ...(idempotencyKey !== null && { idempotency_key: idempotencyKey }) }
 }
 
+/** The interaction, once the caller is known and `authorize` lets them read it. */
+async function readable(context: RequestContext, project: string, id: string): Promise<Interaction> {
+  const caller = await context.caller(project)
+  const interaction = await context.interactions.get(project, id)
+  await context.allow({ action: 'read', caller, project, interaction })
+  return interaction
+}
+
 const interactionPath = (project: string, id: string) =>
   `/v1/projects/${encodeURIComponent(project)}/interactions/${encodeURIComponent(id)}`
 
@@ -41,7 +51,7 @@ const interactionPath = (project: string, id: string) =>
  * body reads as `{}`, so only a model with required fields needs one), and the answer is the record.
  */
 function interactionAction<Body>(
-  action: string,
+  action: Exclude<HttpAction, 'create' | 'read' | 'cancel_run' | 'inbox'>,
   summary: string,
   body: z.ZodType<Body>,
   act: (interactions: Interactions, input: { project: string; id: string; caller: Participant; body: Body }) => Promise<Interaction>,
@@ -59,14 +69,15 @@ function interactionAction<Body>(
   return apiRoute('POST', `/v1/projects/:project/interactions/:id/${action}`, operation, async (context, { project, id }) => {
     const caller = await context.caller(project)
     const input = parseInput(body, await context.body(), `${action} input`)
+    await context.allow({ action, caller, project, interaction: await context.interactions.get(project, id) })
     return json(200, await act(context.interactions, { project, id, caller, body: input }))
   })
 }
 
 /**
- * The JSON API: one route per service operation, each acting as the authenticated caller. Who may act is
- * the service's rule (the target responds, a member of a group claims); reading is open to every caller
- * `authenticate` admits to the project.
+ * The JSON API: one route per service operation, each acting as the authenticated caller once the host's
+ * `authorize` allows the action. Who may act now is then the service's rule (the target responds, a member
+ * of a group claims).
  */
 export const apiRoutes: ApiRoute[] = [
   apiRoute(
@@ -84,7 +95,14 @@ export const apiRoutes: ApiRoute[] = [
     async (context, { project }) => {
       const caller = await context.caller(project)
       const input = createInput(await context.body(), caller, context.request.headers.get('idempotency-key'))
-      const created = await context.interactions.create(project, parseInput(CreateInteractionInputSchema, input, 'create input'))
+      const parsed = parseInput(CreateInteractionInputSchema, input, 'create input')
+      await context.allow({
+        action: 'create',
+        caller,
+        project,
+        ...(parsed.requested_by !== undefined && { requested_by: parsed.requested_by }),
+      })
+      const created = await context.interactions.create(project, parsed)
       return json(201, created, { location: new URL(interactionPath(created.project, created.id), context.url).href })
     },
   ),
@@ -92,10 +110,7 @@ export const apiRoutes: ApiRoute[] = [
     'GET',
     '/v1/projects/:project/interactions/:id',
     { operationId: 'getInteraction', summary: 'Read an interaction', status: 200, response: InteractionSchema, problems: [404] },
-    async (context, { project, id }) => {
-      await context.caller(project)
-      return json(200, await context.interactions.get(project, id))
-    },
+    async (context, { project, id }) => json(200, await readable(context, project, id)),
   ),
   apiRoute(
     'GET',
@@ -108,7 +123,7 @@ export const apiRoutes: ApiRoute[] = [
       problems: [404],
     },
     async (context, { project, id }) => {
-      await context.caller(project)
+      await readable(context, project, id)
       return json(200, await context.interactions.history(project, id))
     },
   ),
@@ -156,6 +171,7 @@ export const apiRoutes: ApiRoute[] = [
     async (context, { project, run_id }) => {
       const actor = await context.caller(project)
       const body = parseInput(CancelBodySchema, await context.body(), 'cancel input')
+      await context.allow({ action: 'cancel_run', caller: actor, project })
       return json(200, await context.interactions.cancelRun(project, run_id, { ...body, actor }))
     },
   ),
@@ -172,6 +188,7 @@ export const apiRoutes: ApiRoute[] = [
     },
     async (context, { project }) => {
       const actor = await context.caller(project)
+      await context.allow({ action: 'inbox', caller: actor, project })
       const query = parseInput(InboxQuerySchema, Object.fromEntries(context.url.searchParams), 'inbox query')
       return json(200, await context.interactions.inbox(project, actor, query))
     },

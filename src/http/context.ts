@@ -1,6 +1,7 @@
-import { ParticipantSchema, type Participant } from '../model/actor.js'
+import { describeActor, ParticipantSchema, type Participant } from '../model/actor.js'
 import type { Interactions } from '../service/types.js'
 import { configurationError } from '../service/configuration.js'
+import type { AuthorizeRequest } from './authorize.js'
 import type { ResolvedHttpOptions } from './options.js'
 import { HttpProblem } from './problem.js'
 
@@ -12,6 +13,8 @@ export interface RequestContext {
   options: ResolvedHttpOptions
   /** The caller the host's `authenticate` names for `project`; a 401 problem when it names nobody. */
   caller(project: string): Promise<Participant>
+  /** Asks the host's `authorize`; a 403 `forbidden` problem unless it answers `true`. */
+  allow(request: AuthorizeRequest): Promise<void>
   /** The JSON body (`{}` when there is none), within the size limit. */
   body(): Promise<unknown>
   /** The fields of an HTML form's `application/x-www-form-urlencoded` body, within the size limit. */
@@ -39,6 +42,11 @@ export function requestContext(request: Request, interactions: Interactions, opt
         )
       return actor.data
     },
+    async allow(question) {
+      if ((await options.authorize(question)) !== true) {
+        throw new HttpProblem(403, 'forbidden', `${describeActor(question.caller)} may not ${question.action.replace('_', ' ')} here.`)
+      }
+    },
     body: () => readJsonBody(request, options.maxBodyBytes),
     form: () => readFormBody(request, options.maxBodyBytes),
   }
@@ -47,22 +55,21 @@ export function requestContext(request: Request, interactions: Interactions, opt
 const isJsonType = (type: string) => /^application\/([\w.+-]+\+)?json$/i.test(type.split(';')[0]?.trim() ?? '')
 
 async function readJsonBody(request: Request, limit: number): Promise<unknown> {
+  // The type is checked before an empty body reads as `{}`: a form another site posts has a type, and no body.
+  const type = request.headers.get('content-type') ?? ''
+  if (type !== '' && !isJsonType(type)) throw notJson(type)
   const text = await readBoundedText(request, limit)
   if (text.trim() === '') return {}
-  const type = request.headers.get('content-type') ?? ''
-  if (!isJsonType(type)) {
-    throw new HttpProblem(
-      415,
-      'unsupported_media_type',
-      `The body must be application/json (got ${type === '' ? 'no content type' : type}).`,
-    )
-  }
+  if (!isJsonType(type)) throw notJson(type)
   try {
     return JSON.parse(text) as unknown
   } catch (error) {
     throw new HttpProblem(400, 'malformed_json', `The body is not valid JSON: ${(error as Error).message}`)
   }
 }
+
+const notJson = (type: string) =>
+  new HttpProblem(415, 'unsupported_media_type', `The body must be application/json (got ${type === '' ? 'no content type' : type}).`)
 
 async function readFormBody(request: Request, limit: number): Promise<URLSearchParams> {
   const text = await readBoundedText(request, limit)
@@ -71,7 +78,10 @@ async function readFormBody(request: Request, limit: number): Promise<URLSearchP
     const got = type === '' ? 'no content type' : type
     throw new HttpProblem(415, 'unsupported_media_type', `The body must be application/x-www-form-urlencoded (got ${got}).`)
   }
-  return new URLSearchParams(text)
+  // A browser sends each line break of a text area as CRLF, where its `maxlength` counted one character.
+  return new URLSearchParams(
+    [...new URLSearchParams(text)].map(([name, value]): [string, string] => [name, value.replaceAll('\r\n', '\n')]),
+  )
 }
 
 /** Reads at most `limit` bytes, so a huge body is refused before it is buffered whole. */

@@ -2,11 +2,12 @@ import { isInteractionError } from '../errors.js'
 import { hasResponded, mayActNow } from '../machine/policies.js'
 import type { RequestContext } from './context.js'
 import { verifyLinkToken } from './links.js'
-import { asPage, fieldErrors, requireSameOrigin, responseFromForm } from './pages/forms.js'
+import { asPage, fieldErrors, responseFromForm } from './pages/forms.js'
 import { messagePage } from './pages/html.js'
 import { linkPage } from './pages/link-page.js'
 import { HttpProblem } from './problem.js'
 import { route, type Route } from './router.js'
+import { requireSameOrigin } from './same-origin.js'
 
 /**
  * The verified link's actor and interaction, or the refusal a person reads: no link routes without
@@ -35,6 +36,7 @@ export const linkRoutes: Route<RequestContext>[] = [
     '/links/:token',
     asPage(async (context, { token }) => {
       const { actor, interaction } = await openLink(context, token)
+      await context.allow({ action: 'read', caller: actor, project: interaction.project, interaction })
       return linkPage(200, interaction, actor, context.url.pathname)
     }),
   ),
@@ -44,6 +46,7 @@ export const linkRoutes: Route<RequestContext>[] = [
     asPage(async (context, { token }) => {
       requireSameOrigin(context.request, context.url)
       const { actor, interaction } = await openLink(context, token)
+      await context.allow({ action: 'respond', caller: actor, project: interaction.project, interaction })
       const form = await context.form()
       try {
         await context.interactions.respond(interaction.project, interaction.id, { actor, ...responseFromForm(interaction.spec, form) })

@@ -18,7 +18,7 @@ function refTo(schema: z.ZodType) {
 const PROBLEM_STATUSES = {
   400: 'The path, query or body is invalid: `validation_failed` (with `issues`), `malformed_json` or `malformed_path`',
   401: 'No valid credentials for this project (`unauthenticated`)',
-  403: 'The caller may not do this now (`not_eligible`)',
+  403: 'The host’s `authorize` refuses the caller this action (`forbidden`), or the caller may not act now (`not_eligible`)',
   404: 'No such interaction in this project (`not_found`)',
   409: 'The interaction has changed state: `not_pending`, `already_responded`, `already_claimed` or `conflict`',
   410: 'The interaction expired (`expired`)',
@@ -41,7 +41,7 @@ function componentSchemas(): Record<string, object> {
 
 function problemStatuses(operation: Operation): number[] {
   const statuses = new Set<number>(operation.problems)
-  if (operation.authenticated !== false) for (const status of [400, 401]) statuses.add(status)
+  if (operation.authenticated !== false) for (const status of [400, 401, 403]) statuses.add(status)
   if (operation.body) for (const status of [400, 413, 415]) statuses.add(status)
   if (operation.query) statuses.add(400)
   return [...statuses].sort()

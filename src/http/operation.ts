@@ -3,6 +3,7 @@ import { validationError } from '../errors.js'
 import { check } from '../service/parse.js'
 import type { RequestContext } from './context.js'
 import { route, type Route } from './router.js'
+import { requireSameOrigin } from './same-origin.js'
 
 /** What the OpenAPI document says about a route: its purpose, what it takes, what it answers and how it refuses. */
 export interface Operation {
@@ -28,13 +29,25 @@ export interface ApiRoute extends Route<RequestContext> {
   operation: Operation
 }
 
-/** A JSON API route whose handler sees exactly the params its path names, with the operation that documents it. */
+/**
+ * A JSON API route whose handler sees exactly the params its path names, with the operation that documents it.
+ * A `POST` from another site's page is refused first: a host may authenticate browsers by cookie.
+ */
 export const apiRoute = <const Path extends string>(
   method: Route<RequestContext>['method'],
   path: Path,
   operation: Operation,
   handle: Parameters<typeof route<RequestContext, Path>>[2],
-): ApiRoute => ({ ...route(method, path, handle), operation })
+): ApiRoute => {
+  const guarded: typeof handle =
+    method === 'GET'
+      ? handle
+      : (context, params) => {
+          requireSameOrigin(context.request, context.url)
+          return handle(context, params)
+        }
+  return { ...route(method, path, guarded), operation }
+}
 
 /**
  * The parsed input, or a `validation_failed` error naming each field: an unknown field is named at its own

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Participant } from '../model/actor.js'
 import { configurationError, count, method, optionIssues } from '../service/configuration.js'
+import { defaultAuthorize, type Authorize } from './authorize.js'
 
 /** Who the host says is calling: an actor, or `null` for a 401. */
 export type Authenticated = { actor: Participant } | null
@@ -12,6 +13,11 @@ export interface HttpHandlerOptions {
    * agent a workflow service acts as) or `null` for a 401. Throwing an `InteractionError` answers with its status.
    */
   authenticate(request: Request, context: { project: string }): Authenticated | Promise<Authenticated>
+  /**
+   * Who may do what, asked on every route once the caller is known; a refusal answers 403 `forbidden` (an HTML
+   * page on the pages and links). Default {@link defaultAuthorize}: agents do everything, members act as themselves.
+   */
+  authorize?: Authorize
   /** The secret signed response links are verified with, or several (newest first) while one rotates out. Without it the link routes answer 404. */
   links?: { secret: string | readonly string[] }
   /** The largest request body accepted, in bytes; larger ones get a 413. Default 64 KiB. */
@@ -27,6 +33,7 @@ export const SecretsSchema = z.union([SecretSchema, z.array(SecretSchema).min(1,
 
 const OptionsSchema = z.strictObject({
   authenticate: method('(request, { project }) => { actor } | null'),
+  authorize: method('({ action, caller, project, interaction?, requested_by? }) => boolean').optional(),
   links: z.strictObject({ secret: SecretsSchema }).optional(),
   maxBodyBytes: count(64 * 1024),
   clock: method('() => Date').optional(),
@@ -39,6 +46,12 @@ export function resolveHttpOptions(options: HttpHandlerOptions) {
   const { links, ...rest } = parsed.data
   // Signing uses the first secret; verifying accepts any, so a rotation never breaks links already sent.
   const secrets = links === undefined ? undefined : typeof links.secret === 'string' ? [links.secret] : [...links.secret]
-  return { ...rest, authenticate: options.authenticate, clock: options.clock ?? (() => new Date()), secrets }
+  return {
+    ...rest,
+    authenticate: options.authenticate,
+    authorize: options.authorize ?? defaultAuthorize,
+    clock: options.clock ?? (() => new Date()),
+    secrets,
+  }
 }
 export type ResolvedHttpOptions = ReturnType<typeof resolveHttpOptions>

@@ -1,16 +1,19 @@
-import { isInteractionError } from '../errors.js'
+import { isInteractionError, statusOf } from '../errors.js'
 import type { RequestContext } from './context.js'
-import { asPage, fieldErrors, requireSameOrigin, responseFromForm } from './pages/forms.js'
+import { asPage, fieldErrors, responseFromForm } from './pages/forms.js'
 import { inboxPage, inboxPath, type InboxView } from './pages/inbox-page.js'
 import { route, type Route } from './router.js'
+import { requireSameOrigin } from './same-origin.js'
 
 const INBOX_PAGE_SIZE = 50
 
 /** The inbox page of the authenticated caller, with `view`'s notice or refused form, at `status`. */
 async function showInbox(context: RequestContext, project: string, status: number, view: InboxView = {}) {
   const actor = await context.caller(project)
-  const page = await context.interactions.inbox(project, actor, { limit: INBOX_PAGE_SIZE, cursor: context.url.searchParams.get('cursor') })
-  return inboxPage(status, project, actor, page, view)
+  await context.allow({ action: 'inbox', caller: actor, project })
+  const cursor = context.url.searchParams.get('cursor')
+  const page = await context.interactions.inbox(project, actor, { limit: INBOX_PAGE_SIZE, cursor })
+  return inboxPage(status, project, actor, page, { ...view, cursor })
 }
 
 /**
@@ -32,13 +35,14 @@ export const pageRoutes: Route<RequestContext>[] = [
       const form = await context.form()
       try {
         const interaction = await context.interactions.get(project, id)
+        await context.allow({ action: 'respond', caller: actor, project, interaction })
         await context.interactions.respond(project, id, { actor, ...responseFromForm(interaction.spec, form) })
       } catch (error) {
         if (!isInteractionError(error)) throw error
         if (error.code === 'validation_failed') {
           return showInbox(context, project, 422, { refused: { id, state: { submitted: form, errors: fieldErrors(error) } } })
         }
-        return showInbox(context, project, error.status, { notice: error.message })
+        return showInbox(context, project, statusOf(error.code), { notice: String(error.message) })
       }
       return new Response(null, { status: 303, headers: { location: inboxPath(project) } })
     }),

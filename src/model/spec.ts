@@ -51,6 +51,8 @@ export const ProposalSchemaSchema = boundedJsonSchema(LIMITS.proposalSchemaBytes
 export const ProposalSchema = z
   .strictObject({ value: boundedJsonSchema(LIMITS.proposalBytes), schema: ProposalSchemaSchema })
   .superRefine((proposal, ctx) => {
+    // A value or schema that broke its own limits (nesting, size) is never run through the validator, which recurses.
+    if (ctx.issues.length > 0) return
     for (const { path, message } of jsonSchemaIssues(proposal.schema, proposal.value)) {
       ctx.addIssue({ code: 'custom', path: ['value', ...path], message })
     }

@@ -64,16 +64,20 @@ async function serve(store: InteractionStore) {
 
 const groupAsk = { type: 'approval', spec: { mode: 'confirm' }, target_actor: { type: 'group', id: 'group_ops' } } as const
 
-/** The product description's request as docs/http.md quotes it: the first `curl` block there. */
-const productRequest = /```sh\n(curl -X POST \/v1\/projects\/acme\/interactions[\s\S]*?)\n```/.exec(
-  readFileSync('docs/http.md', 'utf8'),
-)?.[1]
+/** The product description's request, verbatim: its example of the REST API, kept as a fixture. */
+const productRequest = readFileSync('test/fixtures/product-request.sh', 'utf8').trimEnd()
 
 describeEachStore('HTTP API over a real server', (emptyStore) => {
-  it("POST interactions — the product description's request, sent by curl as written, answers 201 and is in Alice's inbox", async () => {
+  it("docs/http.md — quotes the product description's request exactly", () => {
+    expect(readFileSync('docs/http.md', 'utf8')).toContain(`\n\`\`\`sh\n${productRequest}\n\`\`\`\n`)
+  })
+
+  // Starting bash and curl takes seconds on a busy machine.
+  it("POST interactions — the product description's request, sent by curl as written, answers 201 and is in Alice's inbox", {
+    timeout: 30_000,
+  }, async () => {
     const api = await serve(await emptyStore())
-    expect(productRequest).toContain('-H "Authorization: Bearer $MOBIUS_API_KEY"')
-    const command = productRequest!.replace('/v1/projects/acme/interactions', `${api.url}/v1/projects/acme/interactions`)
+    const command = productRequest.replace('/v1/projects/acme/interactions', `${api.url}/v1/projects/acme/interactions`)
     const { stdout } = await promisify(execFile)('bash', ['-c', command], {
       env: { PATH: process.env.PATH, MOBIUS_API_KEY: 'workflows-key' },
     })

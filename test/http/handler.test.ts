@@ -23,6 +23,7 @@ describe('createHttpHandler — routing and problems', () => {
       new Request(`http://localhost/v1/projects/acme/interactions/${created.id}`, { headers: { authorization: 'Bearer alice-key' } }),
     )
     expect(response.status).toBe(200)
+    expect([response.headers.get('cache-control'), response.headers.get('x-content-type-options')]).toEqual(['no-store', 'nosniff'])
     expect(await response.json()).toEqual(created)
   })
 
@@ -30,6 +31,7 @@ describe('createHttpHandler — routing and problems', () => {
     const { handler } = setup()
     const problem = await problemOf(await handler(new Request('http://localhost/v2/nothing')))
     expect(problem).toMatchObject({ status: 404, code: 'route_not_found', detail: 'No route for /v2/nothing.' })
+    expect((await handler(new Request('http://localhost/v2/nothing'))).headers.get('cache-control')).toBe('no-store')
   })
 
   it('wrong method — 405 with Allow listing the methods the path has', async () => {
@@ -67,9 +69,13 @@ describe('createHttpHandler — routing and problems', () => {
   it('a host whose authenticate returns a malformed actor — 500 configuration problem, never a guessed identity', async () => {
     const { interactions } = harness()
     const handler = createHttpHandler(interactions, { authenticate: () => ({ actor: { type: 'group', id: 'ops' } as never }) })
-    expect(await problemOf(await handler(new Request('http://localhost/v1/projects/acme/interactions/x')))).toMatchObject({
+    const response = await handler(new Request('http://localhost/v1/projects/acme/interactions/x'))
+    // The host's setup is its operators' business: the client learns the code, not the details.
+    expect(await problemOf(response)).toMatchObject({
       status: 500,
       code: 'configuration',
+      detail: 'The server is not set up correctly.',
+      issues: [],
     })
   })
 
@@ -92,6 +98,23 @@ describe('createHttpHandler — routing and problems', () => {
     const refused = await handler(new Request(`http://localhost/v1/projects/acme/interactions/${created.id}/cancel`, { method: 'POST' }))
     expect(await problemOf(refused)).toMatchObject({ status: 403, code: 'not_eligible', detail: 'only a team lead may cancel' })
     expect((await interactions.get('acme', created.id)).status).toBe('pending')
+  })
+
+  it('a plain object named InteractionError — its code decides the status, its missing issues are none, pages too', async () => {
+    const { interactions } = harness()
+    const thrown = { name: 'InteractionError', code: 'not_found', message: 'no project acme here' }
+    const handler = createHttpHandler(interactions, {
+      authenticate: (request) => {
+        throw request.headers.has('x-lying-status') ? { ...thrown, code: 'validation_failed', status: 200 } : thrown
+      },
+    })
+    const api = await handler(new Request('http://localhost/v1/projects/acme/inbox'))
+    expect(await problemOf(api)).toMatchObject({ status: 404, code: 'not_found', detail: 'no project acme here', issues: [] })
+    const lying = await handler(new Request('http://localhost/v1/projects/acme/inbox', { headers: { 'x-lying-status': '1' } }))
+    expect(await problemOf(lying)).toMatchObject({ status: 400, code: 'validation_failed', issues: [] })
+    const page = await handler(new Request('http://localhost/projects/acme/inbox'))
+    expect(page.status).toBe(404)
+    expect(await page.text()).toContain('no project acme here')
   })
 
   it('reads are scoped to the project authenticate admits the caller to — another project’s interaction is not found', async () => {

@@ -37,7 +37,7 @@ async function serve(store: InteractionStore) {
   const post = (actor: { id: string }, id: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}) =>
     postForm(`${server.url}/projects/acme/inbox/${id}`, fields, { ...as(actor), ...headers })
   const unchanged = (ids: string[], act: () => Promise<unknown>) => expectUnchanged(store, ids, act)
-  return { ...h, inbox, post, unchanged }
+  return { ...h, url: server.url, inbox, post, unchanged }
 }
 
 /** The ids of every form control on the page, and the `for` of every label. */
@@ -45,7 +45,7 @@ const controlIds = (page: string) => [...page.matchAll(/<(?:input|textarea|selec
 const labelTargets = (page: string) => new Set([...page.matchAll(/<label\b[^>]*\bfor="([^"]+)"/g)].map((m) => m[1]))
 
 describeEachStore('inbox page', (emptyStore) => {
-  it('GET — renders each spec mode as its control, every control labelled', async () => {
+  it('GET — renders each spec mode as its control, every control labelled, a select’s radios required', async () => {
     const { interactions, inbox } = await serve(await emptyStore())
     await interactions.create('acme', { ...deployGate, target_actor: bob })
     const region = await interactions.create('acme', {
@@ -79,8 +79,8 @@ describeEachStore('inbox page', (emptyStore) => {
     const page = await response.text()
     expect(page).toContain('<button type="submit" name="confirmed" value="true" class="primary">Approve</button>')
     expect(page).toContain('<button type="submit" name="confirmed" value="false">Reject</button>')
-    expect(page).toContain(`<input type="radio" id="i-${region.id}-value-1" name="value" value="us" checked>`)
-    expect(page).toContain(`<input type="radio" id="i-${region.id}-value-0" name="value" value="eu">`)
+    expect(page).toContain(`<input type="radio" id="i-${region.id}-value-1" name="value" value="us" checked required>`)
+    expect(page).toContain(`<input type="radio" id="i-${region.id}-value-0" name="value" value="eu" required>`)
     expect(page).toContain(`<input type="checkbox" id="i-${multi.id}-value-1" name="values" value="unit" checked>`)
     expect(page).toContain(`<fieldset aria-describedby="i-${multi.id}-hint">`)
     expect(page).toContain('Choose at least 2 and at most 2.')
@@ -112,6 +112,34 @@ describeEachStore('inbox page', (emptyStore) => {
     expect(page).toContain('&lt;img src=x onerror=alert(2)&gt;')
   })
 
+  it('GET — text in attributes and in a text area (option values, placeholder, default text, the proposal) stays text', async () => {
+    const { interactions, inbox } = await serve(await emptyStore())
+    const attack = '"><script>alert(1)</script>'
+    const closing = '</textarea><script>alert(2)</script>'
+    await interactions.create('acme', {
+      type: 'review',
+      target_actor: bob,
+      spec: { mode: 'select', options: [{ value: `x${attack}`, label: 'X' }] },
+    })
+    await interactions.create('acme', {
+      type: 'input',
+      target_actor: bob,
+      spec: { mode: 'input', placeholder: attack, default_text: attack },
+    })
+    await interactions.create('acme', { type: 'input', target_actor: bob, spec: { mode: 'input', multiline: true, default_text: closing } })
+    await interactions.create('acme', {
+      ...deployGate,
+      target_actor: bob,
+      spec: { mode: 'confirm', proposal: { value: { note: closing }, schema: { type: 'object' } } },
+    })
+    const page = await (await inbox(bob)).text()
+    expect(page).not.toContain('<script>')
+    expect(page).toContain('value="x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"')
+    expect(page).toContain('placeholder="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"')
+    expect(page).toContain('&lt;/textarea&gt;&lt;script&gt;alert(2)&lt;/script&gt;</textarea>')
+    expect(page).toContain('&quot;note&quot;: &quot;&lt;/textarea&gt;&lt;script&gt;alert(2)&lt;/script&gt;&quot;')
+  })
+
   it('POST — records the answer and redirects back with 303; the item leaves the inbox', async () => {
     const { interactions, inbox, post, delivered } = await serve(await emptyStore())
     const gate = await interactions.create('acme', deployGate)
@@ -125,6 +153,42 @@ describeEachStore('inbox page', (emptyStore) => {
     })
     expect(delivered).toHaveLength(1)
     expect(await (await inbox(alice)).text()).toContain('Nothing is waiting for you.')
+  })
+
+  it('POST — line breaks arrive as CRLF, as browsers send them, and count as one character, as maxlength does', async () => {
+    const { interactions, post } = await serve(await emptyStore())
+    const note = await interactions.create('acme', {
+      type: 'input',
+      target_actor: alice,
+      spec: { mode: 'input', multiline: true, max_length: 5 },
+    })
+    expect((await post(alice, note.id, { text: 'ab\r\ncd', comment: 'x\r\ny' })).status).toBe(303)
+    expect((await interactions.get('acme', note.id)).responses).toMatchObject([{ value: { text: 'ab\ncd' }, comment: 'x\ny' }])
+  })
+
+  it('POST — a refused answer on a later page shows that page again with its error, not the first', async () => {
+    const { interactions, url, inbox, clock } = await serve(await emptyStore())
+    for (let index = 0; index < 50; index++) {
+      await interactions.create('acme', { ...deployGate, target_actor: bob, topic: `gate-${index}` })
+      clock.advance(1_000)
+    }
+    const multi = await interactions.create('acme', { ...checks, title: 'On the second page' })
+    const first = await (await inbox(bob)).text()
+    const more = /<a href="([^"]+)">More<\/a>/.exec(first)?.[1]?.replaceAll('&amp;', '&')
+    const second = await (await fetch(`${url}${more}`, { headers: { cookie: 'actor=user_bob' } })).text()
+    const action = new RegExp(`action="(/projects/acme/inbox/${multi.id}\\?cursor=[^"]+)"`).exec(second)?.[1]
+    expect(action).toBeDefined()
+    const refused = await postForm(
+      `${new URL((await inbox(bob)).url).origin}${action!.replaceAll('&amp;', '&')}`,
+      { values: 'lint' },
+      {
+        cookie: 'actor=user_bob',
+      },
+    )
+    expect(refused.status).toBe(422)
+    const page = await refused.text()
+    expect(page).toContain('On the second page')
+    expect(page).toContain(`<p class="error" id="i-${multi.id}-value-error">`)
   })
 
   it('POST — too few choices re-render with the error next to the field (422), the choice kept, nothing recorded', async () => {

@@ -72,6 +72,19 @@ describeEachStore('signed response links', (emptyStore) => {
     })
   })
 
+  it('replay on an all_members item — a member who answered gets a 409 page, while the item waits for the others', async () => {
+    const { interactions, linkFor, unchanged } = await serve(await emptyStore())
+    const vote = await interactions.create('acme', { ...firstResponderGate, routing_policy: 'all_members' })
+    const url = await linkFor(vote, alice)
+    expect((await confirm(url)).status).toBe(200)
+    expect((await interactions.get('acme', vote.id)).status).toBe('pending')
+    await unchanged([vote.id], async () => {
+      const replay = await confirm(url)
+      expect(replay.status).toBe(409)
+      expect(await replay.text()).toContain('Your answer was recorded already.')
+    })
+  })
+
   it('expiry — a link past its ttl is a 410 page for GET and POST, and the expiry never passes expires_at', async () => {
     const { interactions, linkFor, unchanged, clock } = await serve(await emptyStore())
     const gate = await interactions.create('acme', deployGate)

@@ -52,13 +52,22 @@ async function roundTrip(base: string) {
 }
 
 describe('mounting the handler', () => {
-  it('Hono — app.all forwards the raw request, body included', async () => {
+  it('Hono — app.all forwards the raw request, body included, to the API, the inbox page and the links', async () => {
     const { handler } = setup()
     const app = new Hono()
-    app.all('/v1/*', (c) => handler(c.req.raw))
+    app.all('*', (c) => handler(c.req.raw))
     const base = await serve(getRequestListener(app.fetch))
     const created = await roundTrip(base)
     expect(created.headers.get('location')).toMatch(new RegExp(`^${base}/v1/projects/acme/interactions/iact_`))
+    const page = await fetch(`${base}/projects/acme/inbox`, { headers: { authorization: 'Bearer alice-key' } })
+    expect([page.status, page.headers.get('content-type'), page.headers.get('referrer-policy')]).toEqual([
+      200,
+      'text/html; charset=utf-8',
+      'no-referrer',
+    ])
+    // The handler's own page (it has no link secret), not Hono's plain-text 404.
+    const link = await fetch(`${base}/links/x.y`)
+    expect([link.status, link.headers.get('content-type')]).toEqual([404, 'text/html; charset=utf-8'])
   })
 
   it('Hono — app.mount serves the API under a prefix', async () => {

@@ -26,7 +26,10 @@ export function proposalField(interaction: Interaction, spec: ConfirmSpec, ids: 
   )}>${text}</textarea>${errorText(ids.editedError, error)}`
 }
 
-/** Why a rejection is given: the spec's `reject_reasons` as a radio list and a free text, when the spec has reasons or requires one. */
+/**
+ * Why a rejection is given: the spec's `reject_reasons` as a radio list and a free text, when the spec has reasons or
+ * requires one. The free text is a text area, where Enter starts a new line instead of submitting the form.
+ */
 export function rejectionFields(spec: ConfirmSpec, ids: Ids, state: FormState) {
   if (spec.reject_reasons === undefined && spec.require_reason !== true) return false
   const error = state.errors?.reason
@@ -36,6 +39,6 @@ export function rejectionFields(spec: ConfirmSpec, ids: Ids, state: FormState) {
 <legend>Reason for rejecting${spec.require_reason === true ? ' (required to reject)' : ' (optional)'}</legend>
 ${spec.reject_reasons !== undefined && optionList('radio', 'reason', spec.reject_reasons, ids.reason, (value) => value === chosen, invalid)}
 <label for="${ids.reasonText}">In your words</label>
-<input type="text" id="${ids.reasonText}" name="reason_text" value="${state.submitted?.get('reason_text') ?? ''}"${described([], invalid)}>
+<textarea id="${ids.reasonText}" name="reason_text" rows="2"${described([], invalid)}>${state.submitted?.get('reason_text') ?? ''}</textarea>
 ${errorText(ids.reasonError, error)}</fieldset>`
 }

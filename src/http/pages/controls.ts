@@ -5,6 +5,14 @@ import { described, errorText, idsOf, optionList, type FormState, type Ids } fro
 import { html, type SafeHtml } from './html.js'
 
 /**
+ * Enter in a form's field submits it with its first enabled submit button (Chromium does so from a radio button
+ * too, whatever button comes first), which would approve from a reason's radio button. This first button decides
+ * nothing: Enter shows the form again asking for Approve or Reject, so only a press of one of them decides.
+ * Hidden, it is never focused or announced, and Tab goes from the fields to Approve and Reject as before.
+ */
+const NO_IMPLICIT_DECISION = html`<button type="submit" name="confirmed" value="" hidden aria-hidden="true"></button>`
+
+/**
  * The form that answers `interaction`, posting to `action`: the control its spec's mode implies (approve
  * and reject buttons, a radio list, checkboxes, a text field or area), an optional comment, every control
  * labelled and every refusal shown next to its field. Native controls only, so the keyboard works as everywhere.
@@ -17,6 +25,7 @@ export function responseForm(interaction: Interaction, action: string, state: Fo
     return html`<form method="post" action="${action}">${proposalField(interaction, spec, ids, state)}${rejectionFields(spec, ids, state)}
 ${comment}${errorText(ids.error, state.errors?.value)}
 <div role="group" aria-label="Decision">
+${NO_IMPLICIT_DECISION}
 <button type="submit" name="confirmed" value="true" class="primary">Approve</button>
 <button type="submit" name="confirmed" value="false">Reject</button>
 </div></form>`
@@ -31,7 +40,7 @@ function control(spec: Exclude<Spec, { mode: 'confirm' }>, ids: Ids, state: Form
     case 'select': {
       const chosen = state.submitted ? state.submitted.get('value') : spec.default_value
       return html`<fieldset${described([error !== undefined && ids.error], false)}><legend>Choose one</legend>
-${optionList('radio', 'value', spec.options, ids.control, (value) => value === chosen, error !== undefined)}
+${optionList('radio', 'value', spec.options, ids.control, (value) => value === chosen, error !== undefined, true)}
 ${errorText(ids.error, error)}</fieldset>`
     }
     case 'multi_select': {

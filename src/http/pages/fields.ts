@@ -43,7 +43,10 @@ export const described = (ids: readonly (string | false | undefined)[], invalid:
   return html`${invalid && html` aria-invalid="true"`}${names.length > 0 && html` aria-describedby="${names.join(' ')}"`}`
 }
 
-/** One radio button or checkbox per option, each with its own label and the option's description beside it. */
+/**
+ * One radio button or checkbox per option, each with its own label and the option's description beside it;
+ * `required` where an answer must pick one, so the browser says so before a round trip (the server still checks).
+ */
 export function optionList(
   type: 'radio' | 'checkbox',
   name: string,
@@ -51,11 +54,12 @@ export function optionList(
   idPrefix: string,
   isChecked: (value: string) => boolean,
   invalid: boolean,
+  required = false,
 ) {
   return options.map((option, index) => {
     const id = `${idPrefix}-${index}`
     const description = option.description !== undefined && html` <span class="meta">${option.description}</span>`
-    return html`<div><input type="${type}" id="${id}" name="${name}" value="${option.value}"${isChecked(option.value) && html` checked`}${
+    return html`<div><input type="${type}" id="${id}" name="${name}" value="${option.value}"${isChecked(option.value) && html` checked`}${required && html` required`}${
       invalid && html` aria-invalid="true"`
     }>
 <label for="${id}">${option.label}</label>${description}</div>`

@@ -1,4 +1,4 @@
-import { isInteractionError, validationError, type InteractionError } from '../../errors.js'
+import { isInteractionError, statusOf, validationError, type InteractionError } from '../../errors.js'
 import { sameJson } from '../../model/json-schema.js'
 import type { Spec } from '../../model/spec.js'
 import { HttpProblem } from '../problem.js'
@@ -61,24 +61,11 @@ function fieldOf(path: readonly (string | number)[]): FormField {
 /** The messages of a `validation_failed` refusal by form field, joined when one field has several. */
 export function fieldErrors(error: InteractionError): Partial<Record<FormField, string>> {
   const errors: Partial<Record<FormField, string>> = {}
-  for (const issue of error.issues) {
+  for (const issue of Array.isArray(error.issues) ? error.issues : []) {
     const field = fieldOf(issue.path)
     errors[field] = errors[field] === undefined ? issue.message : `${errors[field]}; ${issue.message}`
   }
   return errors
-}
-
-/**
- * Refuses a form post another site made the browser send. The inbox trusts the host's cookie, which a
- * browser attaches to a cross-site post too; such a post carries `Sec-Fetch-Site: cross-site` (or
- * `same-site`), or an `Origin` other than the page's. A request with neither header comes from no
- * modern browser, so no cookie rode along unasked.
- */
-export function requireSameOrigin(request: Request, url: URL): void {
-  const site = request.headers.get('sec-fetch-site')
-  const origin = request.headers.get('origin')
-  const crossSite = site !== null ? site !== 'same-origin' && site !== 'none' : origin !== null && origin !== url.origin
-  if (crossSite) throw new HttpProblem(403, 'cross_site_request', 'This form can only be sent from its own page.')
 }
 
 const TITLES: Record<number, string> = {
@@ -99,9 +86,9 @@ export const asPage =
     try {
       return await handle(context, params)
     } catch (error) {
-      if (isInteractionError(error) || error instanceof HttpProblem) {
-        return messagePage(error.status, TITLES[error.status] ?? 'Something went wrong', error.message)
-      }
+      // A library error's status comes from its code's table: one from elsewhere may carry none.
+      const status = isInteractionError(error) ? statusOf(error.code) : error instanceof HttpProblem ? error.status : undefined
+      if (status !== undefined) return messagePage(status, TITLES[status] ?? 'Something went wrong', String((error as Error).message))
       return messagePage(500, 'Something went wrong', 'The server failed to handle the request. Please try again later.')
     }
   }

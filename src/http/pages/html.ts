@@ -52,6 +52,8 @@ export function pageResponse(status: number, title: string, body: SafeHtml, head
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
       'x-frame-options': 'DENY',
+      // A signed link's token is in the URL: no request the page leads to may carry it away.
+      'referrer-policy': 'no-referrer',
       'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
       ...headers,
     },

@@ -9,6 +9,8 @@ import { html, pageResponse } from './html.js'
 export interface InboxView {
   notice?: string
   refused?: { id: string; state: FormState }
+  /** The page's cursor, kept in each form's action so that a refused answer shows this page again, not the first. */
+  cursor?: string | null
 }
 
 /** The path of a project's inbox page, and of one item's form under it. */
@@ -17,7 +19,10 @@ export const inboxPath = (project: string, id?: string) =>
 
 /** The inbox of `actor` in `project`: one article per pending interaction, each with the form that answers it. */
 export function inboxPage(status: number, project: string, actor: Participant, page: InboxPage, view: InboxView = {}): Response {
-  const items = page.items.map((interaction) => item(project, interaction, view.refused?.id === interaction.id ? view.refused.state : {}))
+  const at = view.cursor ? `?cursor=${encodeURIComponent(view.cursor)}` : ''
+  const items = page.items.map((interaction) =>
+    item(interaction, `${inboxPath(project, interaction.id)}${at}`, view.refused?.id === interaction.id ? view.refused.state : {}),
+  )
   return pageResponse(
     status,
     `Inbox — ${actor.id}`,
@@ -28,7 +33,7 @@ ${page.next_cursor !== null && html`<p><a href="${inboxPath(project)}?cursor=${e
   )
 }
 
-function item(project: string, interaction: Interaction, state: FormState) {
+function item(interaction: Interaction, action: string, state: FormState) {
   const heading = `heading-${interaction.id}`
   return html`<article aria-labelledby="${heading}">
 <h2 id="${heading}">${interaction.title ?? interaction.message ?? `${interaction.type} ${interaction.id}`}</h2>
@@ -36,6 +41,6 @@ ${interaction.title !== undefined && interaction.message !== undefined && html`<
 <p class="meta">${interaction.type}${interaction.target_actor.type === 'group' && html` for ${interaction.target_actor.id}`}${
     interaction.requested_by !== undefined && html`, asked by ${interaction.requested_by.id}`
   }${interaction.expires_at !== undefined && html`, open until ${interaction.expires_at}`}</p>
-${responseForm(interaction, inboxPath(project, interaction.id), state)}
+${responseForm(interaction, action, state)}
 </article>`
 }
