@@ -42,7 +42,7 @@ function typeErrors(files: string[]) {
     .map((diagnostic) => `${diagnostic.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`)
 }
 
-describe.each(DOCUMENTS)('$path', ({ path, prefix }) => {
+const documents = DOCUMENTS.map(({ path, prefix }) => {
   const blocks = runnableBlocks(readFileSync(join(root, path), 'utf8'))
   // Inside the package folder, so that the blocks' imports of '@hitl/interactions' resolve to this package.
   const folder = mkdtempSync(join(root, `.readme-blocks-${prefix}-`))
@@ -53,13 +53,18 @@ describe.each(DOCUMENTS)('$path', ({ path, prefix }) => {
     return file
   })
   afterAll(() => rmSync(folder, { recursive: true, force: true }))
+  return { path, blocks, files }
+})
 
-  it('has runnable TypeScript blocks, and they type-check against the package', () => {
-    expect(blocks.length).toBeGreaterThan(0)
-    expect(typeErrors(files)).toEqual([])
-  }, 60_000)
+// One program for every document's blocks: building a program is most of what a type check costs.
+it('every document has runnable TypeScript blocks, and they type-check against the package', () => {
+  for (const { path, blocks } of documents) expect(blocks.length, path).toBeGreaterThan(0)
+  expect(typeErrors(documents.flatMap(({ files }) => files))).toEqual([])
+}, 60_000)
 
-  it.each(blocks.map(({ line }, index) => ({ line, file: files[index]! })))(
+describe.each(documents)('$path', ({ blocks, files }) => {
+  // Each block runs in its own process; they share nothing, so they run side by side.
+  it.concurrent.each(blocks.map(({ line }, index) => ({ line, file: files[index]! })))(
     'the block at line $line runs to completion',
     async ({ file }) => {
       const tsx = join(root, 'node_modules', '.bin', 'tsx')
