@@ -1,7 +1,9 @@
 import { z } from 'zod'
+import type { ValidationIssue } from '../errors.js'
 import { IdentifierSchema, ParticipantSchema } from './actor.js'
 import { boundedJsonSchema, JsonValueSchema } from './json.js'
 import { jsonSchemaIssues } from './json-schema.js'
+import { lazily } from './lazily.js'
 import { LIMITS } from './limits.js'
 import { characterCount, issuesForSelection, type Spec } from './spec.js'
 
@@ -115,51 +117,52 @@ const ConfirmFieldsSchema = z.strictObject({
   reason: RejectionReasonSchema.optional(),
 })
 
-/** The spec a response value is checked against; set only while {@link responseValueIssues} runs. */
-let checking: { spec: Spec; editable: boolean } | undefined
-const spec = <Mode extends Spec['mode']>(_mode: Mode) => checking!.spec as Extract<Spec, { mode: Mode }>
+/** The shape of an answer to each mode, built once: building a zod schema costs many times what a parse does. */
+const shapes = lazily(() => ({
+  confirm: ConfirmFieldsSchema,
+  select: SelectValueSchema,
+  multi_select: MultiSelectValueSchema,
+  input: z.strictObject({ text: z.string() }),
+}))
 
-let schemasByMode: Record<Spec['mode'], z.ZodType> | undefined
-/**
- * One schema per mode, built on first use, whose rules read the spec being checked: building a zod
- * schema, and its first parse, cost many times what a parse does, far too much to pay per response.
- */
-const schemaOf = (mode: Spec['mode']) =>
-  (schemasByMode ??= {
-    confirm: ConfirmFieldsSchema.superRefine((value, ctx) => {
-      for (const issue of confirmIssues(spec('confirm'), checking!.editable, value)) ctx.addIssue({ code: 'custom', ...issue })
-    }),
-    select: z.strictObject({
-      value: z.string().superRefine((value, ctx) => {
-        const values = spec('select').options.map((o) => o.value)
-        if (!values.includes(value)) ctx.addIssue({ code: 'custom', message: `must be one of: ${values.join(', ')}` })
-      }),
-    }),
-    multi_select: MultiSelectValueSchema.superRefine(({ values }, ctx) => {
-      const { options, min_selections: min = 0, max_selections: max = options.length } = spec('multi_select')
-      for (const issue of issuesForSelection(values, new Set(options.map((o) => o.value)), min, max)) {
-        ctx.addIssue({ code: 'custom', path: ['values', ...issue.path], message: issue.message })
-      }
-    }),
-    input: z.strictObject({
-      text: z.string().superRefine((text, ctx) => {
-        const max = spec('input').max_length ?? LIMITS.text
-        if (!isWithin(text, max)) ctx.addIssue({ code: 'custom', message: `must be at most ${max} characters` })
-      }),
-    }),
-  })[mode]
+/** What the spec asks of an answer whose fields have the right types: plain checks, so no schema is built per spec. */
+function specIssues(spec: Spec, editable: boolean, value: Record<string, unknown>, shapeIsValid: boolean): ValidationIssue[] {
+  switch (spec.mode) {
+    case 'confirm':
+      return shapeIsValid ? confirmIssues(spec, editable, value) : []
+    case 'select': {
+      const values = spec.options.map((o) => o.value)
+      const fits = typeof value.value !== 'string' || values.includes(value.value)
+      return fits ? [] : [{ path: ['value'], message: `must be one of: ${values.join(', ')}` }]
+    }
+    case 'multi_select': {
+      if (!shapeIsValid) return []
+      const { options, min_selections: min = 0, max_selections: max = options.length } = spec
+      const allowed = new Set(options.map((o) => o.value))
+      return issuesForSelection(value.values as string[], allowed, min, max).map((issue) => ({ ...issue, path: ['values', ...issue.path] }))
+    }
+    case 'input': {
+      const max = spec.max_length ?? LIMITS.text
+      const fits = typeof value.text !== 'string' || isWithin(value.text, max)
+      return fits ? [] : [{ path: ['text'], message: `must be at most ${max} characters` }]
+    }
+  }
+}
 
 /**
  * What is wrong with a response value for the given spec; none when it fits. `editable` says whether
- * one response decides the interaction, so that an approval may carry an edit of the proposal.
+ * one response decides the interaction, so that an approval may carry an edit of the proposal. A
+ * field's own rule comes before the object's (unknown keys), as zod orders them.
  */
-export function responseValueIssues(forSpec: Spec, { editable }: { editable: boolean }, value: unknown): readonly z.core.$ZodIssue[] {
-  checking = { spec: forSpec, editable }
-  try {
-    return schemaOf(forSpec.mode).safeParse(value).error?.issues ?? []
-  } finally {
-    checking = undefined
-  }
+export function responseValueIssues(
+  spec: Spec,
+  { editable }: { editable: boolean },
+  value: unknown,
+): (z.core.$ZodIssue | ValidationIssue)[] {
+  const shape = shapes()[spec.mode].safeParse(value)
+  const fields = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  const own = fields ? specIssues(spec, editable, fields, shape.success) : []
+  return [...own, ...(shape.error?.issues ?? [])]
 }
 
 /** The schema a response value must satisfy for the given spec: {@link responseValueIssues} as a zod schema. */
