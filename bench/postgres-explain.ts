@@ -103,8 +103,8 @@ FROM (SELECT *, row_number() OVER (ORDER BY id) AS n FROM ${s}.interactions WHER
   async function explain(title: string, call: (store: InteractionStore) => Promise<unknown>) {
     let captured: { text: string; values: unknown[] } | undefined
     const recording: PgPool = {
-      query: async (text, values = []) => {
-        captured = { text, values }
+      query: async (statement, values = []) => {
+        captured = typeof statement === 'string' ? { text: statement, values } : statement
         return { rows: [], rowCount: 0 }
       },
       connect: () => pool.connect(),

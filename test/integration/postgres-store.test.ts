@@ -29,7 +29,7 @@ import {
 import { describeInteractionStore } from '@hitl/interactions/testing'
 import type pg from 'pg'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { createPool, freshSchemaName, postgresFixture, type PostgresFixture } from '../support/postgres.js'
+import { createPool, freshSchemaName, postgresFixture, textOf, watchingPool, type PostgresFixture } from '../support/postgres.js'
 import { InteractionFieldsSchema } from '../../src/model/interaction.js'
 
 const alice = { type: 'member', id: 'user_alice' } as const
@@ -105,7 +105,7 @@ let fx: PostgresFixture
 let store: InteractionStore
 let conformanceFx: PostgresFixture | undefined
 let databaseClockFx: PostgresFixture | undefined
-let preparedFx: PostgresFixture | undefined
+let textFx: PostgresFixture | undefined
 beforeAll(async () => {
   fx = await postgresFixture()
   store = fx.store()
@@ -114,11 +114,11 @@ afterAll(async () => {
   await fx?.close()
   await conformanceFx?.close()
   await databaseClockFx?.close()
-  await preparedFx?.close()
+  await textFx?.close()
 })
 
 // The published conformance suite, on a schema of its own so other tests' outbox entries stay out of
-// it: on the services' clock, on the database's (the default), and with prepared statements.
+// it: on the services' clock, on the database's (the default), and with SQL text instead of named statements.
 describeInteractionStore('postgres on the service clock', async () => {
   conformanceFx = await postgresFixture()
   return conformanceFx.store()
@@ -131,9 +131,9 @@ describeInteractionStore(
   },
   { now: true },
 )
-describeInteractionStore('postgres with prepared statements', async () => {
-  preparedFx = await postgresFixture()
-  return preparedFx.store(preparedFx.pool, { prepare: true })
+describeInteractionStore('postgres without named statements', async () => {
+  textFx = await postgresFixture()
+  return textFx.store(textFx.pool, { prepare: false })
 })
 
 describe('migrate', () => {
@@ -196,6 +196,9 @@ describe('migrate', () => {
   it('postgresStore — bad configuration and missing tables are clear errors', async () => {
     expect(() => postgresStore({} as never)).toThrow(/needs a `pool`/)
     expect(() => postgresStore({ pool: fx.pool, schema: 'Bad-Name' })).toThrow(/schema must be a lower-case SQL identifier/)
+    expect(() => postgresStore({ pool: fx.pool, prepare: 'no' as never })).toThrow(
+      expect.objectContaining({ code: 'configuration', message: expect.stringMatching(/prepare must be true or false/) }),
+    )
     await expect(migrate(fx.pool, { schema: 'x; DROP TABLE y' })).rejects.toThrow(/schema must be/)
     const unmigrated = postgresStore({ pool: fx.pool, schema: freshSchemaName() })
     await expect(unmigrated.get({ project: 'acme', id: 'x' })).rejects.toMatchObject({
@@ -381,6 +384,78 @@ describe('modify: record, inbox rows, history and outbox entry in one write', ()
     expect(history.map((event) => event.seq)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1))
     expect(new Set(history.slice(1).map((event) => event.data?.writer)).size).toBe(40)
     expect(await store.get({ project: 'acme', id: r.id })).toMatchObject({ version: 41 })
+  })
+
+  it('modify — with no other writer, one read and one write statement, outside any transaction', async () => {
+    const r = record()
+    await store.create(creation(r))
+    const sent: string[] = []
+    const watched = postgresStore({
+      pool: watchingPool(fx.pool, async (text) => void sent.push(text)),
+      schema: fx.schema,
+      clock: 'service',
+    })
+    await modifyTo(watched, r, { record: { ...r, version: 2 }, inbox: [], events: [{ type: 'claimed', at: at(1) }] })
+    expect(sent.map((text) => text.split(/\s/, 2).join(' '))).toEqual(['SELECT i.project,', 'WITH updated'])
+    expect(await store.get({ project: 'acme', id: r.id })).toMatchObject({ version: 2 })
+  })
+
+  it('postgresStore — the statements of a decision are named statements unless prepare is false', async () => {
+    const r = record()
+    await store.create(creation(r))
+    const sentBy = async (prepare: boolean | undefined, version: number) => {
+      const named: boolean[] = []
+      const watched = postgresStore({
+        pool: watchingPool(fx.pool, async (_text, isNamed) => void named.push(isNamed)),
+        schema: fx.schema,
+        clock: 'service',
+        ...(prepare !== undefined && { prepare }),
+      })
+      await modifyTo(watched, r, { record: { ...r, version }, inbox: [], events: [] })
+      return named
+    }
+    expect(await sentBy(undefined, 2)).toEqual([true, true])
+    expect(await sentBy(false, 3)).toEqual([false, false])
+  })
+
+  it('modify — a write that finds the record changed since its read decides again, under the row lock, on the latest record', async () => {
+    const r = record()
+    await store.create(creation(r))
+    // Another instance writes the record between this call's read and its write.
+    let competed = false
+    const competing = async (text: string) => {
+      if (competed || !text.startsWith('WITH updated AS')) return
+      competed = true
+      await modifyTo(fx.store(), r, {
+        record: { ...r, version: 2 },
+        inbox: [],
+        events: [{ type: 'claimed', at: at(1), data: { by: 'other' } }],
+      })
+    }
+    const seen: number[] = []
+    await postgresStore({ pool: watchingPool(fx.pool, competing), schema: fx.schema, clock: 'service' }).modify({
+      project: 'acme',
+      id: r.id,
+      decide: (current) => {
+        seen.push(current.version)
+        return {
+          result: undefined,
+          write: {
+            record: { ...current, version: current.version + 1 },
+            inbox: [],
+            events: [{ type: 'claimed', at: at(2), data: { by: 'me' } }],
+          },
+        }
+      },
+    })
+    expect(seen).toEqual([1, 2])
+    expect(await store.get({ project: 'acme', id: r.id })).toMatchObject({ version: 3 })
+    const history = await store.history({ project: 'acme', id: r.id })
+    expect(history.map((event) => [event.seq, event.data?.by])).toEqual([
+      [1, undefined],
+      [2, 'other'],
+      [3, 'me'],
+    ])
   })
 
   it('modify — a decision that throws, or one without a write, changes nothing; an unknown record is not decided', async () => {
@@ -671,11 +746,11 @@ function killingPool(pool: pg.Pool, admin: pg.Pool, when: 'before' | 'after', st
       client.on('error', () => undefined)
       const kill = () => admin.query('SELECT pg_terminate_backend($1, 5000)', [(client as unknown as { processID: number }).processID])
       return Object.assign(Object.create(client) as pg.PoolClient, {
-        async query(text: string, values?: unknown[]) {
-          if (!armed || !strike.test(text)) return client.query(text, values)
+        async query(statement: string | pg.QueryConfig, values?: unknown[]) {
+          if (!armed || !strike.test(textOf(statement))) return client.query(statement, values)
           armed = false
           if (when === 'before') await kill()
-          const result = await client.query(text, values)
+          const result = await client.query(statement, values)
           await kill()
           await client.query('SELECT 1') // fails: the connection is gone
           return result
@@ -774,8 +849,13 @@ describe('crash: a connection terminated in the middle of a respond', () => {
   })
 
   it('respond — killed right after its write committed: fully written, and the next deliverSignals after the lease delivers it once', async () => {
+    // Nobody else writes the record, so the write is a statement of its own, committed when it returns.
     const crashing = service(
-      postgresStore({ pool: killingPool(crashFx.pool, crashFx.newPool(), 'after', /^COMMIT/), schema: crashFx.schema, clock: 'service' }),
+      postgresStore({
+        pool: killingPool(crashFx.pool, crashFx.newPool(), 'after', /^WITH updated AS/),
+        schema: crashFx.schema,
+        clock: 'service',
+      }),
       clock,
       delivered,
     )

@@ -11,12 +11,12 @@ export function failingCommitPool(pool: PgPool): PgPool {
     async connect() {
       const client = await pool.connect()
       const wrapped: PgClient = {
-        async query(text, values) {
-          if (text.trim().toUpperCase() === 'COMMIT') {
+        async query(statement, values) {
+          if (typeof statement === 'string' && statement.trim().toUpperCase() === 'COMMIT') {
             await client.query('ROLLBACK')
             throw new Error('connection lost at COMMIT')
           }
-          return client.query(text, values)
+          return client.query(statement, values)
         },
         release: (error) => client.release(error),
       }

@@ -2,7 +2,7 @@
  * Helpers for tests against the PostgreSQL server that `postgres-global-setup.ts` provides. Each
  * test makes its own schema, so test files and tests never share rows.
  */
-import { migrate, postgresStore, type PostgresStoreOptions } from '@hitl/interactions/postgres'
+import { migrate, postgresStore, type PgPool, type PostgresStoreOptions } from '@hitl/interactions/postgres'
 import pg from 'pg'
 import { inject } from 'vitest'
 
@@ -55,3 +55,25 @@ export async function postgresFixture(options: { schema?: string } = {}) {
 
 /** The fixture's type, for helpers that take one. */
 export type PostgresFixture = Awaited<ReturnType<typeof postgresFixture>>
+
+/** The SQL text of a statement as a store sends it: a string, or a named statement's `text`. */
+export const textOf = (statement: string | { text: string }) => (typeof statement === 'string' ? statement : statement.text)
+
+/**
+ * A pool that awaits `before(text, named)` before each statement it or one of its clients sends;
+ * `named` tells a named statement from SQL text.
+ */
+export function watchingPool(pool: pg.Pool, before: (text: string, named: boolean) => Promise<void>): PgPool {
+  const watched =
+    (db: { query: (...args: never[]) => Promise<unknown> }) => async (statement: string | { text: string }, values?: unknown[]) => {
+      await before(textOf(statement), typeof statement !== 'string')
+      return (db.query as (statement: unknown, values?: unknown[]) => Promise<pg.QueryResult>)(statement, values)
+    }
+  return {
+    query: watched(pool),
+    async connect() {
+      const client = await pool.connect()
+      return { query: watched(client), release: (error?: Error | boolean) => client.release(error) }
+    },
+  } as PgPool
+}

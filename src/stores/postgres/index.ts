@@ -5,8 +5,8 @@
  * the same shape) and run {@link migrate} once per deploy, or apply the files in `sql/` yourself, in order.
  */
 import { InteractionError } from '../../errors.js'
-import { isSignalEntry, type OutboxEntry } from '../../model/signal.js'
-import type { InteractionStore, OutboxStore, Write } from '../../ports.js'
+import { isSignalEntry } from '../../model/signal.js'
+import type { InteractionStore, ModifyQuery, OutboxStore, Write } from '../../ports.js'
 import {
   checkPool,
   checkSchema,
@@ -14,11 +14,10 @@ import {
   inTransaction,
   sqlState,
   statementName,
-  type PgNamedQuery,
   type PgPool,
   type PgQueryable,
-  type PgQueryResult,
   type PgRow,
+  withConnection,
 } from './pool.js'
 import {
   historyParam,
@@ -32,6 +31,7 @@ import {
   outboxColumnNames,
   outboxParams,
   outboxPlaceholders,
+  outboxPlaceholderCount,
   outboxSelect,
   toHistoryEvent,
   toInteraction,
@@ -55,17 +55,43 @@ export interface PostgresStoreOptions {
    */
   clock?: 'database' | 'service'
   /**
-   * Sends the statements that decide and create as named (prepared) statements, so each connection
-   * parses and plans them once instead of on every call: a decision then costs the server about a
-   * third less. Needs a pool that takes node-postgres's `{ name, text, values }` query objects, as
-   * node-postgres's own `Pool` does; off by default, since a wrapper that reads the SQL text would
-   * get an object.
+   * Whether the statements every decision sends (create, modify's read and write, settling a
+   * delivery) go as named statements, which each connection parses and plans once: `true` by
+   * default. Set `false` for a pool that cannot keep them from one transaction to the next (a
+   * connection pooler in transaction mode without prepared-statement support) or that takes only SQL text.
    */
   prepare?: boolean
 }
 
 /** Errors that mean the tables are not there: undefined table, undefined schema. */
 const MISSING_RELATION = new Set(['42P01', '3F000'])
+
+/**
+ * What a write says when the record changed or another transaction holds its row since the decision
+ * was taken: the text of a failed cast, the one way a plain SQL statement can fail on purpose.
+ */
+const STALE = 'hitl: the interaction changed since it was read'
+
+/** Whether a write failed because its record changed (STALE) or its row was locked (lock_not_available). */
+const isStale = (error: unknown) => sqlState(error) === '55P03' || (sqlState(error) === '22P02' && (error as Error).message.includes(STALE))
+
+/** What an unlocked `modify` returns when another writer came first: decide again under the row lock. */
+const LOCK_NEEDED = Symbol('lock needed')
+
+/** A statement's text, and its name when it is sent as a named (prepared) statement. */
+interface Statement {
+  text: string
+  name: string | undefined
+}
+
+/** `build`, called once per argument: the statements that depend on how many outbox entries a write carries. */
+function memoized<V>(build: (key: number) => V): (key: number) => V {
+  const built = new Map<number, V>()
+  return (key) => {
+    if (!built.has(key)) built.set(key, build(key))
+    return built.get(key)!
+  }
+}
 
 /**
  * Creates a store over PostgreSQL with the memory store's semantics: idempotent create, a locked
@@ -89,16 +115,19 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
     throw new InteractionError('configuration', `postgresStore: clock must be 'database' or 'service', got ${JSON.stringify(clock)}`)
   }
   const select = interactionSelect('i')
-  const prepare = options.prepare === true
+  if (options.prepare !== undefined && typeof options.prepare !== 'boolean') {
+    throw new InteractionError('configuration', `postgresStore: prepare must be true or false, got ${JSON.stringify(options.prepare)}`)
+  }
+  const prepare = options.prepare !== false
 
   /**
-   * Runs a statement, named after its text when `prepare` is on. The text depends on the schema and
-   * on how many outbox entries the write carries, so the name is a hash of the text itself.
+   * A statement the store sends on every decision, its text built once; named, when `prepare` is on,
+   * after a hash of the text, so each connection parses and plans it once.
    */
-  const query = (db: PgQueryable, text: string, values: unknown[]) =>
-    prepare
-      ? (db as unknown as { query(statement: PgNamedQuery): Promise<PgQueryResult> }).query({ name: statementName(text), text, values })
-      : db.query(text, values)
+  const statement = (text: string): Statement => ({ text, name: prepare ? statementName(text) : undefined })
+
+  const query = (db: PgQueryable, { name, text }: Statement, values: unknown[]) =>
+    name === undefined ? db.query(text, values) : db.query({ name, text, values })
 
   /** Turns "no such table" into an error that says what to do; other errors pass through. */
   async function run<T>(work: () => Promise<T>): Promise<T> {
@@ -125,41 +154,53 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
   }
 
   /**
-   * The statement inserting outbox entries, their parameters appended to `params`; only when
+   * The statement inserting `count` outbox entries, whose parameters start at `$first`; only when
    * `condition` holds, if given. Insert only, as in the memory store: an entry, once written,
    * changes by leasing and settling alone.
    */
-  function outboxInsert(params: unknown[], entries: OutboxEntry[], condition = '') {
-    const rows = entries.map((entry) => {
-      const row = `(${outboxPlaceholders(params.length + 1).join(', ')})`
-      params.push(...outboxParams(entry))
-      return row
-    })
+  function outboxInsert(first: number, count: number, condition = '') {
+    const rows = Array.from({ length: count }, (_, i) => `(${outboxPlaceholders(first + i * outboxPlaceholderCount).join(', ')})`)
     return `INSERT INTO ${s}.outbox (${outboxColumnNames.join(', ')})
   SELECT * FROM (VALUES ${rows.join(', ')}) AS entry ${condition}
   ON CONFLICT (id) DO NOTHING`
   }
 
-  /** Writes a decision on a row its transaction has locked: record, inbox rows, history events and outbox entry. */
-  async function write(db: PgQueryable, { record, inbox, events, wakeAt, outbox }: Write) {
-    const params: unknown[] = [...interactionParams(record), inbox, historyParam(events), wakeAt ?? null]
+  /** The parameters a write or a create takes after the record's: inbox keys, history events, wake-up. */
+  const writeParams = ({ record, inbox, events, wakeAt }: Write) => [
+    ...interactionParams(record),
+    inbox,
+    historyParam(events),
+    wakeAt ?? null,
+  ]
+
+  /**
+   * The statement writing a decision with `entries` outbox entries on the row of version `$n+4`
+   * (after the record's `n` parameters and the three of {@link writeParams}); built once per count.
+   */
+  const writeStatement = memoized((entries: number) => {
+    const first = interactionColumnNames.length + 1
     const lastSeq = `(SELECT coalesce(max(seq), 0) FROM ${s}.interaction_history WHERE project = $1 AND interaction_id = $2)`
     // The placeholder of a column's new value, e.g. $('created_at') is '$21::timestamptz'.
     const $ = (column: string) => interactionPlaceholders(1)[interactionColumnNames.indexOf(column)]!
-    const [keys, history, wake] = [`$${params.length - 2}::text[]`, `$${params.length - 1}::jsonb`, `$${params.length}::timestamptz`]
+    const [keys, history, wake, version] = [`$${first}::text[]`, `$${first + 1}::jsonb`, `$${first + 2}::timestamptz`, `$${first + 3}::int`]
     // A sweeper's hold covers the wake-up it was given for: a new one is due for any sweeper at its time.
     const sweepHold = `sweep_claimed_until = CASE WHEN wake_at IS DISTINCT FROM ${wake} THEN NULL ELSE sweep_claimed_until END`
     const sets = [...interactionColumnNames.slice(2).map((column) => `${column} = ${$(column)}`), `wake_at = ${wake}`, sweepHold]
-    const queued = outbox?.length ? `, queued AS (${outboxInsert(params, outbox)})` : ''
+    const queued = entries > 0 ? `, queued AS (${outboxInsert(first + 4, entries)})` : ''
     // One statement, so the record, its inbox rows, its history and the outbox entry are written
-    // together or not at all. The inbox rows become exactly `inbox`: rows not listed go, missing
-    // ones come, and listed ones stay untouched (the two sets are disjoint, so the order the
-    // sub-statements run in does not matter). Events are numbered after the last one; the row lock
-    // keeps any other writer of this interaction out until commit, so the numbers have no gaps.
-    await query(
-      db,
-      `WITH updated AS (
-  UPDATE ${s}.interactions SET ${sets.join(', ')} WHERE project = $1 AND id = $2
+    // together or not at all. The record is written only if it is still the version decided on and
+    // no one else holds its row (NOWAIT: a writer that waited would apply a decision taken before
+    // the wait); otherwise the final SELECT fails with STALE before the other sub-statements, which
+    // run after it, have started, and the whole statement undoes itself. The inbox rows become
+    // exactly `inbox`: rows not listed go, missing ones come, and listed ones stay untouched (the
+    // two sets are disjoint, so the order the sub-statements run in does not matter). Events are
+    // numbered after the last one; the row lock keeps any other writer of this interaction out
+    // until commit, so the numbers have no gaps.
+    return statement(`WITH updated AS (
+  UPDATE ${s}.interactions SET ${sets.join(', ')}
+  WHERE project = $1 AND id = $2 AND version = ${version}
+    AND EXISTS (SELECT FROM ${s}.interactions WHERE project = $1 AND id = $2 FOR NO KEY UPDATE NOWAIT)
+  RETURNING 1
 ), unlisted AS (
   DELETE FROM ${s}.interaction_inbox x
   WHERE x.project = $1 AND x.interaction_id = $2 AND NOT (x.actor_key = ANY(${keys}) AND x.created_at = ${$('created_at')})
@@ -171,10 +212,97 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
   INSERT INTO ${s}.interaction_history (project, interaction_id, seq, type, at, actor, data)
   ${historyRows('$1', '$2', history, lastSeq)}
 )${queued}
-SELECT 1`,
-      params,
-    )
+SELECT (SELECT CASE count(*) WHEN 1 THEN '1' ELSE '${STALE}' END FROM updated)::int`)
+  })
+
+  /**
+   * Writes a decision taken on version `version` of the record: record, inbox rows, history events
+   * and outbox entries. Fails with {@link isStale} when the row changed or is locked by another
+   * transaction since it was read; never waits for its lock.
+   */
+  async function write(db: PgQueryable, decided: Write, version: number) {
+    const entries = decided.outbox ?? []
+    await query(db, writeStatement(entries.length), [...writeParams(decided), version, ...entries.flatMap(outboxParams)])
   }
+
+  /** Reads the record with the time of the read; no lock. */
+  const readStatement = statement(
+    `SELECT ${select}, ${iso('clock_timestamp()', 'read_at')} FROM ${s}.interactions i WHERE i.project = $1 AND i.id = $2`,
+  )
+
+  // The time is read by the outer query, which runs once the locked row comes out of the CTE: after
+  // any wait for the lock (in the locking query's own select list it would be read before).
+  const lockedReadStatement = statement(
+    `WITH locked AS MATERIALIZED (SELECT ${select} FROM ${s}.interactions i WHERE i.project = $1 AND i.id = $2 FOR NO KEY UPDATE)
+SELECT locked.*, ${iso('clock_timestamp()', 'read_at')} FROM locked`,
+  )
+
+  /** The time a read row carries, on the database clock; undefined on the service's. */
+  const readAt = (row: PgRow) => (clock === 'database' ? new Date(row.read_at as string) : undefined)
+
+  /**
+   * `modify` without a transaction, for the common case where nobody else writes the record: a read,
+   * the decision, and a write that applies only to the version read. Returns LOCK_NEEDED when another
+   * writer came first or holds the row.
+   */
+  const modifyUnlocked = <T>({ project, id, decide }: ModifyQuery<T>) =>
+    withConnection(
+      pool,
+      async (client): Promise<{ result: T } | undefined | typeof LOCK_NEEDED> => {
+        const { rows } = await query(client, readStatement, [project, id])
+        if (!rows[0]) return undefined
+        const current = toInteraction(rows[0])
+        const { result, write: decided } = decide(current, readAt(rows[0]))
+        if (!decided) return { result }
+        try {
+          await write(client, decided, current.version)
+        } catch (error) {
+          if (isStale(error)) return LOCK_NEEDED
+          throw error
+        }
+        return { result }
+      },
+      isStale,
+    )
+
+  /**
+   * `modify` in a transaction holding the row lock: concurrent callers queue on it and each decides
+   * on the latest record, at the time it got the lock.
+   */
+  const modifyLocked = <T>({ project, id, decide, withinTransaction }: ModifyQuery<T>) =>
+    inTransaction(pool, async (client) => {
+      const { rows } = await query(client, lockedReadStatement, [project, id])
+      if (!rows[0]) return undefined
+      const current = toInteraction(rows[0])
+      const { result, write: decided } = decide(current, readAt(rows[0]))
+      if (decided) await write(client, decided, current.version)
+      const signalEntry = decided?.outbox?.find(isSignalEntry)
+      if (signalEntry && withinTransaction) await runWithinTransaction(client, s, signalEntry, withinTransaction)
+      return { result }
+    })
+
+  /** The statement creating a record with `entries` outbox entries; built once per count. */
+  const createStatement = memoized((entries: number) => {
+    const first = interactionColumnNames.length + 1
+    const [keys, history, wake] = [`$${first}::text[]`, `$${first + 1}::jsonb`, `$${first + 2}::timestamptz`]
+    // Only with the record: a repeated idempotency key inserts neither.
+    const queued = entries > 0 ? `, queued AS (${outboxInsert(first + 3, entries, 'WHERE EXISTS (SELECT 1 FROM inserted)')})` : ''
+    // One statement, so the record, its inbox rows, its first events and its outbox entries appear
+    // together or not at all. A repeated idempotency key inserts nothing; a repeated id fails on the primary key, as in memory.
+    return statement(`WITH inserted AS (
+  INSERT INTO ${s}.interactions AS i (${interactionColumnNames.join(', ')}, wake_at)
+  VALUES (${interactionPlaceholders(1).join(', ')}, ${wake})
+  ON CONFLICT (project, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+  RETURNING i.*
+), listed AS (
+  INSERT INTO ${s}.interaction_inbox (project, actor_key, created_at, interaction_id)
+  SELECT DISTINCT i.project, key, i.created_at, i.id FROM inserted i, unnest(${keys}) AS key
+), appended AS (
+  INSERT INTO ${s}.interaction_history (project, interaction_id, seq, type, at, actor, data)
+  ${historyRows('i.project', 'i.id', history, '0')}, inserted i
+)${queued}
+SELECT ${select} FROM inserted i`)
+  })
 
   const databaseTime = async () => new Date((await pool.query(`SELECT ${iso('clock_timestamp()', 'now')}`)).rows[0]!.now as string)
 
@@ -271,30 +399,13 @@ SELECT count(*)::int AS pruned FROM pruned`,
     ...(clock === 'database' && { now: () => run(databaseTime) }),
     outbox,
 
-    create: ({ record, inbox, events, wakeAt, outbox }) =>
+    create: (created) =>
       run(async () => {
-        const params = [...interactionParams(record), inbox, historyParam(events), wakeAt ?? null]
-        const [keys, history, wake] = [`$${params.length - 2}::text[]`, `$${params.length - 1}::jsonb`, `$${params.length}::timestamptz`]
-        // Only with the record: a repeated idempotency key inserts neither.
-        const queued = outbox?.length ? `, queued AS (${outboxInsert(params, outbox, 'WHERE EXISTS (SELECT 1 FROM inserted)')})` : ''
-        // One statement, so the record, its inbox rows, its first events and its outbox entries appear
-        // together or not at all. A repeated idempotency key inserts nothing; a repeated id fails on the primary key, as in memory.
-        const text = `WITH inserted AS (
-  INSERT INTO ${s}.interactions AS i (${interactionColumnNames.join(', ')}, wake_at)
-  VALUES (${interactionPlaceholders(1).join(', ')}, ${wake})
-  ON CONFLICT (project, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING i.*
-), listed AS (
-  INSERT INTO ${s}.interaction_inbox (project, actor_key, created_at, interaction_id)
-  SELECT DISTINCT i.project, key, i.created_at, i.id FROM inserted i, unnest(${keys}) AS key
-), appended AS (
-  INSERT INTO ${s}.interaction_history (project, interaction_id, seq, type, at, actor, data)
-  ${historyRows('i.project', 'i.id', history, '0')}, inserted i
-)${queued}
-SELECT ${select} FROM inserted i`
+        const { record } = created
+        const entries = created.outbox ?? []
         let rows: PgRow[]
         try {
-          ;({ rows } = await query(pool, text, params))
+          ;({ rows } = await query(pool, createStatement(entries.length), [...writeParams(created), ...entries.flatMap(outboxParams)]))
         } catch (error) {
           if (sqlState(error) === '23505' && (error as { constraint?: string }).constraint === 'interactions_pkey') {
             throw new Error(`postgresStore: interaction ${record.id} already exists in project ${record.project}`, { cause: error })
@@ -317,27 +428,12 @@ SELECT ${select} FROM inserted i`
 
     findByIdempotencyKey: ({ project, key }) => run(() => byIdempotencyKey(project, key)),
 
-    modify: ({ project, id, decide, withinTransaction }) =>
-      run(() =>
-        inTransaction(pool, async (client) => {
-          // The row lock makes concurrent callers queue here and each decide on the latest record. The
-          // time is read by the outer query, which runs once the locked row comes out of the CTE: after
-          // any wait for the lock (in the locking query's own select list it would be read before).
-          const { rows } = await query(
-            client,
-            `WITH locked AS MATERIALIZED (SELECT ${select} FROM ${s}.interactions i WHERE i.project = $1 AND i.id = $2 FOR NO KEY UPDATE)
-SELECT locked.*, ${iso('clock_timestamp()', 'locked_at')} FROM locked`,
-            [project, id],
-          )
-          if (!rows[0]) return undefined
-          const lockedAt = clock === 'database' ? new Date(rows[0].locked_at as string) : undefined
-          const { result, write: decided } = decide(toInteraction(rows[0]), lockedAt)
-          if (decided) await write(client, decided)
-          const signalEntry = decided?.outbox?.find(isSignalEntry)
-          if (signalEntry && withinTransaction) await runWithinTransaction(client, s, signalEntry, withinTransaction)
-          return { result }
-        }),
-      ),
+    // A hook needs the transaction; without one, the lock is taken only when another writer is there.
+    modify: (modifyQuery) =>
+      run(async () => {
+        const unlocked = modifyQuery.withinTransaction ? LOCK_NEEDED : await modifyUnlocked(modifyQuery)
+        return unlocked === LOCK_NEEDED ? modifyLocked(modifyQuery) : unlocked
+      }),
 
     history: ({ project, id }) =>
       run(async () => {

@@ -9,17 +9,20 @@ export interface PgQueryResult {
   rowCount: number | null
 }
 
-/** Anything that runs a parameterised query, like node-postgres's `Pool` and `PoolClient`. */
-export interface PgQueryable {
-  /** Runs one statement with `$1`-style parameters. */
-  query(text: string, values?: unknown[]): Promise<PgQueryResult>
-}
-
 /** A named statement as node-postgres takes it: each connection parses and plans it once. */
 export interface PgNamedQuery {
   name: string
   text: string
   values: unknown[]
+}
+
+/** Anything that runs a parameterised query, like node-postgres's `Pool` and `PoolClient`. */
+export interface PgQueryable {
+  /**
+   * Runs one statement with `$1`-style parameters: given as text, or as a named statement, which the
+   * store sends for the statements of every decision unless `postgresStore` is given `prepare: false`.
+   */
+  query(statement: string | PgNamedQuery, values?: unknown[]): Promise<PgQueryResult>
 }
 
 /** A connection checked out of a pool, like node-postgres's `PoolClient`. */
@@ -203,10 +206,15 @@ export function statementName(text: string): string {
 }
 
 /**
- * Runs `work` in one transaction on one connection: commits when it returns, rolls back when it
- * throws. A connection whose rollback fails (it dropped mid-transaction) is discarded, not reused.
+ * Runs `work` on one connection checked out of the pool, and returns the connection after. One
+ * whose `work` failed is discarded, not reused, when `keep` does not vouch for it (it may have
+ * dropped mid-statement).
  */
-export async function inTransaction<T>(pool: PgPool, work: (client: PgClient) => Promise<T>): Promise<T> {
+export async function withConnection<T>(
+  pool: PgPool,
+  work: (client: PgClient) => Promise<T>,
+  keep: (error: unknown) => boolean = () => false,
+): Promise<T> {
   const client = await pool.connect()
   // Without a listener, node-postgres rethrows a dropped connection's `error` event and ends the
   // process; the failing query rejects on its own, which is what the caller handles.
@@ -214,17 +222,35 @@ export async function inTransaction<T>(pool: PgPool, work: (client: PgClient) =>
   client.on?.('error', onError)
   let broken: Error | undefined
   try {
-    await client.query('BEGIN')
-    const result = await work(client)
-    await client.query('COMMIT')
-    return result
+    return await work(client)
   } catch (error) {
-    await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-      broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))
-    })
+    if (!keep(error)) broken = error instanceof Error ? error : new Error(String(error))
     throw error
   } finally {
     client.removeListener?.('error', onError)
     client.release(broken)
   }
+}
+
+/**
+ * Runs `work` in one transaction on one connection: commits when it returns, rolls back when it
+ * throws. A connection whose rollback fails (it dropped mid-transaction) is discarded, not reused.
+ */
+export async function inTransaction<T>(pool: PgPool, work: (client: PgClient) => Promise<T>): Promise<T> {
+  let rolledBack = true
+  return withConnection(
+    pool,
+    async (client) => {
+      try {
+        await client.query('BEGIN')
+        const result = await work(client)
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => void (rolledBack = false))
+        throw error
+      }
+    },
+    () => rolledBack,
+  )
 }

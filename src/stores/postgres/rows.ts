@@ -185,6 +185,9 @@ const OUTBOX_KINDS: readonly Kind[] = [
   'timestamptz',
 ]
 
+/** How many parameters one outbox entry takes. */
+export const outboxPlaceholderCount = OUTBOX_KINDS.length
+
 /** Placeholders for all outbox columns, numbered from `first`. */
 export const outboxPlaceholders = (first: number) => OUTBOX_KINDS.map((kind, i) => placeholder(kind, first + i))
 
