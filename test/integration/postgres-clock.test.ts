@@ -7,7 +7,7 @@ import { postgresStore } from '@hitl/interactions/postgres'
 import { insertRecord, makeRecord } from '@hitl/interactions/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { alice, rejection } from '../support/harness.js'
-import { postgresFixture, type PostgresFixture } from '../support/postgres.js'
+import { postgresFixture, watchingPool, type PostgresFixture } from '../support/postgres.js'
 
 const MINUTE = 60_000
 const LEASE_MS = 60_000
@@ -146,6 +146,36 @@ describe('postgresStore clock option', () => {
     expect(() => postgresStore({ pool: fx.pool, schema: fx.schema, clock: 'local' as never })).toThrow(
       expect.objectContaining({ code: 'configuration', message: expect.stringMatching(/clock must be 'database' or 'service'/) }),
     )
+  })
+})
+
+describe('now on the database clock', () => {
+  it('now — calls made while a reading is on its way share the next one, which starts after they were made', async () => {
+    const readings: string[] = []
+    const store = postgresStore({ pool: watchingPool(fx.pool, async (text) => void readings.push(text)), schema: fx.schema })
+    const first = store.now!()
+    const during = Array.from({ length: 7 }, () => store.now!())
+    const [firstTime, ...duringTimes] = await Promise.all([first, ...during])
+    expect(readings).toHaveLength(2)
+    expect(new Set(duringTimes.map((time) => time.getTime())).size).toBe(1)
+    expect(duringTimes[0]!.getTime()).toBeGreaterThanOrEqual(firstTime!.getTime())
+    // Each caller has a Date of its own.
+    expect(new Set(duringTimes).size).toBe(7)
+  })
+
+  it('now — a reading that fails fails the calls it was for, and the next calls read again', async () => {
+    let failures = 1
+    const store = postgresStore({
+      pool: watchingPool(fx.pool, async () => {
+        if (failures-- > 0) throw new Error('connection refused')
+      }),
+      schema: fx.schema,
+    })
+    const first = store.now!()
+    const during = Array.from({ length: 3 }, () => store.now!())
+    await expect(first).rejects.toThrow('connection refused')
+    expect(await Promise.all(during)).toHaveLength(3)
+    expect(await store.now!()).toBeInstanceOf(Date)
   })
 })
 

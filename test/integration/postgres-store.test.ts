@@ -673,6 +673,31 @@ describe('signal outbox', () => {
     }
   }, 30_000)
 
+  it('outbox.settle — deliveries settled while a statement is on its way share the next one; owners are still checked', async () => {
+    const fresh = await postgresFixture()
+    try {
+      const [a, b, c] = await seedOutbox(fresh.store(), 3)
+      await fresh.store().outbox.lease({ now: at(1), limit: 10, lease: { owner: 'me', until: at(2) } })
+      const sent: string[] = []
+      const watched = postgresStore({
+        pool: watchingPool(fresh.pool, async (text) => void sent.push(text)),
+        schema: fresh.schema,
+        clock: 'service',
+      })
+      const delivered = (id: string, owner = 'me') => watched.outbox.settle({ id, owner, outcome: { status: 'delivered', at: at(1) } })
+      // The first goes at once; the others wait for it, then go together, the repeated one counted once.
+      expect(
+        await Promise.all([delivered(a!.id), delivered(b!.id), delivered(c!.id, 'someone-else'), delivered(c!.id), delivered(c!.id)]),
+      ).toEqual([true, true, false, true, false])
+      expect(sent.filter((text) => text.startsWith('UPDATE'))).toHaveLength(2)
+      expect((await fresh.store().outbox.list({ status: 'delivered', limit: 10 })).map((entry) => [entry.id, entry.delivered_at])).toEqual(
+        [a!, b!, c!].map((entry) => [entry.id, at(1)]).sort(),
+      )
+    } finally {
+      await fresh.close()
+    }
+  })
+
   it('outbox.settle, list, revive — the same answers as the memory store; a wrong owner is refused', async () => {
     const fresh = await postgresFixture()
     try {

@@ -38,6 +38,7 @@ import {
   toOutboxEntry,
 } from './rows.js'
 import { runWithinTransaction } from './within-transaction.js'
+import { batched } from './batched.js'
 
 export { migrate, migrationSql, MIGRATIONS, migrationFileName, type Migration } from './migrations.js'
 export type { PgClient, PgNamedQuery, PgPool, PgQueryable, PgQueryResult, PgRow } from './pool.js'
@@ -304,7 +305,30 @@ SELECT locked.*, ${iso('clock_timestamp()', 'read_at')} FROM locked`,
 SELECT ${select} FROM inserted i`)
   })
 
-  const databaseTime = async () => new Date((await pool.query(`SELECT ${iso('clock_timestamp()', 'now')}`)).rows[0]!.now as string)
+  // Calls that come while a reading is on its way share the next one: each still gets a time read after it asked.
+  const databaseTime = batched(async (calls: undefined[]) => {
+    const now = (await pool.query(`SELECT ${iso('clock_timestamp()', 'now')}`)).rows[0]!.now as string
+    return calls.map(() => new Date(now))
+  })
+
+  const settleStatement = statement(`UPDATE ${s}.outbox o
+SET status = 'delivered', delivered_at = d.at, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL
+FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS d(id, owner, at)
+WHERE o.id = d.id AND o.lease_owner = d.owner AND o.status = 'pending'
+RETURNING o.id, d.owner`)
+
+  /**
+   * Records successful deliveries; those settled while a statement is on its way share the next one,
+   * as every decision of a busy instance settles the entry it delivered first. Of identical settles
+   * in one statement, the first is the one that settles.
+   */
+  const settleDelivered = batched(async (settles: { id: string; owner: string; at: string }[]) => {
+    const key = ({ id, owner }: { id: string; owner: string }) => JSON.stringify([id, owner])
+    const unique = [...new Map(settles.map((settle) => [key(settle), settle])).values()]
+    const { rows } = await query(pool, settleStatement, [unique.map((u) => u.id), unique.map((u) => u.owner), unique.map((u) => u.at)])
+    const settled = new Set(rows.map((row) => key({ id: row.id as string, owner: row.owner as string })))
+    return settles.map((settle) => settled.delete(key(settle)))
+  })
 
   const outbox: OutboxStore = {
     lease: ({ now, limit, lease, kinds }) =>
@@ -333,12 +357,11 @@ SELECT ${outboxSelect('o')} FROM leased o ORDER BY o.next_attempt_at, o.id`,
 
     settle: ({ id, owner, outcome }) =>
       run(async () => {
+        if (outcome.status === 'delivered') return settleDelivered({ id, owner, at: outcome.at })
         const [sets, values]: [string, unknown[]] =
-          outcome.status === 'delivered'
-            ? [`status = 'delivered', delivered_at = $3::timestamptz, last_error = NULL`, [outcome.at]]
-            : outcome.status === 'pending'
-              ? [`last_error = $3, next_attempt_at = $4::timestamptz`, [outcome.error, outcome.next_attempt_at]]
-              : [`status = 'dead', last_error = $3`, [outcome.error]]
+          outcome.status === 'pending'
+            ? [`last_error = $3, next_attempt_at = $4::timestamptz`, [outcome.error, outcome.next_attempt_at]]
+            : [`status = 'dead', last_error = $3`, [outcome.error]]
         const { rowCount } = await pool.query(
           `UPDATE ${s}.outbox SET ${sets}, lease_owner = NULL, lease_expires_at = NULL
 WHERE id = $1 AND lease_owner = $2 AND status = 'pending'`,
@@ -396,7 +419,7 @@ SELECT count(*)::int AS pruned FROM pruned`,
 
   return {
     name: 'postgres',
-    ...(clock === 'database' && { now: () => run(databaseTime) }),
+    ...(clock === 'database' && { now: () => run(() => databaseTime(undefined)) }),
     outbox,
 
     create: (created) =>
