@@ -95,9 +95,9 @@ function memoized<V>(build: (key: number) => V): (key: number) => V {
 }
 
 /**
- * Creates a store over PostgreSQL with the memory store's semantics: idempotent create, a locked
+ * Creates a store over PostgreSQL with the memory store's semantics: idempotent create, a
  * read-decide-write that writes record, inbox rows, history events and outbox entry in one
- * statement of its transaction, and `SKIP LOCKED` queues for expiry sweeps and signal leases.
+ * statement, only on the version it read and under the row lock, and `SKIP LOCKED` queues for expiry sweeps and signal leases.
  *
  * @example
  * import pg from 'pg'
@@ -191,8 +191,8 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
     // One statement, so the record, its inbox rows, its history and the outbox entry are written
     // together or not at all. The record is written only if it is still the version decided on and
     // no one else holds its row (NOWAIT: a writer that waited would apply a decision taken before
-    // the wait); otherwise the final SELECT fails with STALE before the other sub-statements, which
-    // run after it, have started, and the whole statement undoes itself. The inbox rows become
+    // the wait); otherwise the final SELECT fails with STALE and the whole statement undoes itself
+    // (PostgreSQL runs the sub-statements it does not read after it, so they do not even start). The inbox rows become
     // exactly `inbox`: rows not listed go, missing ones come, and listed ones stay untouched (the
     // two sets are disjoint, so the order the sub-statements run in does not matter). Events are
     // numbered after the last one; the row lock keeps any other writer of this interaction out
@@ -247,24 +247,20 @@ SELECT locked.*, ${iso('clock_timestamp()', 'read_at')} FROM locked`,
    * writer came first or holds the row.
    */
   const modifyUnlocked = <T>({ project, id, decide }: ModifyQuery<T>) =>
-    withConnection(
-      pool,
-      async (client): Promise<{ result: T } | undefined | typeof LOCK_NEEDED> => {
-        const { rows } = await query(client, readStatement, [project, id])
-        if (!rows[0]) return undefined
-        const current = toInteraction(rows[0])
-        const { result, write: decided } = decide(current, readAt(rows[0]))
-        if (!decided) return { result }
-        try {
-          await write(client, decided, current.version)
-        } catch (error) {
-          if (isStale(error)) return LOCK_NEEDED
-          throw error
-        }
-        return { result }
-      },
-      isStale,
-    )
+    withConnection(pool, async (client): Promise<{ result: T } | undefined | typeof LOCK_NEEDED> => {
+      const { rows } = await query(client, readStatement, [project, id])
+      if (!rows[0]) return undefined
+      const current = toInteraction(rows[0])
+      const { result, write: decided } = decide(current, readAt(rows[0]))
+      if (!decided) return { result }
+      try {
+        await write(client, decided, current.version)
+      } catch (error) {
+        if (isStale(error)) return LOCK_NEEDED
+        throw error
+      }
+      return { result }
+    })
 
   /**
    * `modify` in a transaction holding the row lock: concurrent callers queue on it and each decides

@@ -207,8 +207,8 @@ export function statementName(text: string): string {
 
 /**
  * Runs `work` on one connection checked out of the pool, and returns the connection after. One
- * whose `work` failed is discarded, not reused, when `keep` does not vouch for it (it may have
- * dropped mid-statement).
+ * whose `work` failed is discarded, not reused, unless `keep` vouches for it (it may have dropped
+ * mid-statement), as node-postgres's own `pool.query` does.
  */
 export async function withConnection<T>(
   pool: PgPool,
