@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { lazyShape } from './lazily.js'
 import { LIMITS } from './limits.js'
 
 /**
@@ -6,25 +7,30 @@ import { LIMITS } from './limits.js'
  * exactly as given: surrounding whitespace is refused rather than trimmed, so `" acme"` never
  * becomes the project `acme`.
  */
-export const IdentifierSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(LIMITS.identifier)
-  .refine((id) => id.trim() === id, 'must not start or end with whitespace')
+export const IdentifierSchema = z.string().check(
+  // One check() for the three: each chained call would build, and throw away, a schema of its own.
+  z.minLength(1, 'must not be empty'),
+  z.maxLength(LIMITS.identifier),
+  z.refine((id: string) => id.trim() === id, 'must not start or end with whitespace'),
+)
 
 /** Who an interaction is routed to, or who acts on it. */
-export const ActorSchema = z.strictObject({
-  type: z.enum(['member', 'agent', 'group']),
-  id: IdentifierSchema,
-})
+export const ActorSchema = z.strictObject(
+  lazyShape({
+    type: () => z.enum(['member', 'agent', 'group']),
+    id: () => IdentifierSchema,
+  }),
+)
 /** A member, an agent or a group, by type and id. */
 export type Actor = z.infer<typeof ActorSchema>
 
 /** An actor that can claim or respond: a member or an agent, never a group. */
-export const ParticipantSchema = z.strictObject({
-  type: z.enum(['member', 'agent']),
-  id: IdentifierSchema,
-})
+export const ParticipantSchema = z.strictObject(
+  lazyShape({
+    type: () => z.enum(['member', 'agent']),
+    id: () => IdentifierSchema,
+  }),
+)
 /** A member or an agent: an actor who can claim or respond. */
 export type Participant = z.infer<typeof ParticipantSchema>
 

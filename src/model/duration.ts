@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { lazily } from './lazily.js'
 import { LIMITS } from './limits.js'
 
 // Whole numbers only: a fraction would need rounding rules of its own, and a smaller unit expresses it exactly.
@@ -41,17 +42,19 @@ export const addDuration = (from: string | Date, duration: string): string => ad
 // Measured from a fixed day, so a duration in months or years is judged the same whenever it is given.
 const REFERENCE = new Date('2000-01-01T00:00:00.000Z')
 const spanOf = (duration: Duration) => addTo(REFERENCE, duration).getTime() - REFERENCE.getTime()
-const LONGEST = spanOf(parseDuration(LIMITS.longestDuration)!)
+const longest = lazily(() => spanOf(parseDuration(LIMITS.longestDuration)!))
 
 /** An ISO 8601 duration in whole units, such as `PT30M`, `PT4H` or `P1D`: longer than zero, at most `LIMITS.longestDuration`. */
-export const DurationSchema = z.string().superRefine((text, ctx) => {
-  const duration = parseDuration(text)
-  if (!duration) {
-    ctx.addIssue({ code: 'custom', message: `must be an ISO 8601 duration in whole units, such as PT30M or P1D (got "${text}")` })
-    return
-  }
-  const span = spanOf(duration)
-  if (span <= 0) ctx.addIssue({ code: 'custom', message: `must be longer than zero (got "${text}")` })
-  // Also NaN: a count too large for a date is absurd too.
-  if (!(span <= LONGEST)) ctx.addIssue({ code: 'custom', message: `must be at most ${LIMITS.longestDuration} (got "${text}")` })
-})
+export const DurationSchema = lazily(() =>
+  z.string().superRefine((text, ctx) => {
+    const duration = parseDuration(text)
+    if (!duration) {
+      ctx.addIssue({ code: 'custom', message: `must be an ISO 8601 duration in whole units, such as PT30M or P1D (got "${text}")` })
+      return
+    }
+    const span = spanOf(duration)
+    if (span <= 0) ctx.addIssue({ code: 'custom', message: `must be longer than zero (got "${text}")` })
+    // Also NaN: a count too large for a date is absurd too.
+    if (!(span <= longest())) ctx.addIssue({ code: 'custom', message: `must be at most ${LIMITS.longestDuration} (got "${text}")` })
+  }),
+)

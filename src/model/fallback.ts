@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { lazily } from './lazily.js'
 import { ResponseValueSchema, type ResponseValue } from './response.js'
 import type { Spec } from './spec.js'
 
@@ -6,12 +7,14 @@ import type { Spec } from './spec.js'
  * What an expired interaction offers its run in place of an answer: the spec's default as a
  * response value, with `source: 'spec_default'` saying that nobody gave it.
  */
-export const FallbackSchema = z.strictObject({
-  value: ResponseValueSchema,
-  source: z.literal('spec_default'),
-})
+export const FallbackSchema = lazily(() =>
+  z.strictObject({
+    value: ResponseValueSchema,
+    source: z.literal('spec_default'),
+  }),
+)
 /** The spec's default, carried by an expired interaction's signal for the run to use or not. */
-export type Fallback = z.infer<typeof FallbackSchema>
+export type Fallback = z.infer<ReturnType<typeof FallbackSchema>>
 
 function defaultValueOf(spec: Spec): ResponseValue | undefined {
   switch (spec.mode) {

@@ -27,7 +27,7 @@ export const HistoryEventSchema = z.strictObject({
   /** Who acted, when an actor did; a sweep's expiry has none. */
   actor: ParticipantSchema.optional(),
   /** What the event adds to the record's own fields, e.g. a cancel's reason. */
-  data: JsonObjectSchema.optional(),
+  data: JsonObjectSchema().optional(),
 })
 /** One entry of an interaction's append-only history. */
 export type HistoryEvent = z.infer<typeof HistoryEventSchema>

@@ -4,40 +4,41 @@ import { ActorSchema, IdentifierSchema, ParticipantSchema } from './actor.js'
 import { addDuration, DurationSchema } from './duration.js'
 import { FallbackSchema } from './fallback.js'
 import { JsonObjectSchema, JsonValueSchema } from './json.js'
+import { lazily, lazyShape } from './lazily.js'
 import { LIMITS } from './limits.js'
 import { InteractionResponseSchema, RejectionReasonSchema } from './response.js'
 import { MODES_BY_TYPE, SpecSchema } from './spec.js'
 
 /** The three interaction types; each fixes which spec modes are allowed. */
-export const InteractionTypeSchema = z.enum(['approval', 'review', 'input'])
+const InteractionTypeSchema = () => z.enum(['approval', 'review', 'input'])
 
 /** How a group interaction is routed to its members. */
-export const RoutingPolicySchema = z.enum(['first_responder', 'all_members', 'quorum'])
+const RoutingPolicySchema = () => z.enum(['first_responder', 'all_members', 'quorum'])
 /** How a group interaction is routed: one claimant, every member, or a quorum. */
-export type RoutingPolicy = z.infer<typeof RoutingPolicySchema>
+export type RoutingPolicy = z.infer<ReturnType<typeof RoutingPolicySchema>>
 
 /** How many members must answer a quorum interaction; at most the members who may respond, checked at creation. */
-export const QuorumSchema = z.strictObject({ required: z.int().min(1).max(LIMITS.members) })
+const QuorumSchema = () => z.strictObject({ required: z.int().min(1).max(LIMITS.members) })
 
 /** The running count of a quorum interaction's answers, kept with each response so no reader recounts them. */
-export const TallySchema = z.strictObject({
-  approvals: z.int().min(0),
-  rejections: z.int().min(0),
-  responses: z.int().min(0),
-  required: z.int().min(1),
-})
+const TallySchema = () =>
+  z.strictObject({
+    approvals: z.int().min(0),
+    rejections: z.int().min(0),
+    responses: z.int().min(0),
+    required: z.int().min(1),
+  })
 /** A quorum interaction's running count of approvals, rejections and responses. */
-export type Tally = z.infer<typeof TallySchema>
+export type Tally = z.infer<ReturnType<typeof TallySchema>>
 
 /** What a completed approval decided, by its routing policy's rule. */
-export const OutcomeSchema = z.enum(['approved', 'rejected'])
+export const OutcomeSchema = lazily(() => z.enum(['approved', 'rejected']))
 /** What a completed approval decided. */
-export type Outcome = z.infer<typeof OutcomeSchema>
+export type Outcome = z.infer<ReturnType<typeof OutcomeSchema>>
 
+const STATUSES = ['pending', 'completed', 'expired', 'cancelled'] as const
 /** Where an interaction is in its lifecycle. */
-export const InteractionStatusSchema = z.enum(['pending', 'completed', 'expired', 'cancelled'])
-/** Where an interaction is in its lifecycle. */
-export type InteractionStatus = z.infer<typeof InteractionStatusSchema>
+export type InteractionStatus = (typeof STATUSES)[number]
 
 const [EARLIEST_TIME, LATEST_TIME] = [Date.parse(LIMITS.earliestTime), Date.parse(LIMITS.latestTime)]
 
@@ -48,50 +49,54 @@ export const isStorableTime = (time: number): boolean => time >= EARLIEST_TIME &
  * An ISO 8601 date-time with an offset, e.g. `2026-04-22T10:00:00Z`, whose UTC instant lies within
  * years 1 to 9999: `9999-12-31T23:59:59-05:00` is refused, since in UTC it falls in year 10000.
  */
-export const TimestampSchema = z.iso.datetime({ offset: true }).superRefine((value, ctx) => {
-  const time = Date.parse(value)
-  if (Number.isNaN(time) || isStorableTime(time)) return
-  const range = `${LIMITS.earliestTime} and ${LIMITS.latestTime}`
-  ctx.addIssue({ code: 'custom', message: `must be between ${range} in UTC (got ${value}, ${new Date(time).toISOString()} in UTC)` })
-})
+const TimestampSchema = () =>
+  z.iso.datetime({ offset: true }).superRefine((value, ctx) => {
+    const time = Date.parse(value)
+    if (Number.isNaN(time) || isStorableTime(time)) return
+    const range = `${LIMITS.earliestTime} and ${LIMITS.latestTime}`
+    ctx.addIssue({ code: 'custom', message: `must be between ${range} in UTC (got ${value}, ${new Date(time).toISOString()} in UTC)` })
+  })
 
 /**
  * One step of an escalation, run once when `after` (a duration from creation) has passed: `remind`
  * records a reminder; `reassign` makes `to` the target of a member or agent interaction; `add_members`
  * appends to a group's snapshot those of `members` not in it yet.
  */
-export const EscalationStepSchema = z.discriminatedUnion('action', [
-  z.strictObject({ after: DurationSchema, action: z.literal('remind') }),
-  z.strictObject({ after: DurationSchema, action: z.literal('reassign'), to: ParticipantSchema }),
-  z.strictObject({
-    after: DurationSchema,
-    action: z.literal('add_members'),
-    members: z.array(ParticipantSchema).min(1).max(LIMITS.members),
-  }),
-])
+const EscalationStepSchema = () =>
+  z.discriminatedUnion('action', [
+    z.strictObject({ after: DurationSchema(), action: z.literal('remind') }),
+    z.strictObject({ after: DurationSchema(), action: z.literal('reassign'), to: ParticipantSchema }),
+    z.strictObject({
+      after: DurationSchema(),
+      action: z.literal('add_members'),
+      members: z.array(ParticipantSchema).min(1).max(LIMITS.members),
+    }),
+  ])
 /** One step of an interaction's escalation: a reminder, a reassignment or added members, after a delay. */
-export type EscalationStep = z.infer<typeof EscalationStepSchema>
+export type EscalationStep = z.infer<ReturnType<typeof EscalationStepSchema>>
 
-const CreateFieldsSchema = z.strictObject({
-  type: InteractionTypeSchema,
-  spec: SpecSchema,
-  target_actor: ActorSchema,
-  routing_policy: RoutingPolicySchema.optional(),
-  run_id: IdentifierSchema.optional(),
-  topic: IdentifierSchema.optional(),
-  title: z.string().max(LIMITS.title).optional(),
-  message: z.string().max(LIMITS.message).optional(),
-  metadata: JsonObjectSchema.optional(),
-  requested_by: ActorSchema.optional(),
-  /** Lets the requester of an approval answer it: by default nobody approves their own request. */
-  allow_self_response: z.boolean().optional(),
-  quorum: QuorumSchema.optional(),
-  expires_at: TimestampSchema.optional(),
-  /** How long a first-responder claim holds before it lapses, e.g. `PT30M`. */
-  claim_timeout: DurationSchema.optional(),
-  escalation: z.array(EscalationStepSchema).max(LIMITS.escalationSteps).optional(),
-  idempotency_key: IdentifierSchema.optional(),
-})
+const CreateFieldsSchema = z.strictObject(
+  lazyShape({
+    type: InteractionTypeSchema,
+    spec: () => SpecSchema,
+    target_actor: () => ActorSchema,
+    routing_policy: () => RoutingPolicySchema().optional(),
+    run_id: () => IdentifierSchema.optional(),
+    topic: () => IdentifierSchema.optional(),
+    title: () => z.string().max(LIMITS.title).optional(),
+    message: () => z.string().max(LIMITS.message).optional(),
+    metadata: () => JsonObjectSchema().optional(),
+    requested_by: () => ActorSchema.optional(),
+    /** Lets the requester of an approval answer it: by default nobody approves their own request. */
+    allow_self_response: () => z.boolean().optional(),
+    quorum: () => QuorumSchema().optional(),
+    expires_at: () => TimestampSchema().optional(),
+    /** How long a first-responder claim holds before it lapses, e.g. `PT30M`. */
+    claim_timeout: () => DurationSchema().optional(),
+    escalation: () => z.array(EscalationStepSchema()).max(LIMITS.escalationSteps).optional(),
+    idempotency_key: () => IdentifierSchema.optional(),
+  }),
+)
 
 /**
  * What a caller sends to create an interaction: the request body of `POST /interactions`.
@@ -149,46 +154,48 @@ export type CreateInteractionInput = z.input<typeof CreateInteractionInputSchema
  */
 export const DecisionFields = {
   /** Set when an approval with a proposal was approved: the approver's edit, or the proposal unchanged. What the run executes. */
-  approved_value: JsonValueSchema.optional(),
+  approved_value: () => JsonValueSchema().optional(),
   /** Set beside `approved_value`: whether the approver changed the proposal. */
-  edited: z.boolean().optional(),
+  edited: () => z.boolean().optional(),
   /** Set when an approval was rejected with a reason: the first one given, in the order the responses came. */
-  rejection_reason: RejectionReasonSchema.optional(),
+  rejection_reason: () => RejectionReasonSchema().optional(),
 }
 
 /**
  * Every field of a stored record, in the order records are written, each end-state field optional;
  * {@link InteractionSchema} tightens them by status.
  */
-export const InteractionFieldsSchema = CreateFieldsSchema.extend({
-  id: z.string(),
-  project: IdentifierSchema,
-  status: InteractionStatusSchema,
-  members: z.array(ParticipantSchema).optional(),
-  claimed_by: ParticipantSchema.optional(),
-  claimed_at: z.iso.datetime().optional(),
-  /** How many steps of `escalation` have run, in order; absent before the first. */
-  escalation_step: z.int().min(1).optional(),
-  responses: z.array(InteractionResponseSchema),
-  /** Set on a quorum interaction. */
-  tally: TallySchema.optional(),
-  created_at: z.iso.datetime(),
-  updated_at: z.iso.datetime(),
-  completed_at: z.iso.datetime().optional(),
-  /** Set on a completed approval. */
-  outcome: OutcomeSchema.optional(),
-  ...DecisionFields,
-  expired_at: z.iso.datetime().optional(),
-  /** Set on an expired interaction whose spec has a default: that default, given by nobody. */
-  fallback: FallbackSchema.optional(),
-  cancelled_at: z.iso.datetime().optional(),
-  /** Who cancelled it. */
-  cancelled_by: ParticipantSchema.optional(),
-  cancel_reason: z.string().optional(),
-  version: z.int().min(1),
-})
+export const InteractionFieldsSchema = CreateFieldsSchema.extend(
+  lazyShape({
+    id: () => z.string(),
+    project: () => IdentifierSchema,
+    status: () => z.enum(STATUSES),
+    members: () => z.array(ParticipantSchema).optional(),
+    claimed_by: () => ParticipantSchema.optional(),
+    claimed_at: () => z.iso.datetime().optional(),
+    /** How many steps of `escalation` have run, in order; absent before the first. */
+    escalation_step: () => z.int().min(1).optional(),
+    responses: () => z.array(InteractionResponseSchema),
+    /** Set on a quorum interaction. */
+    tally: () => TallySchema().optional(),
+    created_at: () => z.iso.datetime(),
+    updated_at: () => z.iso.datetime(),
+    completed_at: () => z.iso.datetime().optional(),
+    /** Set on a completed approval. */
+    outcome: () => OutcomeSchema().optional(),
+    ...DecisionFields,
+    expired_at: () => z.iso.datetime().optional(),
+    /** Set on an expired interaction whose spec has a default: that default, given by nobody. */
+    fallback: () => FallbackSchema().optional(),
+    cancelled_at: () => z.iso.datetime().optional(),
+    /** Who cancelled it. */
+    cancelled_by: () => ParticipantSchema.optional(),
+    cancel_reason: () => z.string().optional(),
+    version: () => z.int().min(1),
+  }),
+)
 
-const absent = z.undefined().optional()
+const absent = lazily(() => z.undefined().optional())
 
 /**
  * The stored interaction: the single source of truth, returned as is to callers. Its `status` says
@@ -197,22 +204,26 @@ const absent = z.undefined().optional()
  * `fallback` when the spec has a default), a cancelled one `cancelled_at` and `cancelled_by`.
  */
 export const InteractionSchema = z.discriminatedUnion('status', [
-  InteractionFieldsSchema.extend({
-    status: z.literal('pending'),
-    completed_at: absent,
-    outcome: absent,
-    approved_value: absent,
-    edited: absent,
-    rejection_reason: absent,
-    expired_at: absent,
-    fallback: absent,
-    cancelled_at: absent,
-    cancelled_by: absent,
-    cancel_reason: absent,
-  }),
-  InteractionFieldsSchema.extend({ status: z.literal('completed'), completed_at: z.iso.datetime() }),
-  InteractionFieldsSchema.extend({ status: z.literal('expired'), expired_at: z.iso.datetime() }),
-  InteractionFieldsSchema.extend({ status: z.literal('cancelled'), cancelled_at: z.iso.datetime(), cancelled_by: ParticipantSchema }),
+  InteractionFieldsSchema.extend(
+    lazyShape({
+      status: () => z.literal('pending'),
+      completed_at: absent,
+      outcome: absent,
+      approved_value: absent,
+      edited: absent,
+      rejection_reason: absent,
+      expired_at: absent,
+      fallback: absent,
+      cancelled_at: absent,
+      cancelled_by: absent,
+      cancel_reason: absent,
+    }),
+  ),
+  InteractionFieldsSchema.extend(lazyShape({ status: () => z.literal('completed'), completed_at: () => z.iso.datetime() })),
+  InteractionFieldsSchema.extend(lazyShape({ status: () => z.literal('expired'), expired_at: () => z.iso.datetime() })),
+  InteractionFieldsSchema.extend(
+    lazyShape({ status: () => z.literal('cancelled'), cancelled_at: () => z.iso.datetime(), cancelled_by: () => ParticipantSchema }),
+  ),
 ])
 
 /**

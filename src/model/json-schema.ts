@@ -13,74 +13,77 @@ export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema
 /** A JSON Schema as an object; subschemas may also be `true` or `false`. */
 export type JsonSchema = Schema
 
-const TYPES = ['array', 'boolean', 'integer', 'null', 'number', 'object', 'string']
-const schema = { $ref: '#/$defs/schema' }
-const schemaMap = { type: 'object', additionalProperties: schema }
-const schemaList = { type: 'array', minItems: 1, items: schema }
-const count = { type: 'integer', minimum: 0 }
-const regex = { type: 'string', format: 'regex' }
-
 /**
  * What a proposal's schema may be: the 2020-12 keywords the validator applies, each of the right
  * kind. Dynamic references are refused, since the validator would ignore them and accept too much,
  * and so are the older drafts' `$recursiveRef`, `$recursiveAnchor` and `dependencies`, which it
- * applies whatever the dialect; other unknown keywords are annotations, as the draft says.
+ * applies whatever the dialect; other unknown keywords are annotations, as the draft says. Built
+ * with its validator, on the first proposal checked.
  */
-const META_SCHEMA: JsonSchema = {
-  $ref: '#/$defs/object',
-  $defs: {
-    schema: { anyOf: [{ type: 'boolean' }, { $ref: '#/$defs/object' }] },
-    object: {
-      type: 'object',
-      properties: {
-        $schema: { const: JSON_SCHEMA_DIALECT },
-        $id: { type: 'string' },
-        $anchor: { type: 'string' },
-        $ref: { type: 'string' },
-        $dynamicRef: false,
-        $dynamicAnchor: false,
-        $recursiveRef: false,
-        $recursiveAnchor: false,
-        dependencies: false,
-        $defs: schemaMap,
-        type: { anyOf: [{ enum: TYPES }, { type: 'array', items: { enum: TYPES }, minItems: 1, uniqueItems: true }] },
-        enum: { type: 'array' },
-        required: { type: 'array', items: { type: 'string' }, uniqueItems: true },
-        dependentRequired: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' }, uniqueItems: true } },
-        properties: schemaMap,
-        patternProperties: { ...schemaMap, propertyNames: regex },
-        dependentSchemas: schemaMap,
-        additionalProperties: schema,
-        unevaluatedProperties: schema,
-        propertyNames: schema,
-        items: schema,
-        prefixItems: schemaList,
-        unevaluatedItems: schema,
-        contains: schema,
-        not: schema,
-        if: schema,
-        // biome-ignore lint/suspicious/noThenProperty: a JSON Schema keyword, never awaited
-        then: schema,
-        else: schema,
-        allOf: schemaList,
-        anyOf: schemaList,
-        oneOf: schemaList,
-        ...Object.fromEntries(
-          ['minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'minContains', 'maxContains'].map((k) => [
-            k,
-            count,
-          ]),
-        ),
-        ...Object.fromEntries(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'].map((k) => [k, { type: 'number' }])),
-        multipleOf: { type: 'number', exclusiveMinimum: 0 },
-        uniqueItems: { type: 'boolean' },
-        pattern: regex,
-        format: { type: 'string' },
+function metaSchema(): JsonSchema {
+  const TYPES = ['array', 'boolean', 'integer', 'null', 'number', 'object', 'string']
+  const schema = { $ref: '#/$defs/schema' }
+  const schemaMap = { type: 'object', additionalProperties: schema }
+  const schemaList = { type: 'array', minItems: 1, items: schema }
+  const count = { type: 'integer', minimum: 0 }
+  const regex = { type: 'string', format: 'regex' }
+  return {
+    $ref: '#/$defs/object',
+    $defs: {
+      schema: { anyOf: [{ type: 'boolean' }, { $ref: '#/$defs/object' }] },
+      object: {
+        type: 'object',
+        properties: {
+          $schema: { const: JSON_SCHEMA_DIALECT },
+          $id: { type: 'string' },
+          $anchor: { type: 'string' },
+          $ref: { type: 'string' },
+          $dynamicRef: false,
+          $dynamicAnchor: false,
+          $recursiveRef: false,
+          $recursiveAnchor: false,
+          dependencies: false,
+          $defs: schemaMap,
+          type: { anyOf: [{ enum: TYPES }, { type: 'array', items: { enum: TYPES }, minItems: 1, uniqueItems: true }] },
+          enum: { type: 'array' },
+          required: { type: 'array', items: { type: 'string' }, uniqueItems: true },
+          dependentRequired: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' }, uniqueItems: true } },
+          properties: schemaMap,
+          patternProperties: { ...schemaMap, propertyNames: regex },
+          dependentSchemas: schemaMap,
+          additionalProperties: schema,
+          unevaluatedProperties: schema,
+          propertyNames: schema,
+          items: schema,
+          prefixItems: schemaList,
+          unevaluatedItems: schema,
+          contains: schema,
+          not: schema,
+          if: schema,
+          // biome-ignore lint/suspicious/noThenProperty: a JSON Schema keyword, never awaited
+          then: schema,
+          else: schema,
+          allOf: schemaList,
+          anyOf: schemaList,
+          oneOf: schemaList,
+          ...Object.fromEntries(
+            ['minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'minContains', 'maxContains'].map((k) => [
+              k,
+              count,
+            ]),
+          ),
+          ...Object.fromEntries(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'].map((k) => [k, { type: 'number' }])),
+          multipleOf: { type: 'number', exclusiveMinimum: 0 },
+          uniqueItems: { type: 'boolean' },
+          pattern: regex,
+          format: { type: 'string' },
+        },
       },
     },
-  },
+  }
 }
-const metaValidator = lazily(() => new Validator(META_SCHEMA, '2020-12', false))
+
+const metaValidator = lazily(() => new Validator(metaSchema(), '2020-12', false))
 
 /** A JSON Pointer as a path: `#/items/0` → `['items', 0]`, with indexes as numbers where `instance` has arrays. */
 function pathOf(pointer: string, instance: unknown): (string | number)[] {

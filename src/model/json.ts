@@ -1,11 +1,12 @@
 import { z } from 'zod'
+import { lazily } from './lazily.js'
 import { LIMITS } from './limits.js'
 
 /** Keys that would reach an object's prototype when a host later copies or merges the value. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
 /** A JSON value as it would survive JSON.stringify and JSON.parse, unchanged. */
-export const JsonValueSchema = z.json()
+export const JsonValueSchema = lazily(() => z.json())
 
 /** Where a value breaks a rule, and which. */
 type Problem = { path: (string | number)[]; message: string }
@@ -21,14 +22,15 @@ function findForbiddenKey(value: unknown, path: (string | number)[], depth: numb
   return undefined
 }
 
-// With the `u` flag a surrogate pair reads as one code point, so this matches lone surrogates only.
-const LONE_SURROGATE = /\p{Cs}/u
+// With the `u` flag a surrogate pair reads as one code point, so this matches lone surrogates only. Built on first
+// use: the build turns it into a `new RegExp`, whose Unicode property tables cost a cold import a fraction of a millisecond.
+const loneSurrogate = lazily(() => /\p{Cs}/u)
 
 /** Why PostgreSQL text or JSON could not keep `text` unchanged, or undefined when it can. */
 function unstorableReason(text: string): string | undefined {
   // NUL cannot be stored in text or jsonb; a lone surrogate is turned into U+FFFD or refused.
   if (text.includes('\u0000')) return 'must not contain the NUL character (U+0000)'
-  const lone = LONE_SURROGATE.exec(text)
+  const lone = loneSurrogate().exec(text)
   return lone ? `must be well-formed Unicode (lone surrogate at index ${lone.index})` : undefined
 }
 
@@ -55,10 +57,12 @@ export function findUnstorableText(value: unknown, path: (string | number)[] = [
 }
 
 /** Refuses keys that reach a prototype and nesting deeper than {@link LIMITS.metadataDepth}, before the JSON check. */
-const withoutForbiddenKeys = z.unknown().superRefine((value, ctx) => {
-  const found = findForbiddenKey(value, [], 0)
-  if (found) ctx.addIssue({ code: 'custom', path: found.path, message: found.message })
-})
+const withoutForbiddenKeys = lazily(() =>
+  z.unknown().superRefine((value, ctx) => {
+    const found = findForbiddenKey(value, [], 0)
+    if (found) ctx.addIssue({ code: 'custom', path: found.path, message: found.message })
+  }),
+)
 
 /** Refuses a value longer than `bytes` bytes as JSON. */
 const atMostBytes =
@@ -72,14 +76,16 @@ const atMostBytes =
  * A plain JSON object: no functions, dates, BigInts or non-finite numbers, no prototype-polluting
  * keys, at most {@link LIMITS.metadataBytes} bytes serialized.
  */
-export const JsonObjectSchema = withoutForbiddenKeys
-  .pipe(z.record(z.string(), JsonValueSchema))
-  .superRefine(atMostBytes(LIMITS.metadataBytes))
-  .transform((value) => ({ ...value }))
-  .meta({ type: 'object' })
+export const JsonObjectSchema = lazily(() =>
+  withoutForbiddenKeys()
+    .pipe(z.record(z.string(), JsonValueSchema()))
+    .superRefine(atMostBytes(LIMITS.metadataBytes))
+    .transform((value) => ({ ...value }))
+    .meta({ type: 'object' }),
+)
 
 /** A JSON object, as metadata and other free-form fields hold. */
-export type JsonObject = z.infer<typeof JsonObjectSchema>
+export type JsonObject = z.infer<ReturnType<typeof JsonObjectSchema>>
 
 /** A JSON value held to the same rules as a JSON object, within `bytes` bytes serialized. */
-export const boundedJsonSchema = (bytes: number) => withoutForbiddenKeys.pipe(JsonValueSchema).superRefine(atMostBytes(bytes))
+export const boundedJsonSchema = (bytes: number) => withoutForbiddenKeys().pipe(JsonValueSchema()).superRefine(atMostBytes(bytes))

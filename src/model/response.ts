@@ -3,7 +3,7 @@ import type { ValidationIssue } from '../errors.js'
 import { IdentifierSchema, ParticipantSchema } from './actor.js'
 import { boundedJsonSchema, JsonValueSchema } from './json.js'
 import { jsonSchemaIssues } from './json-schema.js'
-import { lazily } from './lazily.js'
+import { lazily, lazyShape } from './lazily.js'
 import { LIMITS } from './limits.js'
 import { characterCount, issuesForSelection, type Spec } from './spec.js'
 
@@ -15,28 +15,30 @@ export const textWithin = (max: number) =>
 const isWithin = (text: string, max: number) => text.length <= max || characterCount(text) <= max
 
 /** Why a rejection was given: one of the spec's `reject_reasons` by its `value`, free `text`, or both. */
-export const RejectionReasonSchema = z
-  .strictObject({ value: IdentifierSchema.optional(), text: textWithin(LIMITS.comment).min(1, 'must not be empty').optional() })
-  .refine((reason) => reason.value !== undefined || reason.text !== undefined, 'must have a value or a text')
+export const RejectionReasonSchema = lazily(() =>
+  z
+    .strictObject({ value: IdentifierSchema.optional(), text: textWithin(LIMITS.comment).min(1, 'must not be empty').optional() })
+    .refine((reason) => reason.value !== undefined || reason.text !== undefined, 'must have a value or a text'),
+)
 /** Why a rejection was given: a listed reason, free text, or both. */
-export type RejectionReason = z.infer<typeof RejectionReasonSchema>
+export type RejectionReason = z.infer<ReturnType<typeof RejectionReasonSchema>>
 
 /**
  * The answer to a `confirm` spec: an approval, which may carry an edit of the spec's proposal, or a
  * rejection, which may carry its reason.
  */
 export const ConfirmValueSchema = z.discriminatedUnion('confirmed', [
-  z.strictObject({ confirmed: z.literal(true), edited: JsonValueSchema.optional() }),
-  z.strictObject({ confirmed: z.literal(false), reason: RejectionReasonSchema.optional() }),
+  z.strictObject(lazyShape({ confirmed: () => z.literal(true), edited: () => JsonValueSchema().optional() })),
+  z.strictObject(lazyShape({ confirmed: () => z.literal(false), reason: () => RejectionReasonSchema().optional() })),
 ])
 /** The answer to a `confirm` spec: an approval (maybe with an edit) or a rejection (maybe with a reason). */
 export type ConfirmValue = z.infer<typeof ConfirmValueSchema>
 /** The answer to a `select` spec. */
-export const SelectValueSchema = z.strictObject({ value: z.string() })
+export const SelectValueSchema = z.strictObject(lazyShape({ value: () => z.string() }))
 /** The answer to a `multi_select` spec. */
-export const MultiSelectValueSchema = z.strictObject({ values: z.array(z.string()).max(LIMITS.options) })
+export const MultiSelectValueSchema = z.strictObject(lazyShape({ values: () => z.array(z.string()).max(LIMITS.options) }))
 /** The answer to an `input` spec. */
-export const InputValueSchema = z.strictObject({ text: textWithin(LIMITS.text) })
+export const InputValueSchema = z.strictObject(lazyShape({ text: () => textWithin(LIMITS.text) }))
 
 /** Any response value; which one fits is decided by the interaction's spec. */
 export const ResponseValueSchema = z.union([ConfirmValueSchema, SelectValueSchema, MultiSelectValueSchema, InputValueSchema])
@@ -48,29 +50,35 @@ const withoutUndefinedKeys = (value: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined))
 
 /** What a caller sends to respond. The value's fit with the spec is checked against the stored interaction. */
-export const RespondInputSchema = z.strictObject({
-  actor: ParticipantSchema,
-  value: z.record(z.string(), z.unknown()).transform(withoutUndefinedKeys),
-  comment: z.string().max(LIMITS.comment).optional(),
-})
+export const RespondInputSchema = z.strictObject(
+  lazyShape({
+    actor: () => ParticipantSchema,
+    value: () => z.record(z.string(), z.unknown()).transform(withoutUndefinedKeys),
+    comment: () => z.string().max(LIMITS.comment).optional(),
+  }),
+)
 /** What a caller sends to respond. */
 export type RespondInput = z.input<typeof RespondInputSchema>
 
 /** What a caller sends to cancel a pending interaction. */
-export const CancelInputSchema = z.strictObject({
-  actor: ParticipantSchema,
-  reason: z.string().max(LIMITS.comment).optional(),
-})
+export const CancelInputSchema = z.strictObject(
+  lazyShape({
+    actor: () => ParticipantSchema,
+    reason: () => z.string().max(LIMITS.comment).optional(),
+  }),
+)
 /** What a caller sends to cancel a pending interaction. */
 export type CancelInput = z.input<typeof CancelInputSchema>
 
 /** One recorded response. */
-export const InteractionResponseSchema = z.strictObject({
-  actor: ParticipantSchema,
-  value: ResponseValueSchema,
-  comment: z.string().optional(),
-  responded_at: z.iso.datetime(),
-})
+export const InteractionResponseSchema = z.strictObject(
+  lazyShape({
+    actor: () => ParticipantSchema,
+    value: () => ResponseValueSchema,
+    comment: () => z.string().optional(),
+    responded_at: () => z.iso.datetime(),
+  }),
+)
 /** One recorded response. */
 export type InteractionResponse = z.infer<typeof InteractionResponseSchema>
 
@@ -110,16 +118,14 @@ function confirmIssues(spec: Extract<Spec, { mode: 'confirm' }>, editable: boole
   return issues
 }
 
-/** A `confirm` answer's fields, each checked alone; {@link confirmIssues} checks how they fit together. */
-const ConfirmFieldsSchema = z.strictObject({
-  confirmed: z.boolean(),
-  edited: boundedJsonSchema(LIMITS.proposalBytes).optional(),
-  reason: RejectionReasonSchema.optional(),
-})
-
 /** The shape of an answer to each mode, built once: building a zod schema costs many times what a parse does. */
 const shapes = lazily(() => ({
-  confirm: ConfirmFieldsSchema,
+  // A `confirm` answer's fields, each checked alone; confirmIssues checks how they fit together.
+  confirm: z.strictObject({
+    confirmed: z.boolean(),
+    edited: boundedJsonSchema(LIMITS.proposalBytes).optional(),
+    reason: RejectionReasonSchema().optional(),
+  }),
   select: SelectValueSchema,
   multi_select: MultiSelectValueSchema,
   input: z.strictObject({ text: z.string() }),

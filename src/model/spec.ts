@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { IdentifierSchema } from './actor.js'
 import { boundedJsonSchema } from './json.js'
 import { jsonSchemaIssues, unusableSchemaIssues, type JsonSchema } from './json-schema.js'
+import { lazily, lazyShape } from './lazily.js'
 import { LIMITS } from './limits.js'
 
 /** A text's length in characters (Unicode code points), as JSON Schema's `maxLength` counts it. */
@@ -12,45 +13,49 @@ export const characterCount = (text: string): number => {
 }
 
 /** One choice of a `select` or `multi_select` spec. */
-export const SpecOptionSchema = z.strictObject({
-  value: IdentifierSchema,
-  label: z.string().trim().min(1, 'must not be empty').max(LIMITS.optionLabel),
-  description: z.string().max(LIMITS.optionDescription).optional(),
-})
+export const SpecOptionSchema = z.strictObject(
+  lazyShape({
+    value: () => IdentifierSchema,
+    label: () => z.string().trim().min(1, 'must not be empty').max(LIMITS.optionLabel),
+    description: () => z.string().max(LIMITS.optionDescription).optional(),
+  }),
+)
 /** One choice of a `select` or `multi_select` spec. */
 export type SpecOption = z.infer<typeof SpecOptionSchema>
 
-const OptionsSchema = z
-  .array(SpecOptionSchema)
-  .min(1, 'must have at least one option')
-  .max(LIMITS.options)
-  .superRefine((options, ctx) => {
-    const seen = new Set<string>()
-    options.forEach((option, index) => {
-      if (seen.has(option.value)) {
-        ctx.addIssue({ code: 'custom', path: [index, 'value'], message: `duplicate option value "${option.value}"` })
-      }
-      seen.add(option.value)
-    })
-  })
+const OptionsSchema = lazily(() =>
+  z
+    .array(SpecOptionSchema)
+    .min(1, 'must have at least one option')
+    .max(LIMITS.options)
+    .superRefine((options, ctx) => {
+      const seen = new Set<string>()
+      options.forEach((option, index) => {
+        if (seen.has(option.value)) {
+          ctx.addIssue({ code: 'custom', path: [index, 'value'], message: `duplicate option value "${option.value}"` })
+        }
+        seen.add(option.value)
+      })
+    }),
+)
 
 /** The JSON Schema an edit of a proposal must satisfy: an object in the draft 2020-12 dialect. */
-export const ProposalSchemaSchema = boundedJsonSchema(LIMITS.proposalSchemaBytes)
-  .pipe(z.record(z.string(), z.json()))
-  // An unusable schema cannot check the proposal: its problems end the check (`continue: false`).
-  .superRefine((schema, ctx) => {
-    for (const issue of unusableSchemaIssues(schema)) ctx.addIssue({ code: 'custom', ...issue, continue: false })
-  })
-  .transform((schema) => schema as JsonSchema & Record<string, z.core.util.JSONType>)
-  .meta({ type: 'object', description: 'A JSON Schema (draft 2020-12) that the proposal, and any edit of it, satisfies' })
+const ProposalSchemaSchema = () =>
+  boundedJsonSchema(LIMITS.proposalSchemaBytes)
+    .pipe(z.record(z.string(), z.json()))
+    // An unusable schema cannot check the proposal: its problems end the check (`continue: false`).
+    .superRefine((schema, ctx) => {
+      for (const issue of unusableSchemaIssues(schema)) ctx.addIssue({ code: 'custom', ...issue, continue: false })
+    })
+    .transform((schema) => schema as JsonSchema & Record<string, z.core.util.JSONType>)
+    .meta({ type: 'object', description: 'A JSON Schema (draft 2020-12) that the proposal, and any edit of it, satisfies' })
 
 /**
  * What a run proposes to do (a tool call's arguments, say) and the JSON Schema that it, and any
  * edit of it an approver makes, must satisfy.
  */
-export const ProposalSchema = z
-  .strictObject({ value: boundedJsonSchema(LIMITS.proposalBytes), schema: ProposalSchemaSchema })
-  .superRefine((proposal, ctx) => {
+const ProposalSchema = () =>
+  z.strictObject({ value: boundedJsonSchema(LIMITS.proposalBytes), schema: ProposalSchemaSchema() }).superRefine((proposal, ctx) => {
     // A value or schema that broke its own limits (nesting, size) is never run through the validator, which recurses.
     if (ctx.issues.length > 0) return
     for (const { path, message } of jsonSchemaIssues(proposal.schema, proposal.value)) {
@@ -58,28 +63,32 @@ export const ProposalSchema = z
     }
   })
 /** What a run proposes to do, with the JSON Schema any edit of it must satisfy. */
-export type Proposal = z.infer<typeof ProposalSchema>
+export type Proposal = z.infer<ReturnType<typeof ProposalSchema>>
 
 /**
  * A yes/no confirmation; the only mode for approvals. It may carry a `proposal` the approver can
  * edit before approving, and the `reject_reasons` a rejection chooses from (`require_reason`: one
  * must be given).
  */
-export const ConfirmSpecSchema = z.strictObject({
-  mode: z.literal('confirm'),
-  default_confirmed: z.boolean().optional(),
-  proposal: ProposalSchema.optional(),
-  reject_reasons: OptionsSchema.optional(),
-  require_reason: z.boolean().optional(),
-})
+export const ConfirmSpecSchema = z.strictObject(
+  lazyShape({
+    mode: () => z.literal('confirm'),
+    default_confirmed: () => z.boolean().optional(),
+    proposal: () => ProposalSchema().optional(),
+    reject_reasons: () => OptionsSchema().optional(),
+    require_reason: () => z.boolean().optional(),
+  }),
+)
 
 /** Exactly one of a list of options. */
 export const SelectSpecSchema = z
-  .strictObject({
-    mode: z.literal('select'),
-    options: OptionsSchema,
-    default_value: IdentifierSchema.optional(),
-  })
+  .strictObject(
+    lazyShape({
+      mode: () => z.literal('select'),
+      options: OptionsSchema,
+      default_value: () => IdentifierSchema.optional(),
+    }),
+  )
   .superRefine((spec, ctx) => {
     if (spec.default_value !== undefined && !spec.options.some((o) => o.value === spec.default_value)) {
       ctx.addIssue({ code: 'custom', path: ['default_value'], message: `"${spec.default_value}" is not one of the option values` })
@@ -88,13 +97,15 @@ export const SelectSpecSchema = z
 
 /** Any number of a list of options, within optional bounds. */
 export const MultiSelectSpecSchema = z
-  .strictObject({
-    mode: z.literal('multi_select'),
-    options: OptionsSchema,
-    default_values: z.array(IdentifierSchema).optional(),
-    min_selections: z.int().min(0).optional(),
-    max_selections: z.int().min(1).optional(),
-  })
+  .strictObject(
+    lazyShape({
+      mode: () => z.literal('multi_select'),
+      options: OptionsSchema,
+      default_values: () => z.array(IdentifierSchema).optional(),
+      min_selections: () => z.int().min(0).optional(),
+      max_selections: () => z.int().min(1).optional(),
+    }),
+  )
   .superRefine((spec, ctx) => {
     const values = new Set(spec.options.map((o) => o.value))
     const { min_selections: min = 0, max_selections: max = spec.options.length } = spec
@@ -116,13 +127,15 @@ export const MultiSelectSpecSchema = z
 
 /** Free-form text. */
 export const InputSpecSchema = z
-  .strictObject({
-    mode: z.literal('input'),
-    default_text: z.string().max(LIMITS.text).optional(),
-    placeholder: z.string().max(LIMITS.placeholder).optional(),
-    multiline: z.boolean().optional(),
-    max_length: z.int().min(1).max(LIMITS.text).optional(),
-  })
+  .strictObject(
+    lazyShape({
+      mode: () => z.literal('input'),
+      default_text: () => z.string().max(LIMITS.text).optional(),
+      placeholder: () => z.string().max(LIMITS.placeholder).optional(),
+      multiline: () => z.boolean().optional(),
+      max_length: () => z.int().min(1).max(LIMITS.text).optional(),
+    }),
+  )
   .superRefine((spec, ctx) => {
     if (spec.default_text !== undefined && spec.max_length !== undefined && characterCount(spec.default_text) > spec.max_length) {
       ctx.addIssue({ code: 'custom', path: ['default_text'], message: `must be at most max_length (${spec.max_length}) characters` })

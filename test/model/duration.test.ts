@@ -35,10 +35,10 @@ describe('ISO 8601 durations', () => {
   })
 
   it('DurationSchema — accepts from one second to ten years; refuses zero and longer', () => {
-    expect(DurationSchema.safeParse('PT1S').success).toBe(true)
-    expect(DurationSchema.safeParse('P10Y').success).toBe(true)
-    expect(DurationSchema.safeParse('P0D').error?.issues[0]?.message).toContain('longer than zero')
-    expect(DurationSchema.safeParse('P10YT1S').error?.issues[0]?.message).toContain('at most P10Y')
-    expect(DurationSchema.safeParse('P1H').error?.issues[0]?.message).toContain('ISO 8601 duration')
+    expect(DurationSchema().safeParse('PT1S').success).toBe(true)
+    expect(DurationSchema().safeParse('P10Y').success).toBe(true)
+    expect(DurationSchema().safeParse('P0D').error?.issues[0]?.message).toContain('longer than zero')
+    expect(DurationSchema().safeParse('P10YT1S').error?.issues[0]?.message).toContain('at most P10Y')
+    expect(DurationSchema().safeParse('P1H').error?.issues[0]?.message).toContain('ISO 8601 duration')
   })
 })

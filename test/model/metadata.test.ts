@@ -6,7 +6,7 @@ import { deployGate, harness, rejection } from '../support/harness.js'
 // The edges of the metadata rules: what is still accepted at each limit, and what the refusal says.
 
 const issuesOf = (value: unknown) => {
-  const result = JsonObjectSchema.safeParse(value)
+  const result = JsonObjectSchema().safeParse(value)
   return result.success ? [] : result.error.issues.map((issue) => ({ path: issue.path, message: issue.message }))
 }
 /** A value reached through `keys` nested `k` keys. */
@@ -42,7 +42,7 @@ describe('metadata', () => {
 
   it('metadata — the parsed value is a copy, not the caller object', () => {
     const metadata = { ticket: 'OPS-1' }
-    const parsed = JsonObjectSchema.parse(metadata)
+    const parsed = JsonObjectSchema().parse(metadata)
     expect(parsed).toEqual(metadata)
     expect(parsed).not.toBe(metadata)
   })
