@@ -69,9 +69,19 @@ function scopeWith(actionExecutor: (action: ExecutableActionObject) => void): An
   return inertScope
 }
 
-// XState's assign can only set a key to undefined; the stored record leaves unset fields out.
-const withoutUndefined = <T extends object>(value: T): T =>
-  Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T
+/**
+ * The record a step writes: the machine's context without the keys XState's assign could only set to
+ * undefined (the stored record leaves unset fields out), at its next version. Built key by key on a
+ * new object, several times cheaper than entries and fromEntries, or a spread and added keys.
+ */
+function nextRecord(context: Interaction, at: string, version: number): Interaction {
+  const fields = context as unknown as Record<string, unknown>
+  const next: Record<string, unknown> = {}
+  for (const key of Object.keys(fields)) if (fields[key] !== undefined) next[key] = fields[key]
+  next.updated_at = at
+  next.version = version
+  return next as unknown as Interaction
+}
 
 /**
  * Applies one event to a stored record, purely: first every timer that has come due, in the order
@@ -123,7 +133,7 @@ export function step(record: Interaction, event: InteractionEvent | undefined, n
   if (event && !(lazilyExpired && event.type === 'expire')) send(event)
 
   const changed = snapshot.context !== record
-  const next = changed ? { ...withoutUndefined(snapshot.context), updated_at: at, version: record.version + 1 } : record
+  const next = changed ? nextRecord(snapshot.context, at, record.version + 1) : record
   const signal = signaled ? signalOf(next) : undefined
   return { record: next, changed, events: changed ? events : [], states: changed ? states : [], signal, refusal }
 }
