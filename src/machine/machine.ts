@@ -50,6 +50,14 @@ const valueIssues = (context: Interaction, event: InteractionEvent) => {
   return responseValueIssuesOf(context, event.value)
 }
 
+/** What recording a response changes: the responses, and the tally of a record that keeps one. */
+const withResponse = (context: Interaction, event: InteractionEvent): Pick<Interaction, 'responses' | 'tally'> => {
+  assertEvent(event, 'respond')
+  const { actor, value, comment, at } = event
+  const response = { actor, value: value as never, ...(comment === undefined ? {} : { comment }), responded_at: at }
+  return { responses: [...context.responses, response], ...(context.tally && { tally: countResponse(context.tally, value) }) }
+}
+
 /** Whether `time` has come at the event's time. */
 const hasCome = (time: string | undefined, event: InteractionEvent) => time !== undefined && Date.parse(time) <= Date.parse(event.at)
 
@@ -169,12 +177,7 @@ export const interactionMachine = setup({
         ...(escalation.action === 'add_members' && { members: [...(context.members ?? []), ...newMembers(context, escalation)] }),
       }
     }),
-    recordResponse: assign(({ context, event }) => {
-      assertEvent(event, 'respond')
-      const { actor, value, comment, at } = event
-      const response = { actor, value: value as never, ...(comment === undefined ? {} : { comment }), responded_at: at }
-      return { responses: [...context.responses, response], ...(context.tally && { tally: countResponse(context.tally, value) }) }
-    }),
+    recordResponse: assign(({ context, event }) => withResponse(context, event)),
     markCompleted: assign(({ context, event }) => ({
       status: 'completed' as const,
       completed_at: event.at,
@@ -200,6 +203,7 @@ export const interactionMachine = setup({
     hasResponded: ({ context, event }) => hasResponded(context, actorOf(event)),
     isInvalidValue: ({ context, event }) => valueIssues(context, event).length > 0,
     isComplete: ({ context }) => policyOf(context).isComplete(context),
+    isCompletedByResponse: ({ context, event }) => policyOf(context).isComplete(Object.assign({}, context, withResponse(context, event))),
     isDue: ({ context, event }) => isDue(context, event.at),
     isReassignRefused: ({ context, event }) => {
       assertEvent(event, 'reassign')
@@ -215,9 +219,16 @@ export const interactionMachine = setup({
   states: {
     pending: {
       initial: 'routing',
-      // After every event: a response that completes the interaction under its policy ends it.
+      // After any other event that leaves the responses complete under the policy (such as a response
+      // that claims), the interaction ends.
       always: { guard: 'isComplete', target: 'completed' },
       on: {
+        // A response each sub-state accepts, once its refusals have passed: the one that completes the
+        // interaction ends it in the same step, without another pass through `always`.
+        respond: [
+          { guard: 'isCompletedByResponse', target: 'completed', actions: ['recordResponse', responded] },
+          { actions: ['recordResponse', responded] },
+        ],
         expire: [
           { guard: 'isDue', target: 'expired' },
           {
@@ -277,7 +288,6 @@ export const interactionMachine = setup({
             respond: [
               { guard: 'isNotEligible', actions: refuseNotEligible },
               { guard: 'isInvalidValue', actions: refuseInvalidValue },
-              { actions: ['recordResponse', responded] },
             ],
           },
         },
@@ -325,7 +335,6 @@ export const interactionMachine = setup({
               { guard: 'isNotEligible', actions: refuseNotEligible },
               { guard: not('isClaimant'), actions: refuseAlreadyClaimed },
               { guard: 'isInvalidValue', actions: refuseInvalidValue },
-              { actions: ['recordResponse', responded] },
             ],
           },
         },
@@ -342,7 +351,6 @@ export const interactionMachine = setup({
                 ),
               },
               { guard: 'isInvalidValue', actions: refuseInvalidValue },
-              { actions: ['recordResponse', responded] },
             ],
           },
         },

@@ -1,0 +1,44 @@
+import { interactionMachine, type Interaction } from '@hitl/interactions'
+import { createActor, type StateValue } from 'xstate'
+import { describe, expect, it } from 'vitest'
+import { stateValueOf, type InteractionEvent } from '../../src/machine/index.js'
+import { memberA, pendingApproval } from '../support/records.js'
+
+// Each microstep costs a transition of its own (snapshots, exit and entry sets), so an event should take no more than it needs.
+
+/** The state after each microstep the machine takes for one event, from the state the record is in. */
+function microstepsOf(record: Interaction, event: InteractionEvent): StateValue[] {
+  const states: StateValue[] = []
+  const snapshot = interactionMachine.resolveState({ value: stateValueOf(record), context: record })
+  const actor = createActor(interactionMachine, {
+    snapshot,
+    inspect: (inspection) => {
+      if (inspection.type === '@xstate.microstep') states.push(inspection.snapshot.value as StateValue)
+    },
+  })
+  actor.start()
+  actor.send(event)
+  return states
+}
+
+const memberB = { type: 'member', id: 'b' } as const
+const at = '2026-04-21T09:30:00.000Z'
+const allMembers: Interaction = {
+  ...pendingApproval,
+  target_actor: { type: 'group', id: 'ops' },
+  routing_policy: 'all_members',
+  members: [memberA, memberB],
+}
+
+describe('machine microsteps', () => {
+  it('respond — a response that completes a direct interaction reaches completed in one microstep', () => {
+    expect(microstepsOf(pendingApproval, { type: 'respond', actor: memberA, value: { confirmed: true }, at })).toEqual(['completed'])
+  })
+
+  it('respond — the last response of an all-members group reaches completed in one microstep, an earlier one stays collecting', () => {
+    const first = { type: 'respond', actor: memberA, value: { confirmed: true }, at } as const
+    expect(microstepsOf(allMembers, first)).toEqual([{ pending: 'collecting' }])
+    const answered: Interaction = { ...allMembers, responses: [{ actor: memberA, value: { confirmed: true }, responded_at: at }] }
+    expect(microstepsOf(answered, { type: 'respond', actor: memberB, value: { confirmed: true }, at })).toEqual(['completed'])
+  })
+})
