@@ -12,8 +12,10 @@ function microstepsOf(record: Interaction, event: InteractionEvent): StateValue[
   const snapshot = interactionMachine.resolveState({ value: stateValueOf(record), context: record })
   const actor = createActor(interactionMachine, {
     snapshot,
+    // Required by the machine's types; an actor restored from a snapshot does not read it.
+    input: record,
     inspect: (inspection) => {
-      if (inspection.type === '@xstate.microstep') states.push(inspection.snapshot.value as StateValue)
+      if (inspection.type === '@xstate.microstep') states.push((inspection.snapshot as typeof snapshot).value)
     },
   })
   actor.start()
