@@ -66,7 +66,8 @@ export function createInteractionsWith(
   const { directory, clock, random, delivery, ...resolved } = resolveOptions(options)
   const store = resolved.store ?? defaultStore()
   // A store with a clock of its own (PostgreSQL's, by default) sets the time, so instances sharing it agree.
-  const now = store.now ? store.now.bind(store) : async () => clock()
+  // Without one, the time is read at once, rather than through a promise that every await would wait a turn for.
+  const now = (): Date | Promise<Date> => (store.now ? store.now() : clock())
   const outbox = createOutbox({ store, signals: resolved.signals, notifier: resolved.notifier, now, random, delivery, telemetry })
 
   /**
@@ -83,7 +84,9 @@ export function createInteractionsWith(
 
   /** The first delivery of a write's entries, right after it; what fails waits in the outbox for `deliverSignals`. */
   const dispatchAll = async (entries: OutboxEntry[]) => {
-    await Promise.all(entries.map((entry) => outbox.dispatch(entry)))
+    // Most writes have no entry, or only their signal: neither needs the promises Promise.all makes.
+    if (entries.length === 1) await outbox.dispatch(entries[0]!)
+    else if (entries.length > 1) await Promise.all(entries.map((entry) => outbox.dispatch(entry)))
   }
 
   /**
