@@ -3,7 +3,7 @@ import { actorKey } from '../model/actor.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import { isRunLinked, type Interaction } from '../model/interaction.js'
 import type { Signal } from '../model/signal.js'
-import { interactionMachine, type InteractionEvent, type Refusal } from './machine.js'
+import { machineOf, type InteractionEvent, type Refusal } from './machine.js'
 import { decisionFieldsOf, policyOf } from './policies.js'
 import { dueTimerOf, nextTimerOf } from './timers.js'
 
@@ -64,7 +64,7 @@ let inertScope: AnyActorScope | undefined
  */
 function scopeWith(actionExecutor: (action: ExecutableActionObject) => void): AnyActorScope {
   // Without input, as `transition()` builds its own: the actor is never started, only its system is used.
-  const self = inertScope?.self ?? createActor(interactionMachine as AnyStateMachine)
+  const self = inertScope?.self ?? createActor(machineOf() as AnyStateMachine)
   inertScope = { self, id: '', sessionId: '', system: self.system, logger() {}, defer() {}, emit() {}, stopChild() {}, actionExecutor }
   return inertScope
 }
@@ -91,7 +91,8 @@ function nextRecord(context: Interaction, at: string, version: number): Interact
  */
 export function step(record: Interaction, event: InteractionEvent | undefined, now: Date): StepResult {
   const at = now.toISOString()
-  let snapshot = interactionMachine.resolveState({ value: stateValueOf(record), context: record })
+  const machine = machineOf()
+  let snapshot = machine.resolveState({ value: stateValueOf(record), context: record })
   let signaled = false
   let refusal: Refusal | undefined
   const events: NewHistoryEvent[] = []
@@ -106,7 +107,7 @@ export function step(record: Interaction, event: InteractionEvent | undefined, n
       return
     }
     const actions: ExecutableActionObject[] = []
-    snapshot = interactionMachine.transition(
+    snapshot = machine.transition(
       snapshot,
       next,
       scopeWith((action) => actions.push(action)),
