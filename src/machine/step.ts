@@ -55,6 +55,26 @@ export function signalOf(record: Interaction): Signal | undefined {
   }
 }
 
+type Snapshot = ReturnType<ReturnType<typeof machineOf>['resolveState']>
+const resolvedStates = new Map<string, Snapshot>()
+
+/**
+ * The machine's snapshot of a stored record. XState resolves a state value into its nodes, tags and
+ * status, all of which depend on the value alone, so each value is resolved once and a record's
+ * snapshot is that one with the record for context: a copy instead of a resolution on every step.
+ */
+function snapshotOf(record: Interaction): Snapshot {
+  // Pending sub-states and end statuses have distinct names, so either names the state alone.
+  const key = record.status === 'pending' ? policyOf(record).state(record) : record.status
+  let resolved = resolvedStates.get(key)
+  if (!resolved) {
+    // Resolved without a record, which the cache would otherwise keep alive: every step sets its own.
+    resolved = machineOf().resolveState({ value: stateValueOf(record), context: {} as Interaction })
+    resolvedStates.set(key, resolved)
+  }
+  return { ...resolved, context: record }
+}
+
 let inertScope: AnyActorScope | undefined
 /**
  * An inert scope for one transition, whose `actionExecutor` collects the actions instead of running
@@ -92,7 +112,7 @@ function nextRecord(context: Interaction, at: string, version: number): Interact
 export function step(record: Interaction, event: InteractionEvent | undefined, now: Date): StepResult {
   const at = now.toISOString()
   const machine = machineOf()
-  let snapshot = machine.resolveState({ value: stateValueOf(record), context: record })
+  let snapshot = snapshotOf(record)
   let signaled = false
   let refusal: Refusal | undefined
   const events: NewHistoryEvent[] = []

@@ -1,7 +1,8 @@
 import { interactionMachine, type Interaction } from '@hitl/interactions'
 import { createActor, type StateValue } from 'xstate'
-import { describe, expect, it } from 'vitest'
-import { stateValueOf, type InteractionEvent } from '../../src/machine/index.js'
+import { describe, expect, it, vi } from 'vitest'
+import { stateValueOf, step, type InteractionEvent } from '../../src/machine/index.js'
+import { machineOf } from '../../src/machine/machine.js'
 import { memberA, pendingApproval } from '../support/records.js'
 
 // Each microstep costs a transition of its own (snapshots, exit and entry sets), so an event should take no more than it needs.
@@ -42,5 +43,24 @@ describe('machine microsteps', () => {
     expect(microstepsOf(allMembers, first)).toEqual([{ pending: 'collecting' }])
     const answered: Interaction = { ...allMembers, responses: [{ actor: memberA, value: { confirmed: true }, responded_at: at }] }
     expect(microstepsOf(answered, { type: 'respond', actor: memberB, value: { confirmed: true }, at })).toEqual(['completed'])
+  })
+})
+
+describe('machine snapshots', () => {
+  it('step — resolves each state value into a snapshot once, not on every step, and steps each record on its own context', () => {
+    const resolve = vi.spyOn(machineOf(), 'resolveState')
+    const members = ['a', 'b', 'c'].map((id) => ({ type: 'member', id }) as const)
+    const results = members.map((actor) =>
+      step(
+        { ...pendingApproval, id: `iact_${actor.id}`, target_actor: actor },
+        { type: 'respond', actor, value: { confirmed: true }, at },
+        new Date(at),
+      ),
+    )
+    expect(results.map((result) => [result.record.id, result.record.status, result.record.responses[0]?.actor])).toEqual(
+      members.map((actor) => [`iact_${actor.id}`, 'completed', actor]),
+    )
+    expect(resolve.mock.calls.length).toBeLessThanOrEqual(1)
+    resolve.mockRestore()
   })
 })
