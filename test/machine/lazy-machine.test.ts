@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { memberA, pendingApproval } from '../support/records.js'
 
 // Building the machine costs a cold start a few milliseconds, so importing the package must not build it.
 const built = vi.hoisted(() => ({ count: 0 }))
@@ -26,22 +27,9 @@ describe('machine on first use', () => {
     const { interactionMachine } = await import('@hitl/interactions')
     const { createActor, StateMachine } = await import('xstate')
     expect(interactionMachine).toBeInstanceOf(StateMachine)
-    const actor = createActor(interactionMachine, {
-      input: {
-        id: 'iact_1',
-        project: 'acme',
-        type: 'approval',
-        spec: { mode: 'confirm' },
-        target_actor: { type: 'member', id: 'a' },
-        status: 'pending',
-        responses: [],
-        created_at: '2026-04-21T09:00:00.000Z',
-        updated_at: '2026-04-21T09:00:00.000Z',
-        version: 1,
-      },
-    }).start()
+    const actor = createActor(interactionMachine, { input: pendingApproval }).start()
     expect(actor.getSnapshot().value).toEqual({ pending: 'direct' })
-    actor.send({ type: 'respond', actor: { type: 'member', id: 'a' }, value: { confirmed: true }, at: '2026-04-21T09:30:00.000Z' })
+    actor.send({ type: 'respond', actor: memberA, value: { confirmed: true }, at: '2026-04-21T09:30:00.000Z' })
     expect(actor.getSnapshot().value).toBe('completed')
     expect(built.count).toBe(1)
   })
