@@ -3,7 +3,7 @@ import { actorKey } from '../model/actor.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import { isRunLinked, type Interaction } from '../model/interaction.js'
 import type { Signal } from '../model/signal.js'
-import { interactionMachine, type InteractionEvent, type Refusal } from './machine.js'
+import { machineOf, type InteractionEvent, type Refusal } from './machine.js'
 import { decisionFieldsOf, policyOf } from './policies.js'
 import { dueTimerOf, nextTimerOf } from './timers.js'
 
@@ -55,6 +55,26 @@ export function signalOf(record: Interaction): Signal | undefined {
   }
 }
 
+type Snapshot = ReturnType<ReturnType<typeof machineOf>['resolveState']>
+const resolvedStates = new Map<string, Snapshot>()
+
+/**
+ * The machine's snapshot of a stored record. XState resolves a state value into its nodes, tags and
+ * status, all of which depend on the value alone, so each value is resolved once and a record's
+ * snapshot is that one with the record for context: a copy instead of a resolution on every step.
+ */
+function snapshotOf(record: Interaction): Snapshot {
+  // Pending sub-states and end statuses have distinct names, so either names the state alone.
+  const key = record.status === 'pending' ? policyOf(record).state(record) : record.status
+  let resolved = resolvedStates.get(key)
+  if (!resolved) {
+    // Resolved without a record, which the cache would otherwise keep alive: every step sets its own.
+    resolved = machineOf().resolveState({ value: stateValueOf(record), context: {} as Interaction })
+    resolvedStates.set(key, resolved)
+  }
+  return { ...resolved, context: record }
+}
+
 let inertScope: AnyActorScope | undefined
 /**
  * An inert scope for one transition, whose `actionExecutor` collects the actions instead of running
@@ -64,14 +84,24 @@ let inertScope: AnyActorScope | undefined
  */
 function scopeWith(actionExecutor: (action: ExecutableActionObject) => void): AnyActorScope {
   // Without input, as `transition()` builds its own: the actor is never started, only its system is used.
-  const self = inertScope?.self ?? createActor(interactionMachine as AnyStateMachine)
+  const self = inertScope?.self ?? createActor(machineOf() as AnyStateMachine)
   inertScope = { self, id: '', sessionId: '', system: self.system, logger() {}, defer() {}, emit() {}, stopChild() {}, actionExecutor }
   return inertScope
 }
 
-// XState's assign can only set a key to undefined; the stored record leaves unset fields out.
-const withoutUndefined = <T extends object>(value: T): T =>
-  Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T
+/**
+ * The record a step writes: the machine's context without the keys XState's assign could only set to
+ * undefined (the stored record leaves unset fields out), at its next version. Built key by key on a
+ * new object, several times cheaper than entries and fromEntries, or a spread and added keys.
+ */
+function nextRecord(context: Interaction, at: string, version: number): Interaction {
+  const fields = context as unknown as Record<string, unknown>
+  const next: Record<string, unknown> = {}
+  for (const key of Object.keys(fields)) if (fields[key] !== undefined) next[key] = fields[key]
+  next.updated_at = at
+  next.version = version
+  return next as unknown as Interaction
+}
 
 /**
  * Applies one event to a stored record, purely: first every timer that has come due, in the order
@@ -81,7 +111,8 @@ const withoutUndefined = <T extends object>(value: T): T =>
  */
 export function step(record: Interaction, event: InteractionEvent | undefined, now: Date): StepResult {
   const at = now.toISOString()
-  let snapshot = interactionMachine.resolveState({ value: stateValueOf(record), context: record })
+  const machine = machineOf()
+  let snapshot = snapshotOf(record)
   let signaled = false
   let refusal: Refusal | undefined
   const events: NewHistoryEvent[] = []
@@ -96,7 +127,7 @@ export function step(record: Interaction, event: InteractionEvent | undefined, n
       return
     }
     const actions: ExecutableActionObject[] = []
-    snapshot = interactionMachine.transition(
+    snapshot = machine.transition(
       snapshot,
       next,
       scopeWith((action) => actions.push(action)),
@@ -123,7 +154,7 @@ export function step(record: Interaction, event: InteractionEvent | undefined, n
   if (event && !(lazilyExpired && event.type === 'expire')) send(event)
 
   const changed = snapshot.context !== record
-  const next = changed ? { ...withoutUndefined(snapshot.context), updated_at: at, version: record.version + 1 } : record
+  const next = changed ? nextRecord(snapshot.context, at, record.version + 1) : record
   const signal = signaled ? signalOf(next) : undefined
   return { record: next, changed, events: changed ? events : [], states: changed ? states : [], signal, refusal }
 }

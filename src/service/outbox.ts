@@ -63,7 +63,7 @@ export function createOutbox(options: {
   signals: SignalDelivery | undefined
   notifier: Notifier | undefined
   /** The current time: the store's clock when it has one, else the service's. */
-  now: () => Promise<Date>
+  now: () => Date | Promise<Date>
   random: () => number
   delivery: DeliveryPolicy
   telemetry: Telemetry
@@ -131,15 +131,16 @@ export function createOutbox(options: {
      */
     entryFor(payload: { signal: Signal } | { notification: InteractionNotification }, now: Date): OutboxEntry {
       const lease = newLease(now)
+      const at = now.toISOString()
       return {
         id: 'signal' in payload ? payload.signal.idempotency_key : payload.notification.id,
         ...payload,
         status: 'pending',
         attempts: 1,
-        next_attempt_at: now.toISOString(),
+        next_attempt_at: at,
         lease_owner: lease.owner,
         lease_expires_at: lease.until,
-        created_at: now.toISOString(),
+        created_at: at,
       }
     },
 

@@ -136,6 +136,32 @@ function recordError(api: OpenTelemetryApi, span: Span, error: unknown) {
   span.setStatus({ code: api.SpanStatusCode.ERROR, message: failure.message })
 }
 
+/** The name and attributes of the span of one delivery of a signal or a notification. */
+function deliverySpanOf(entry: OutboxEntry): [string, AttributeValues] {
+  const attempt = { 'hitl.signal.attempt': entry.attempts }
+  return isSignalEntry(entry)
+    ? [
+        'hitl.deliver_signal',
+        {
+          'hitl.project': entry.signal.project,
+          'hitl.interaction.id': entry.signal.interaction_id,
+          'hitl.run_id': entry.signal.run_id,
+          'hitl.status': entry.signal.status,
+          'hitl.outcome': entry.signal.outcome,
+          ...attempt,
+        },
+      ]
+    : [
+        'hitl.deliver_notification',
+        {
+          'hitl.project': entry.notification.project,
+          'hitl.interaction.id': entry.notification.interaction.id,
+          'hitl.notification.kind': entry.notification.kind,
+          ...attempt,
+        },
+      ]
+}
+
 /** The service's telemetry: spans around its operations and deliveries, and the duration of ended interactions. */
 export interface Telemetry {
   /** The service with each public operation run in its span. */
@@ -219,29 +245,8 @@ export function createTelemetry(load: () => Promise<OpenTelemetryApi | null> = i
     },
 
     delivering(entry, send) {
-      const attempt = { 'hitl.signal.attempt': entry.attempts }
-      const [name, attributes]: [string, AttributeValues] = isSignalEntry(entry)
-        ? [
-            'hitl.deliver_signal',
-            {
-              'hitl.project': entry.signal.project,
-              'hitl.interaction.id': entry.signal.interaction_id,
-              'hitl.run_id': entry.signal.run_id,
-              'hitl.status': entry.signal.status,
-              'hitl.outcome': entry.signal.outcome,
-              ...attempt,
-            },
-          ]
-        : [
-            'hitl.deliver_notification',
-            {
-              'hitl.project': entry.notification.project,
-              'hitl.interaction.id': entry.notification.interaction.id,
-              'hitl.notification.kind': entry.notification.kind,
-              ...attempt,
-            },
-          ]
-      return withApi((otel) => inSpan(otel, name, attributes, send), send)
+      // The span's name and attributes are built only when there is a span to put them on.
+      return withApi((otel) => inSpan(otel, ...deliverySpanOf(entry), send), send)
     },
 
     ended(record) {
