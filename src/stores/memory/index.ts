@@ -6,7 +6,7 @@
 import type { HistoryEvent, NewHistoryEvent } from '../../model/history.js'
 import type { Interaction } from '../../model/interaction.js'
 import type { OutboxEntry } from '../../model/signal.js'
-import type { InboxPosition, InteractionStore, OutboxEntryKind, OutboxStore, Write } from '../../ports.js'
+import type { InboxChange, InboxPosition, InteractionStore, OutboxEntryKind, OutboxStore, Write } from '../../ports.js'
 
 /** Which kind an entry is, for a lease of some kinds only. */
 const kindOf = (entry: OutboxEntry): OutboxEntryKind => ('signal' in entry ? 'signal' : 'notification')
@@ -83,7 +83,7 @@ export function memoryStore(): InteractionStore {
   const sweepClaims = new Map<string, string>()
   const wakeAts = new Map<string, string>()
   // The inbox keys each record is listed under, and the records each inbox lists.
-  const listedIn = new Map<string, string[]>()
+  const listedIn = new Map<string, Set<string>>()
   const inboxes = new Map<string, Set<string>>()
   const wakeUps = new SortedKeys()
   const entries = new Map<string, OutboxEntry>()
@@ -95,16 +95,24 @@ export function memoryStore(): InteractionStore {
     index.set(indexKey, keys.add(key))
   }
 
-  const list = (project: string, key: string, actorKeys: string[]) => {
-    for (const actor of listedIn.get(key) ?? []) {
+  const unlist = (project: string, key: string, actorKeys: Iterable<string>) => {
+    const listed = listedIn.get(key)
+    for (const actor of actorKeys) {
+      if (!listed?.delete(actor)) continue
       const inboxKey = keyOf(project, actor)
       const keys = inboxes.get(inboxKey)
       keys?.delete(key)
       if (keys?.size === 0) inboxes.delete(inboxKey)
     }
-    for (const actor of actorKeys) addTo(inboxes, keyOf(project, actor), key)
-    if (actorKeys.length > 0) listedIn.set(key, [...actorKeys])
-    else listedIn.delete(key)
+    if (listed?.size === 0) listedIn.delete(key)
+  }
+
+  /** Lists the record in exactly these inboxes, or takes it out of those a change removes. */
+  const list = (project: string, key: string, inbox: string[] | InboxChange) => {
+    if (!Array.isArray(inbox)) return unlist(project, key, inbox.remove)
+    unlist(project, key, [...(listedIn.get(key) ?? [])])
+    for (const actor of inbox) addTo(inboxes, keyOf(project, actor), key)
+    if (inbox.length > 0) listedIn.set(key, new Set(inbox))
   }
 
   const append = (key: string, events: NewHistoryEvent[]) => {

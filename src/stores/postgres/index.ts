@@ -142,7 +142,8 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
 
   /** Writes a decision on a row its transaction has locked: record, inbox rows, history events and outbox entry. */
   async function write(db: PgQueryable, { record, inbox, events, wakeAt, outbox }: Write) {
-    const params: unknown[] = [...interactionParams(record), inbox, historyParam(events), wakeAt ?? null]
+    const change = !Array.isArray(inbox)
+    const params: unknown[] = [...interactionParams(record), change ? inbox.remove : inbox, historyParam(events), wakeAt ?? null]
     const lastSeq = `(SELECT coalesce(max(seq), 0) FROM ${s}.interaction_history WHERE project = $1 AND interaction_id = $2)`
     // The placeholder of a column's new value, e.g. $('created_at') is '$21::timestamptz'.
     const $ = (column: string) => interactionPlaceholders(1)[interactionColumnNames.indexOf(column)]!
@@ -152,22 +153,28 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
     const sets = [...interactionColumnNames.slice(2).map((column) => `${column} = ${$(column)}`), `wake_at = ${wake}`, sweepHold]
     const queued = outbox?.length ? `, queued AS (${outboxInsert(params, outbox)})` : ''
     // One statement, so the record, its inbox rows, its history and the outbox entry are written
-    // together or not at all. The inbox rows become exactly `inbox`: rows not listed go, missing
+    // together or not at all. A list makes the inbox rows exactly `inbox`: rows not listed go, missing
     // ones come, and listed ones stay untouched (the two sets are disjoint, so the order the
-    // sub-statements run in does not matter). Events are numbered after the last one; the row lock
-    // keeps any other writer of this interaction out until commit, so the numbers have no gaps.
-    await query(
-      db,
-      `WITH updated AS (
-  UPDATE ${s}.interactions SET ${sets.join(', ')} WHERE project = $1 AND id = $2
-), unlisted AS (
+    // sub-statements run in does not matter); a change deletes only the rows of the keys it removes.
+    // Events are numbered after the last one; the row lock keeps any other writer of this
+    // interaction out until commit, so the numbers have no gaps.
+    const inboxRows = change
+      ? `unlisted AS (
+  DELETE FROM ${s}.interaction_inbox x WHERE x.project = $1 AND x.interaction_id = $2 AND x.actor_key = ANY(${keys})
+)`
+      : `unlisted AS (
   DELETE FROM ${s}.interaction_inbox x
   WHERE x.project = $1 AND x.interaction_id = $2 AND NOT (x.actor_key = ANY(${keys}) AND x.created_at = ${$('created_at')})
 ), listed AS (
   INSERT INTO ${s}.interaction_inbox (project, actor_key, created_at, interaction_id)
   SELECT DISTINCT $1, key, ${$('created_at')}, $2 FROM unnest(${keys}) AS key
   ON CONFLICT DO NOTHING
-), appended AS (
+)`
+    await query(
+      db,
+      `WITH updated AS (
+  UPDATE ${s}.interactions SET ${sets.join(', ')} WHERE project = $1 AND id = $2
+), ${inboxRows}, appended AS (
   INSERT INTO ${s}.interaction_history (project, interaction_id, seq, type, at, actor, data)
   ${historyRows('$1', '$2', history, lastSeq)}
 )${queued}
