@@ -162,8 +162,8 @@ export function memoryStore(): InteractionStore {
   // Until when a sweeper holds a due interaction; dropped when its wake-up is.
   const sweepClaims = new Map<string, string>()
   const wakeAts = new Map<string, string>()
-  // The inbox keys each record is listed under, and the records each inbox lists.
-  const listedIn = new Map<string, Set<string>>()
+  // The inbox keys of the last full list each record was written with, and the records each inbox lists.
+  const listedIn = new Map<string, string[]>()
   const inboxes = new Map<string, Set<string>>()
   const wakeUps = new SortedKeys()
   const entries = new Map<string, OutboxEntry>()
@@ -176,23 +176,25 @@ export function memoryStore(): InteractionStore {
   }
 
   const unlist = (project: string, key: string, actorKeys: Iterable<string>) => {
-    const listed = listedIn.get(key)
     for (const actor of actorKeys) {
-      if (!listed?.delete(actor)) continue
       const inboxKey = keyOf(project, actor)
       const keys = inboxes.get(inboxKey)
       keys?.delete(key)
       if (keys?.size === 0) inboxes.delete(inboxKey)
     }
-    if (listed?.size === 0) listedIn.delete(key)
   }
 
-  /** Lists the record in exactly these inboxes, or takes it out of those a change removes. */
+  /**
+   * Lists the record in exactly these inboxes, or takes it out of those a change removes. `listedIn`
+   * keeps the last full list, so a change leaves keys in it that no longer list the record: the next
+   * full list unlists them again, which changes nothing.
+   */
   const list = (project: string, key: string, inbox: string[] | InboxChange) => {
     if (!Array.isArray(inbox)) return unlist(project, key, inbox.remove)
-    unlist(project, key, [...(listedIn.get(key) ?? [])])
+    unlist(project, key, listedIn.get(key) ?? [])
     for (const actor of inbox) addTo(inboxes, keyOf(project, actor), key)
-    if (inbox.length > 0) listedIn.set(key, new Set(inbox))
+    if (inbox.length > 0) listedIn.set(key, [...inbox])
+    else listedIn.delete(key)
   }
 
   const append = (key: string, events: NewHistoryEvent[]) => {
