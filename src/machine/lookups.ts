@@ -20,6 +20,8 @@ type Entry = Actor | RecordedResponse
  * group's members) never pays for an index, and one looked up on every answer soon has one.
  */
 const SCANS_BEFORE_INDEX = 8
+/** A list shorter than this is scanned: reading it costs less than keeping an index of it. */
+const SHORTEST_INDEXED = 64
 
 /** What one index has seen of a list, in order, and the position of each actor's first entry. */
 interface ListIndex {
@@ -45,7 +47,7 @@ function startsWith(list: readonly Entry[], prefix: readonly Entry[]): boolean {
 /** The index of `list`, brought up to its end, or undefined while the list is scanned instead. */
 function indexOf(list: readonly Entry[]): ListIndex | undefined {
   const first = list[0]
-  if (first === undefined || !isFrozenEntry(first)) return undefined
+  if (list.length < SHORTEST_INDEXED || first === undefined || !isFrozenEntry(first)) return undefined
   let index = indexes.get(first) ?? 0
   if (typeof index === 'number') {
     if (index < SCANS_BEFORE_INDEX) {
