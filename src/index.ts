@@ -77,6 +77,7 @@ export {
 export type {
   Decision,
   Directory,
+  InboxChange,
   InboxPosition,
   InboxQuery,
   InteractionStore,

@@ -26,6 +26,15 @@ export interface InboxQuery {
 }
 
 /**
+ * A change to the inboxes a record is listed in: the inboxes of these `actorKey`s drop it, and every
+ * other inbox keeps it as it was. What one answer to an all-members or quorum group writes, so that
+ * the answer costs the same in a group of 10 000 as in a group of 10.
+ */
+export interface InboxChange {
+  remove: string[]
+}
+
+/**
  * Everything one decision writes, in one atomic step: the whole record, the inboxes it is listed in,
  * the events it appends to the history and its outbox entries: the signal when it reached an end
  * state of a linked run, and the notifications its events cause.
@@ -34,10 +43,13 @@ export interface InboxQuery {
 export interface Write {
   record: Interaction
   /**
-   * The `actorKey`s (from `@hitl/interactions/adapter`) of the actors who may act on the record now: the inboxes it is listed in,
-   * replacing the previous list. Empty once it has ended.
+   * The inboxes the record is listed in, by the `actorKey`s (from `@hitl/interactions/adapter`) of
+   * the actors who may act on it now. A list replaces the previous listing: exactly those inboxes
+   * list it, none once it has ended. An {@link InboxChange} removes only its keys and leaves the
+   * others listed: what one answer that leaves a collecting group pending writes. A key it removes
+   * that is not listed is no change.
    */
-  inbox: string[]
+  inbox: string[] | InboxChange
   /** Appended to the record's history in this order, numbered after its last event. */
   events: NewHistoryEvent[]
   /**
@@ -125,11 +137,11 @@ export interface InteractionStore {
   /** A short name for logs, e.g. `memory` or `postgres`. */
   readonly name: string
   /**
-   * Inserts a new record with its inbox list, first history events and outbox entries (the
-   * notifications of its assignment). When the project already has an interaction with the same
-   * `idempotency_key`, writes nothing and returns that one with `created: false`.
+   * Inserts a new record with its inbox list (always a full list), first history events and outbox
+   * entries (the notifications of its assignment). When the project already has an interaction with
+   * the same `idempotency_key`, writes nothing and returns that one with `created: false`.
    */
-  create(query: Write): Promise<{ interaction: Interaction; created: boolean }>
+  create(query: Write & { inbox: string[] }): Promise<{ interaction: Interaction; created: boolean }>
   /** The record with this id in this project, or undefined (also for another project's id). */
   get(query: { project: string; id: string }): Promise<Interaction | undefined>
   /** The record of this project with this `idempotency_key`, or undefined. */
@@ -154,7 +166,10 @@ export interface InteractionStore {
     limit: number
     after?: InboxPosition
   }): Promise<Interaction[]>
-  /** Unexpired records listed in this actor's inbox by the last write of each, oldest first. */
+  /**
+   * Unexpired records listed in this actor's inbox, oldest first: by the last list each was written
+   * with, less the keys later changes removed.
+   */
   inbox(query: InboxQuery): Promise<Interaction[]>
   /**
    * Records whose last write's `wakeAt` is at or before `now`, soonest first, across projects,

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { InteractionError } from '../errors.js'
-import type { InteractionStore, ModifyQuery, Write } from '../ports.js'
+import { inboxOf } from '../machine/policies.js'
+import type { InboxChange, InteractionStore, ModifyQuery, Write } from '../ports.js'
 import { backoffDelay, sleep, type BackoffPolicy } from '../service/backoff.js'
 import { configurationError, count, method, milliseconds, optionIssues } from '../service/configuration.js'
 
@@ -8,8 +9,12 @@ import { configurationError, count, method, milliseconds, optionIssues } from '.
 export interface CompareAndSwapQuery {
   /** The `version` of the record the decision was made on. */
   expectedVersion: number
-  /** What the decision writes: the record, its inbox list, its new history events and its outbox entries. */
-  write: Write
+  /**
+   * What the decision writes: the record, its inbox list, its new history events and its outbox
+   * entries. The inbox is always the full list, never an {@link InboxChange}: a store that rewrites the
+   * whole record on each write gains nothing from a smaller change, and its author handles one form.
+   */
+  write: Write & { inbox: string[] }
 }
 
 /**
@@ -65,7 +70,8 @@ const BaseSchema = z.looseObject(
  * with `compareAndSwap`; when another write landed in between, it reads and decides again, waiting
  * a jittered, growing delay, and after `attempts` tries it fails with `conflict`. There is no
  * transaction to share, so `withinTransaction` is never called: the service delivers the signal
- * after the write instead.
+ * after the write instead. Each write hands the base the full inbox list, also where the decision
+ * wrote an {@link InboxChange}.
  *
  * @example
  * import { compareAndSwapStore } from '@hitl/interactions/adapter'
@@ -90,7 +96,9 @@ export function compareAndSwapStore(base: CompareAndSwapStoreBase, options: Comp
       const current = await base.get({ project, id })
       if (!current) return undefined
       const { result, write } = decide(current, await base.now?.())
-      if (!write || (await base.compareAndSwap({ expectedVersion: current.version, write }))) return { result }
+      if (!write) return { result }
+      const listed = { ...write, inbox: Array.isArray(write.inbox) ? write.inbox : inboxOf(write.record) }
+      if (await base.compareAndSwap({ expectedVersion: current.version, write: listed })) return { result }
       if (attempt >= attempts) {
         throw new InteractionError('conflict', `interaction ${id} changed under ${attempt} concurrent attempts to write it; try again`)
       }

@@ -5,7 +5,7 @@
  * each write lists in its inbox list. The conformance kit to check an adapter is in `@hitl/interactions/testing`.
  */
 export { actorKey } from '../model/actor.js'
-export type { Write } from '../ports.js'
+export type { InboxChange, Write } from '../ports.js'
 export {
   compareAndSwapStore,
   type CompareAndSwapOptions,

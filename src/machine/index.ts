@@ -1,4 +1,14 @@
 export { interactionMachine, isDue, type InteractionEvent, type Refusal } from './machine.js'
 export { notificationsOf } from './notifications.js'
-export { creationIssues, mayActNow, POLICIES, policyNameOf, policyOf, type PendingState, type Policy, type PolicyName } from './policies.js'
-export { inboxOf, signalOf, stateValueOf, step, wakeAtOf, type StepResult } from './step.js'
+export {
+  creationIssues,
+  inboxOf,
+  mayActNow,
+  POLICIES,
+  policyNameOf,
+  policyOf,
+  type PendingState,
+  type Policy,
+  type PolicyName,
+} from './policies.js'
+export { signalOf, stateValueOf, step, unlistedBy, wakeAtOf, type StepResult } from './step.js'

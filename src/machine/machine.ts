@@ -41,10 +41,7 @@ const actorOf = (event: InteractionEvent) => {
 }
 
 /** Whether the actor is one the interaction is routed to: its target, or a member of its group's snapshot. */
-const isParticipant = (record: Interaction, actor: Participant) =>
-  policyOf(record)
-    .participants(record)
-    .some((p) => sameActor(p, actor))
+const isParticipant = (record: Interaction, actor: Participant) => policyOf(record).isParticipant(record, actor)
 
 const valueIssues = (context: Interaction, event: InteractionEvent) => {
   assertEvent(event, 'respond')
@@ -56,7 +53,8 @@ const withResponse = (context: Interaction, event: InteractionEvent): Pick<Inter
   assertEvent(event, 'respond')
   const { actor, value, comment, at } = event
   const response = { actor, value: value as never, ...(comment === undefined ? {} : { comment }), responded_at: at }
-  return { responses: [...context.responses, response], ...(context.tally && { tally: countResponse(context.tally, value) }) }
+  // concat copies the list of a large group as one block, several times faster than a spread.
+  return { responses: context.responses.concat([response]), ...(context.tally && { tally: countResponse(context.tally, value) }) }
 }
 
 /** Whether `time` has come at the event's time. */

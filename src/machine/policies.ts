@@ -1,9 +1,10 @@
-import { sameActor, type Participant } from '../model/actor.js'
+import { actorKey, sameActor, type Participant } from '../model/actor.js'
 import type { ValidationIssue } from '../errors.js'
 import type { Interaction, Outcome, Tally } from '../model/interaction.js'
 import { sameJson } from '../model/json-schema.js'
 import type { ConfirmValue } from '../model/response.js'
 import type { Signal } from '../model/signal.js'
+import { positionOf } from './lookups.js'
 
 /** The sub-states of `pending`, one per way a pending record can be waiting. */
 export type PendingState = 'direct' | 'unclaimed' | 'claimed' | 'collecting'
@@ -15,16 +16,23 @@ export type PendingState = 'direct' | 'unclaimed' | 'claimed' | 'collecting'
 export interface Policy {
   /** The sub-state of `pending` a record is in. */
   state(record: Interaction): PendingState
-  /** The actors the interaction is routed to at all: its target, or its group's snapshot. */
-  participants(record: Interaction): Participant[]
+  /** Whether the interaction is routed to `actor` at all: its target, or a member of its group's snapshot. */
+  isParticipant(record: Interaction, actor: Participant): boolean
   /** Who may act on the pending record now; the record is listed in exactly their inboxes. */
   mayActNow(record: Interaction): Participant[]
+  /** Whether `actor` may act on the pending record now: whether {@link Policy.mayActNow} lists them, without listing. */
+  mayAct(record: Interaction, actor: Participant): boolean
   /** Whether the responses recorded so far complete the interaction. */
   isComplete(record: Interaction): boolean
   /** What a completed approval decided. */
   outcome(record: Interaction): Outcome
   /** Whether one response decides it, so that an approval may carry an edit of its proposal. */
   decidedByOne: boolean
+  /**
+   * Whether a response that leaves the record pending changes who may act now only by taking its
+   * responder out: the write then removes that one inbox key instead of listing everyone else.
+   */
+  responseUnlistsResponder: boolean
 }
 
 type RecordedResponse = Interaction['responses'][number]
@@ -34,8 +42,7 @@ const confirmed = (response: RecordedResponse | undefined) =>
 const decidedBy = (response: RecordedResponse | undefined): Outcome => (confirmed(response) ? 'approved' : 'rejected')
 
 /** Whether `actor` has a response recorded. */
-export const hasResponded = (record: Interaction, actor: Participant): boolean =>
-  record.responses.some((response) => sameActor(response.actor, actor))
+export const hasResponded = (record: Interaction, actor: Participant): boolean => positionOf(record.responses, actor) >= 0
 
 /** Whether the record's requester is kept from answering it: on an approval, unless `allow_self_response`. */
 export const excludesRequester = (record: Interaction): boolean =>
@@ -53,7 +60,20 @@ const routedTo = (record: Interaction): Participant[] => {
   const actors = placesOf(record)
   return excludesRequester(record) ? actors.filter((actor) => !sameActor(actor, record.requested_by!)) : actors
 }
-const notYetResponded = (record: Interaction) => routedTo(record).filter((actor) => !hasResponded(record, actor))
+/** Whether the interaction is routed to `actor`: {@link routedTo} without listing it. */
+const isRoutedTo = (record: Interaction, actor: Participant): boolean =>
+  positionOf(placesOf(record), actor) >= 0 && !(excludesRequester(record) && sameActor(actor, record.requested_by!))
+/** How many actors the interaction is routed to: {@link routedTo} without listing it (the places hold no repeats). */
+const routedCount = (record: Interaction): number => {
+  const places = placesOf(record)
+  return places.length - (excludesRequester(record) && positionOf(places, record.requested_by!) >= 0 ? 1 : 0)
+}
+/** Those routed to who have not responded: one pass over each list, however large the group. */
+const notYetResponded = (record: Interaction) => {
+  const responded = new Set(record.responses.map((response) => actorKey(response.actor)))
+  return routedTo(record).filter((actor) => !responded.has(actorKey(actor)))
+}
+const mayAnswerOnce = (record: Interaction, actor: Participant) => isRoutedTo(record, actor) && !hasResponded(record, actor)
 
 /** The tally after one more response with this value. */
 export const countResponse = (tally: Tally, value: Record<string, unknown>): Tally => ({
@@ -73,29 +93,40 @@ export const POLICIES = {
   /** A member or an agent, who answers directly. */
   direct: {
     state: () => 'direct',
-    participants: routedTo,
+    isParticipant: isRoutedTo,
     mayActNow: routedTo,
+    mayAct: isRoutedTo,
     isComplete: (record) => record.responses.length > 0,
     outcome: (record) => decidedBy(record.responses[0]),
     decidedByOne: true,
+    // Its one response ends it.
+    responseUnlistsResponder: false,
   },
   /** A group whose members race to claim it; the one response of the claimant decides. */
   first_responder: {
     state: (record) => (record.claimed_by ? 'claimed' : 'unclaimed'),
-    participants: routedTo,
+    isParticipant: isRoutedTo,
     mayActNow: (record) => (record.claimed_by ? [record.claimed_by] : routedTo(record)),
+    mayAct: (record, actor) => (record.claimed_by ? sameActor(record.claimed_by, actor) : isRoutedTo(record, actor)),
     isComplete: (record) => record.responses.length > 0,
     outcome: (record) => decidedBy(record.responses[0]),
     decidedByOne: true,
+    // Its one response ends it.
+    responseUnlistsResponder: false,
   },
-  /** A group whose every snapshotted member responds once; approved only if every one confirmed. */
+  /**
+   * A group whose every snapshotted member responds once; approved only if every one confirmed. Only
+   * those routed to respond, each once (the guards see to it), so the count of responses tells when all have.
+   */
   all_members: {
     state: () => 'collecting',
-    participants: routedTo,
+    isParticipant: isRoutedTo,
     mayActNow: notYetResponded,
-    isComplete: (record) => notYetResponded(record).length === 0,
+    mayAct: mayAnswerOnce,
+    isComplete: (record) => record.responses.length >= routedCount(record),
     outcome: (record) => (record.responses.every(confirmed) ? 'approved' : 'rejected'),
     decidedByOne: false,
+    responseUnlistsResponder: true,
   },
   /**
    * A group of which `quorum.required` members must answer, each once. An approval is approved when
@@ -103,15 +134,17 @@ export const POLICIES = {
    */
   quorum: {
     state: () => 'collecting',
-    participants: routedTo,
+    isParticipant: isRoutedTo,
     mayActNow: notYetResponded,
+    mayAct: mayAnswerOnce,
     isComplete: (record) => {
       const { approvals, rejections, responses, required } = tallyOf(record)
       if (record.type !== 'approval') return responses >= required
-      return approvals >= required || rejections > routedTo(record).length - required
+      return approvals >= required || rejections > routedCount(record) - required
     },
     outcome: (record) => (quorumReached(record) ? 'approved' : 'rejected'),
     decidedByOne: false,
+    responseUnlistsResponder: true,
   },
 } as const satisfies Record<string, Policy>
 
@@ -121,7 +154,7 @@ export const POLICIES = {
  * the members who may respond, or an escalation step that would hand an approval to its requester.
  */
 export function creationIssues(record: Interaction): ValidationIssue[] {
-  const responders = routedTo(record).length
+  const responders = routedCount(record)
   if (responders === 0) {
     const message = 'is the only actor the approval is routed to: nobody approves their own request unless allow_self_response is true'
     return [{ path: ['requested_by'], message }]
@@ -160,10 +193,13 @@ export const policyNameOf = (record: Interaction): PolicyName =>
 export const policyOf = (record: Interaction): Policy => POLICIES[policyNameOf(record)]
 
 /** Whether `actor` may act on the pending record now. */
-export const mayActNow = (record: Interaction, actor: Participant): boolean =>
-  policyOf(record)
-    .mayActNow(record)
-    .some((a) => sameActor(a, actor))
+export const mayActNow = (record: Interaction, actor: Participant): boolean => policyOf(record).mayAct(record, actor)
+
+/** The inbox keys of a record: those of the actors its policy lets act now, none once it has ended. */
+export function inboxOf(record: Interaction): string[] {
+  if (record.status !== 'pending') return []
+  return [...new Set(policyOf(record).mayActNow(record).map(actorKey))]
+}
 
 /** What a completed approval decided: its outcome by its policy's rule, and what it approved or why it was rejected. */
 export type ApprovalDecision = Pick<Interaction, 'outcome' | 'approved_value' | 'edited' | 'rejection_reason'>

@@ -26,10 +26,15 @@ export function stateValueOf(record: Interaction): StateValue {
   return record.status === 'pending' ? { pending: policyOf(record).state(record) } : record.status
 }
 
-/** The inbox keys of a record: those of the actors its policy lets act now, none once it has ended. */
-export function inboxOf(record: Interaction): string[] {
-  if (record.status !== 'pending') return []
-  return [...new Set(policyOf(record).mayActNow(record).map(actorKey))]
+/**
+ * The one inbox key a step took the record out of, when that is all it changed for the inboxes: a
+ * step whose only event is a response that leaves the record pending, under a policy where that
+ * takes only its responder out of who may act now. Undefined when the inboxes must be listed in full.
+ */
+export function unlistedBy(record: Interaction, events: NewHistoryEvent[]): string | undefined {
+  const [event] = events
+  if (events.length !== 1 || event?.type !== 'responded' || !event.actor || record.status !== 'pending') return undefined
+  return policyOf(record).responseUnlistsResponder ? actorKey(event.actor) : undefined
 }
 
 /**

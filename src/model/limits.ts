@@ -22,7 +22,7 @@ export const LIMITS = {
   /** Serialized JSON size of a confirm spec's `proposal.schema`, in bytes; both nest at most `metadataDepth` levels. */
   proposalSchemaBytes: 16_384,
   /** Members a group may have at creation. */
-  members: 1_000,
+  members: 10_000,
   inboxPage: 100,
   /** Steps an interaction's `escalation` may have. */
   escalationSteps: 10,

@@ -3,8 +3,8 @@ import { z } from 'zod'
 import { InteractionError, isInteractionError, validationError } from '../errors.js'
 import type { InteractionEvent, Refusal } from '../machine/machine.js'
 import { notificationsOf } from '../machine/notifications.js'
-import { creationIssues } from '../machine/policies.js'
-import { inboxOf, step, wakeAtOf, type StepResult } from '../machine/step.js'
+import { creationIssues, inboxOf } from '../machine/policies.js'
+import { step, unlistedBy, wakeAtOf, type StepResult } from '../machine/step.js'
 import { actorKey, IdentifierSchema, ParticipantSchema, type Actor, type Participant } from '../model/actor.js'
 import { CreateInteractionInputSchema, escalationTimingIssues, type Interaction } from '../model/interaction.js'
 import { lazily } from '../model/lazily.js'
@@ -42,14 +42,20 @@ const refusalError = (refusal: Refusal) => new InteractionError(refusal.code, re
 const projectOf = (project: unknown) => parse(IdentifierSchema, project, 'project', ['project'])
 const isParticipant = (actor: Actor | undefined): actor is Participant => actor !== undefined && actor.type !== 'group'
 
-/** What the store keeps beside a record: whose inboxes list it, its new history events, and when the sweep must look at it. */
-const writeOf = (record: Interaction, events: NewHistoryEvent[]): Write => {
+/** What the store keeps beside a record: the inboxes that list it, its new history events, and when the sweep must look at it. */
+const writeOf = <Inbox extends Write['inbox']>(record: Interaction, events: NewHistoryEvent[], inbox: Inbox): Write & { inbox: Inbox } => {
   const wakeAt = wakeAtOf(record)
-  return { record, inbox: inboxOf(record), events, ...(wakeAt !== undefined && { wakeAt }) }
+  return { record, inbox, events, ...(wakeAt !== undefined && { wakeAt }) }
+}
+
+/** The inboxes of a decided record: an answer that only takes its responder out says so, rather than listing a large group again. */
+const inboxesAfter = (record: Interaction, events: NewHistoryEvent[]): Write['inbox'] => {
+  const unlisted = unlistedBy(record, events)
+  return unlisted === undefined ? inboxOf(record) : { remove: [unlisted] }
 }
 
 /** The write with its outbox entries, if any; set on it rather than spread into a copy, which costs far more on Node 20. */
-const withOutbox = (write: Write, entries: OutboxEntry[]): Write => {
+const withOutbox = <W extends Write>(write: W, entries: OutboxEntry[]): W => {
   if (entries.length > 0) write.outbox = entries
   return write
 }
@@ -103,7 +109,7 @@ export function createInteractionsWith(
       const result = step(current, event?.(at.toISOString()), at)
       if (!result.changed) return { result }
       const entries = entriesOf(result, at)
-      return { result, write: withOutbox(writeOf(result.record, result.events), entries) }
+      return { result, write: withOutbox(writeOf(result.record, result.events, inboxesAfter(result.record, result.events)), entries) }
     }
 
     if (!event) {
@@ -212,7 +218,7 @@ export function createInteractionsWith(
         ...(isParticipant(parsed.requested_by) && { actor: parsed.requested_by }),
       }
       const entries = entriesOf({ record, events: [created_event], states: [record] }, at)
-      const write = withOutbox(writeOf(record, [created_event]), entries)
+      const write = withOutbox(writeOf(record, [created_event], inboxOf(record)), entries)
       const { interaction, created } = await store.create(write)
       if (!created) return (await apply(project, interaction.id)).record
       await dispatchAll(entries)

@@ -30,7 +30,7 @@ export function makeRecord(overrides: Partial<Interaction> & { project: string }
 export const createdEvent = (record: Interaction): NewHistoryEvent => ({ type: 'created', at: record.created_at })
 
 /** What is kept beside a record by default: its target's inbox and its `expires_at` as its wake-up, while pending. */
-const defaults = (record: Interaction): Omit<Write, 'record' | 'events'> =>
+const defaults = (record: Interaction): Omit<Write, 'record' | 'events'> & { inbox: string[] } =>
   record.status !== 'pending'
     ? { inbox: [] }
     : { inbox: [actorKey(record.target_actor)], ...(record.expires_at !== undefined && { wakeAt: record.expires_at }) }

@@ -317,6 +317,34 @@ export function describeInteractionStore(
         expect(await inbox(project, BOB)).toEqual([])
       })
 
+      // The changes below leave the lists the service would write in full, so a store that turns a
+      // change into a full list (as compareAndSwapStore does) passes them too.
+      it('inbox — a change removes only its keys: their inboxes drop the record, every other inbox keeps it', async () => {
+        const project = uniqueProject()
+        const carol = { type: 'member', id: 'user_carol' } as const
+        const CAROL = actorKey(carol)
+        const members = [alice, bob, carol]
+        const record = await insert({ project, target_actor: group, routing_policy: 'all_members', members }, [ALICE, BOB, CAROL])
+        const other = await insert({ project, target_actor: group, routing_policy: 'all_members', members: [alice] }, [ALICE])
+        const responses = [alice, carol].map((actor) => ({ actor, value: { confirmed: true }, responded_at: NOW }))
+        await writeRecord(store, { ...record, responses, version: 2 }, { inbox: { remove: [ALICE, CAROL] } })
+        expect(ids(await inbox(project, ALICE))).toEqual([other.id])
+        expect(ids(await inbox(project, BOB))).toEqual([record.id])
+        expect(await inbox(project, CAROL)).toEqual([])
+      })
+
+      it('inbox — a change that removes a key not listed changes nothing', async () => {
+        const project = uniqueProject()
+        const responses = [{ actor: bob, value: { confirmed: true }, responded_at: NOW }]
+        const record = await insert({ project, target_actor: group, routing_policy: 'all_members', members: [alice, bob], responses }, [
+          ALICE,
+        ])
+        await writeRecord(store, { ...record, version: 2 }, { inbox: { remove: [BOB] } })
+        expect(ids(await inbox(project, ALICE))).toEqual([record.id])
+        expect(await inbox(project, BOB)).toEqual([])
+        expect((await get(record))!.version).toBe(2)
+      })
+
       it('inbox — returns the record as last written', async () => {
         const project = uniqueProject()
         const record = await insert({ project })

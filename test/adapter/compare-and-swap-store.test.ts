@@ -37,7 +37,7 @@ async function insert(base: CompareAndSwapStoreBase, overrides: Partial<Interact
 /** A decision that adds `actor`'s answer to the record it is given, so a lost update would show as a missing answer. */
 const answer =
   (actor: Participant) =>
-  (current: Interaction): Decision<number> => ({
+  (current: Interaction): Decision<number> & { write: CompareAndSwapQuery['write'] } => ({
     result: current.version,
     write: {
       record: {
@@ -103,6 +103,17 @@ function describeModify(makeBase: () => Promise<CompareAndSwapStoreBase>) {
     ])
     expect(await store.inbox({ project: record.project, actorKey: 'member:user_alice', now: CREATED_AT, limit: 10 })).toEqual([])
     expect(await signalsOf(base, record)).toEqual(write!.outbox)
+  })
+
+  it('modify — a decision that writes an inbox change hands the base the full list of who may act now', async () => {
+    const { base, calls } = spied(await makeBase())
+    const record = await insert(base, { members: [alice, member(1), member(2)] })
+    const decide = (current: Interaction): Decision<null> => {
+      const { write } = answer(alice)(current)
+      return { result: null, write: { ...write, inbox: { remove: ['member:user_alice'] } } }
+    }
+    await compareAndSwapStore(base).modify({ ...keyOf(record), decide })
+    expect(calls.map((call) => call.write.inbox)).toEqual([['member:user_1', 'member:user_2']])
   })
 
   it('modify — a decision without a write writes nothing', async () => {

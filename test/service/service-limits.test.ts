@@ -1,6 +1,7 @@
 import {
   callbackSignals,
   isSignalEntry,
+  LIMITS,
   memoryStore,
   type Actor,
   type InteractionStore,
@@ -165,15 +166,15 @@ describe('group size', () => {
   const group = { type: 'group', id: 'group_big' } as const
 
   it('create — a group of exactly the member limit is accepted', async () => {
-    const { interactions } = harness({ groups: { group_big: members(1_000) } })
-    expect((await interactions.create('acme', ask(group))).members).toHaveLength(1_000)
+    const { interactions } = harness({ groups: { group_big: members(LIMITS.members) } })
+    expect((await interactions.create('acme', ask(group))).members).toHaveLength(LIMITS.members)
   })
 
   it('create — a group over the member limit is validation_failed naming the group and the limit', async () => {
-    const { interactions, store } = harness({ groups: { group_big: members(1_001) } })
+    const { interactions, store } = harness({ groups: { group_big: members(LIMITS.members + 1) } })
     const error = await rejection(() => interactions.create('acme', ask(group)))
     expect(error.code).toBe('validation_failed')
-    expect(error.issues).toEqual([{ path: ['target_actor', 'id'], message: expect.stringContaining('at most 1000') }])
+    expect(error.issues).toEqual([{ path: ['target_actor', 'id'], message: expect.stringContaining(`at most ${LIMITS.members}`) }])
     expect(error.message).toContain('group "group_big"')
     expect(await store.inbox({ project: 'acme', actorKey: 'member:user_0', now: '2026-04-21T09:00:00.000Z', limit: 10 })).toEqual([])
   })

@@ -6,30 +6,105 @@
 import type { HistoryEvent, NewHistoryEvent } from '../../model/history.js'
 import type { Interaction } from '../../model/interaction.js'
 import type { OutboxEntry } from '../../model/signal.js'
-import type { InboxPosition, InteractionStore, OutboxEntryKind, OutboxStore, Write } from '../../ports.js'
+import type { InboxChange, InboxPosition, InteractionStore, OutboxEntryKind, OutboxStore, Write } from '../../ports.js'
 
 /** Which kind an entry is, for a lease of some kinds only. */
 const kindOf = (entry: OutboxEntry): OutboxEntryKind => ('signal' in entry ? 'signal' : 'notification')
 const keyOf = (project: string, id: string) => `${project}\u0000${id}`
+/** Sets a field of a copy; a key `__proto__` (JSON.parse makes one) is data, not the prototype. */
+function setField(target: Record<string, unknown>, name: string, value: unknown) {
+  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
+  else target[name] = value
+}
+
 /**
  * A deep copy of plain JSON data, as a JSON round trip makes it (an undefined field left out, an
  * undefined item null). Records and entries are plain JSON by construction; a walk copies a record
- * several times faster than a JSON round trip or structuredClone on Node 20.
+ * several times faster than a JSON round trip or structuredClone on Node 20. With `keep`, each
+ * object and array of the copy goes through it (the store freezes what it keeps that way), and
+ * `share` names what needs no copy.
  */
-function copy<T>(value: T): T {
+function copy<T>(value: T, keep = <O extends object>(made: O) => made, share = (_: object) => false): T {
   if (typeof value !== 'object' || value === null) return value
-  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : copy(item))) as T
+  if (share(value)) return value
+  if (Array.isArray(value)) return keep(value.map((item) => (item === undefined ? null : copy(item, keep, share)))) as T
   const copied: Record<string, unknown> = {}
   for (const name of Object.keys(value)) {
     const field = (value as Record<string, unknown>)[name]
-    if (field === undefined) continue
-    // A key `__proto__` (JSON.parse makes one) is data, not the prototype.
-    if (name === '__proto__')
-      Object.defineProperty(copied, name, { value: copy(field), enumerable: true, writable: true, configurable: true })
-    else copied[name] = copy(field)
+    if (field !== undefined) setField(copied, name, copy(field, keep, share))
   }
-  return copied as T
+  return keep(copied) as T
 }
+
+/**
+ * The records a store keeps, so that a decision, a read or an answer to a large group copies no more
+ * than what changed. The store keeps a frozen copy of each object it is given, made once: an object
+ * it froze itself is shared from then on, by what it keeps and by what it hands out. Its lists are
+ * frozen too, but for `responses`, which grows by one entry on each answer: V8 copies a frozen array
+ * many times slower, so the store keeps its own responses list, appends to it in place, and hands
+ * out copies of it (a pointer per entry). A record handed out to a caller is fresh at the top level
+ * and in its top-level lists, so the caller may set a field or push a response without touching the
+ * store; one handed to a decision shares the other frozen lists, so a group's members are not copied
+ * on every answer. The spec is the exception: JSON Schema validators write into the schema of a
+ * proposal, so the store keeps its own spec, unfrozen, and hands out a copy of it with every record.
+ */
+function keptRecords() {
+  const frozen = new WeakSet<object>()
+  const freeze = <O extends object>(made: O): O => {
+    frozen.add(Object.freeze(made))
+    return made
+  }
+  const isFrozen = (value: object) => frozen.has(value)
+  const frozenCopy = <T>(value: T): T => copy(value, freeze, isFrozen)
+
+  /**
+   * A list to keep in place of the one kept before: the entries at its start that are those of the
+   * list kept before (one pointer comparison each) stay, the others are copied and frozen.
+   */
+  function keptList(name: string, list: readonly unknown[], before: unknown): readonly unknown[] {
+    if (list === before) return list
+    const previous = Array.isArray(before) ? before : []
+    let same = 0
+    while (same < list.length && same < previous.length && list[same] === previous[same]) same++
+    // The responses list is never handed out, so it grows in place: an answer appended to a group's
+    // responses adds one entry, and copies nothing of the 10 000 before it.
+    const kept = name === 'responses' ? previous : previous.slice(0, same)
+    kept.length = same
+    for (let at = same; at < list.length; at++) kept.push(list[at] === undefined ? null : frozenCopy(list[at]))
+    return name === 'responses' ? kept : freeze(kept)
+  }
+
+  /** A copy of a list, one pointer per entry; a loop, since V8's own copies of a frozen array are slow. */
+  const copyOf = (list: readonly unknown[]) => {
+    const copied = new Array(list.length)
+    for (let at = 0; at < list.length; at++) copied[at] = list[at]
+    return copied
+  }
+
+  return {
+    /** What the store keeps of `record`, written over `before` (the version it replaces, if any). */
+    keep(record: Interaction, before?: Interaction): Interaction {
+      const kept: Record<string, unknown> = {}
+      for (const name of Object.keys(record)) {
+        const field = (record as Record<string, unknown>)[name]
+        if (field === undefined) continue
+        if (name === 'spec') setField(kept, name, copy(field))
+        else if (Array.isArray(field)) setField(kept, name, keptList(name, field, before && (before as Record<string, unknown>)[name]))
+        else setField(kept, name, frozenCopy(field))
+      }
+      return kept as Interaction
+    },
+    /** A kept record as a decision gets it: fresh at the top level, with a copy of its responses and its own spec. */
+    decided: (kept: Interaction): Interaction => ({ ...kept, responses: kept.responses.slice(), spec: copy(kept.spec) }),
+    /** A kept record as a caller gets it: fresh at the top level and in its top-level lists, with its own spec. */
+    handedOut(kept: Interaction): Interaction {
+      const record: Record<string, unknown> = { ...kept, spec: copy(kept.spec) }
+      for (const name of Object.keys(record)) if (Array.isArray(record[name])) record[name] = copyOf(record[name] as unknown[])
+      return record as Interaction
+    },
+  }
+}
+
 const byInboxOrder = (a: InboxPosition, b: InboxPosition) =>
   a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 
@@ -70,19 +145,24 @@ class SortedKeys {
  * single-process hosts. Its `modify` reads, decides and writes without awaiting in between, so it
  * is atomic in the one JavaScript thread, with no lock and no retry.
  *
+ * It keeps a frozen copy of what it is given and shares it, so no call copies a whole record: the
+ * records it returns have frozen nested objects (`metadata`, `target_actor`, each member and each
+ * response), while the record, its top-level lists and its `spec` are the caller's own.
+ *
  * @example
  * import { createInteractions, memoryStore } from '@hitl/interactions'
  * const interactions = createInteractions({ store: memoryStore() })
  */
 export function memoryStore(): InteractionStore {
   const records = new Map<string, Interaction>()
+  const { keep, decided, handedOut } = keptRecords()
   const histories = new Map<string, HistoryEvent[]>()
   const idempotencyKeys = new Map<string, string>()
   const runs = new Map<string, Set<string>>()
   // Until when a sweeper holds a due interaction; dropped when its wake-up is.
   const sweepClaims = new Map<string, string>()
   const wakeAts = new Map<string, string>()
-  // The inbox keys each record is listed under, and the records each inbox lists.
+  // The inbox keys of the last full list each record was written with, and the records each inbox lists.
   const listedIn = new Map<string, string[]>()
   const inboxes = new Map<string, Set<string>>()
   const wakeUps = new SortedKeys()
@@ -95,15 +175,25 @@ export function memoryStore(): InteractionStore {
     index.set(indexKey, keys.add(key))
   }
 
-  const list = (project: string, key: string, actorKeys: string[]) => {
-    for (const actor of listedIn.get(key) ?? []) {
+  const unlist = (project: string, key: string, actorKeys: Iterable<string>) => {
+    for (const actor of actorKeys) {
       const inboxKey = keyOf(project, actor)
       const keys = inboxes.get(inboxKey)
       keys?.delete(key)
       if (keys?.size === 0) inboxes.delete(inboxKey)
     }
-    for (const actor of actorKeys) addTo(inboxes, keyOf(project, actor), key)
-    if (actorKeys.length > 0) listedIn.set(key, [...actorKeys])
+  }
+
+  /**
+   * Lists the record in exactly these inboxes, or takes it out of those a change removes. `listedIn`
+   * keeps the last full list, so a change leaves keys in it that no longer list the record: the next
+   * full list unlists them again, which changes nothing.
+   */
+  const list = (project: string, key: string, inbox: string[] | InboxChange) => {
+    if (!Array.isArray(inbox)) return unlist(project, key, inbox.remove)
+    unlist(project, key, listedIn.get(key) ?? [])
+    for (const actor of inbox) addTo(inboxes, keyOf(project, actor), key)
+    if (inbox.length > 0) listedIn.set(key, [...inbox])
     else listedIn.delete(key)
   }
 
@@ -128,7 +218,7 @@ export function memoryStore(): InteractionStore {
   }
 
   const write = (key: string, { record, inbox, events, wakeAt, outbox = [] }: Write) => {
-    records.set(key, copy(record))
+    records.set(key, keep(record, records.get(key)))
     schedule(key, wakeAt)
     list(record.project, key, inbox)
     append(key, events)
@@ -142,7 +232,7 @@ export function memoryStore(): InteractionStore {
 
   const read = (key: string) => {
     const record = records.get(key)
-    return record && copy(record)
+    return record && handedOut(record)
   }
 
   const outbox: OutboxStore = {
@@ -215,7 +305,7 @@ export function memoryStore(): InteractionStore {
       write(key, query)
       if (idempotencyKey) idempotencyKeys.set(idempotencyKey, key)
       if (record.run_id !== undefined) addTo(runs, keyOf(record.project, record.run_id), key)
-      return { interaction: copy(record), created: true }
+      return { interaction: read(key)!, created: true }
     },
 
     async get({ project, id }) {
@@ -229,10 +319,10 @@ export function memoryStore(): InteractionStore {
 
     async modify({ project, id, decide }) {
       const key = keyOf(project, id)
-      const current = read(key)
+      const current = records.get(key)
       if (!current) return undefined
       // No await from here to the end: nothing else runs between the read and the write.
-      const { result, write: next } = decide(current, undefined)
+      const { result, write: next } = decide(decided(current), undefined)
       if (next) write(key, next)
       return { result }
     },
@@ -247,7 +337,7 @@ export function memoryStore(): InteractionStore {
         .filter((record) => (status === undefined || record.status === status) && (!after || byInboxOrder(record, after) > 0))
         .sort(byInboxOrder)
         .slice(0, limit)
-        .map((record) => copy(record))
+        .map(handedOut)
     },
 
     async inbox({ project, actorKey, now, limit, after }) {
@@ -256,7 +346,7 @@ export function memoryStore(): InteractionStore {
         .filter((record) => (!record.expires_at || record.expires_at > now) && (!after || byInboxOrder(record, after) > 0))
         .sort(byInboxOrder)
         .slice(0, limit)
-        .map((record) => copy(record))
+        .map(handedOut)
     },
 
     async due({ now, limit, claimUntil }) {

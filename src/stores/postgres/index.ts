@@ -166,55 +166,69 @@ export function postgresStore(options: PostgresStoreOptions): InteractionStore {
   ON CONFLICT (id) DO NOTHING`
   }
 
-  /** The parameters a write or a create takes after the record's: inbox keys, history events, wake-up. */
+  /** The parameters a write or a create takes after the record's: inbox keys (listed, or removed by a change), history events, wake-up. */
   const writeParams = ({ record, inbox, events, wakeAt }: Write) => [
     ...interactionParams(record),
-    inbox,
+    Array.isArray(inbox) ? inbox : inbox.remove,
     historyParam(events),
     wakeAt ?? null,
   ]
 
   /**
    * The statement writing a decision with `entries` outbox entries on the row of version `$n+4`
-   * (after the record's `n` parameters and the three of {@link writeParams}); built once per count.
+   * (after the record's `n` parameters and the three of {@link writeParams}), whose inbox keys are
+   * the full list or, with `change`, the keys to remove; built once per count.
    */
-  const writeStatement = memoized((entries: number) => {
-    const first = interactionColumnNames.length + 1
-    const lastSeq = `(SELECT coalesce(max(seq), 0) FROM ${s}.interaction_history WHERE project = $1 AND interaction_id = $2)`
-    // The placeholder of a column's new value, e.g. $('created_at') is '$21::timestamptz'.
-    const $ = (column: string) => interactionPlaceholders(1)[interactionColumnNames.indexOf(column)]!
-    const [keys, history, wake, version] = [`$${first}::text[]`, `$${first + 1}::jsonb`, `$${first + 2}::timestamptz`, `$${first + 3}::int`]
-    // A sweeper's hold covers the wake-up it was given for: a new one is due for any sweeper at its time.
-    const sweepHold = `sweep_claimed_until = CASE WHEN wake_at IS DISTINCT FROM ${wake} THEN NULL ELSE sweep_claimed_until END`
-    const sets = [...interactionColumnNames.slice(2).map((column) => `${column} = ${$(column)}`), `wake_at = ${wake}`, sweepHold]
-    const queued = entries > 0 ? `, queued AS (${outboxInsert(first + 4, entries)})` : ''
-    // One statement, so the record, its inbox rows, its history and the outbox entry are written
-    // together or not at all. The record is written only if it is still the version decided on and
-    // no one else holds its row (NOWAIT: a writer that waited would apply a decision taken before
-    // the wait); otherwise the final SELECT fails with STALE and the whole statement undoes itself
-    // (PostgreSQL runs the sub-statements it does not read after it, so they do not even start). The inbox rows become
-    // exactly `inbox`: rows not listed go, missing ones come, and listed ones stay untouched (the
-    // two sets are disjoint, so the order the sub-statements run in does not matter). Events are
-    // numbered after the last one; the row lock keeps any other writer of this interaction out
-    // until commit, so the numbers have no gaps.
-    return statement(`WITH updated AS (
-  UPDATE ${s}.interactions SET ${sets.join(', ')}
-  WHERE project = $1 AND id = $2 AND version = ${version}
-    AND EXISTS (SELECT FROM ${s}.interactions WHERE project = $1 AND id = $2 FOR NO KEY UPDATE NOWAIT)
-  RETURNING 1
-), unlisted AS (
+  const writeStatementOf = (change: boolean) =>
+    memoized((entries: number) => {
+      const first = interactionColumnNames.length + 1
+      const lastSeq = `(SELECT coalesce(max(seq), 0) FROM ${s}.interaction_history WHERE project = $1 AND interaction_id = $2)`
+      // The placeholder of a column's new value, e.g. $('created_at') is '$21::timestamptz'.
+      const $ = (column: string) => interactionPlaceholders(1)[interactionColumnNames.indexOf(column)]!
+      const [keys, history, wake, version] = [
+        `$${first}::text[]`,
+        `$${first + 1}::jsonb`,
+        `$${first + 2}::timestamptz`,
+        `$${first + 3}::int`,
+      ]
+      // A sweeper's hold covers the wake-up it was given for: a new one is due for any sweeper at its time.
+      const sweepHold = `sweep_claimed_until = CASE WHEN wake_at IS DISTINCT FROM ${wake} THEN NULL ELSE sweep_claimed_until END`
+      const sets = [...interactionColumnNames.slice(2).map((column) => `${column} = ${$(column)}`), `wake_at = ${wake}`, sweepHold]
+      const queued = entries > 0 ? `, queued AS (${outboxInsert(first + 4, entries)})` : ''
+      const inboxRows = change
+        ? `unlisted AS (
+  DELETE FROM ${s}.interaction_inbox x WHERE x.project = $1 AND x.interaction_id = $2 AND x.actor_key = ANY(${keys})
+)`
+        : `unlisted AS (
   DELETE FROM ${s}.interaction_inbox x
   WHERE x.project = $1 AND x.interaction_id = $2 AND NOT (x.actor_key = ANY(${keys}) AND x.created_at = ${$('created_at')})
 ), listed AS (
   INSERT INTO ${s}.interaction_inbox (project, actor_key, created_at, interaction_id)
   SELECT DISTINCT $1, key, ${$('created_at')}, $2 FROM unnest(${keys}) AS key
   ON CONFLICT DO NOTHING
-), appended AS (
+)`
+      // One statement, so the record, its inbox rows, its history and the outbox entry are written
+      // together or not at all. The record is written only if it is still the version decided on and
+      // no one else holds its row (NOWAIT: a writer that waited would apply a decision taken before
+      // the wait); otherwise the final SELECT fails with STALE and the whole statement undoes itself.
+      // PostgreSQL runs the sub-statements the final SELECT does not read only after it, so on STALE
+      // they never start. A list makes the inbox rows exactly `inbox`: rows not listed go, missing
+      // ones come, and listed ones stay untouched (the two sets are disjoint, so the order the
+      // sub-statements run in does not matter); a change deletes only the rows of the keys it
+      // removes. Events are numbered after the last one; the row lock keeps any other writer of this
+      // interaction out until commit, so the numbers have no gaps.
+      return statement(`WITH updated AS (
+  UPDATE ${s}.interactions SET ${sets.join(', ')}
+  WHERE project = $1 AND id = $2 AND version = ${version}
+    AND EXISTS (SELECT FROM ${s}.interactions WHERE project = $1 AND id = $2 FOR NO KEY UPDATE NOWAIT)
+  RETURNING 1
+), ${inboxRows}, appended AS (
   INSERT INTO ${s}.interaction_history (project, interaction_id, seq, type, at, actor, data)
   ${historyRows('$1', '$2', history, lastSeq)}
 )${queued}
 SELECT (SELECT CASE count(*) WHEN 1 THEN '1' ELSE '${STALE}' END FROM updated)::int`)
-  })
+    })
+  const writeStatements = { list: writeStatementOf(false), change: writeStatementOf(true) }
 
   /**
    * Writes a decision taken on version `version` of the record: record, inbox rows, history events
@@ -223,7 +237,8 @@ SELECT (SELECT CASE count(*) WHEN 1 THEN '1' ELSE '${STALE}' END FROM updated)::
    */
   async function write(db: PgQueryable, decided: Write, version: number) {
     const entries = decided.outbox ?? []
-    await query(db, writeStatement(entries.length), [...writeParams(decided), version, ...entries.flatMap(outboxParams)])
+    const statementOf = Array.isArray(decided.inbox) ? writeStatements.list : writeStatements.change
+    await query(db, statementOf(entries.length), [...writeParams(decided), version, ...entries.flatMap(outboxParams)])
   }
 
   /** Reads the record with the time of the read; no lock. */
