@@ -5,6 +5,31 @@ import { LIMITS } from './limits.js'
 /** Keys that would reach an object's prototype when a host later copies or merges the value. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
+/** Sets a field of a copy; a key `__proto__` (JSON.parse makes one) is data, not the prototype. */
+export function setField(target: Record<string, unknown>, name: string, value: unknown) {
+  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
+  else target[name] = value
+}
+
+/**
+ * A deep copy of plain JSON data, as a JSON round trip makes it (an undefined field left out, an
+ * undefined item null). Records and entries are plain JSON by construction; a walk copies a record
+ * several times faster than a JSON round trip or structuredClone on Node 20. With `keep`, each
+ * object and array of the copy goes through it (the store freezes what it keeps that way), and
+ * `share` names what needs no copy.
+ */
+export function copyJson<T>(value: T, keep = <O extends object>(made: O) => made, share = (_: object) => false): T {
+  if (typeof value !== 'object' || value === null) return value
+  if (share(value)) return value
+  if (Array.isArray(value)) return keep(value.map((item) => (item === undefined ? null : copyJson(item, keep, share)))) as T
+  const copied: Record<string, unknown> = {}
+  for (const name of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[name]
+    if (field !== undefined) setField(copied, name, copyJson(field, keep, share))
+  }
+  return keep(copied) as T
+}
+
 /** A JSON value as it would survive JSON.stringify and JSON.parse, unchanged. */
 export const JsonValueSchema = lazily(() => z.json())
 

@@ -3,6 +3,7 @@ import { nanoid } from 'nanoid'
 import { z } from 'zod'
 import { describeError, InteractionError } from '../errors.js'
 import { lazily } from '../model/lazily.js'
+import { copyJson } from '../model/json.js'
 import { LIMITS } from '../model/limits.js'
 import type { InteractionNotification } from '../model/notification.js'
 import { isSignalEntry, type OutboxEntry, type Signal } from '../model/signal.js'
@@ -86,9 +87,12 @@ export function createOutbox(options: {
     return notifier
   }
 
-  /** Sends what an entry carries to the adapter for it. */
+  /**
+   * Sends a copy of what an entry carries to the adapter for it: the adapter may change what it gets,
+   * and a first delivery's payload shares frozen parts with the record the memory store keeps.
+   */
   const send = (entry: OutboxEntry) =>
-    isSignalEntry(entry) ? requireSignals().deliver(entry.signal) : requireNotifier().notify(entry.notification)
+    isSignalEntry(entry) ? requireSignals().deliver(copyJson(entry.signal)) : requireNotifier().notify(copyJson(entry.notification))
 
   /**
    * Delivers one leased entry and records the outcome; returns the report field to count, or

@@ -69,3 +69,35 @@ describe('memory store: what it shares and what it copies', () => {
     expect((await get()).responses).toEqual([])
   })
 })
+
+describe('memory store: what adapters receive', () => {
+  it('a signal adapter may change the signal it is given: the first delivery succeeds and the store keeps its record', async () => {
+    const { callbackSignals, createInteractions } = await import('@hitl/interactions')
+    const received: unknown[] = []
+    const interactions = createInteractions({
+      store: memoryStore(),
+      directory: { membersOf: async () => [alice, bob] },
+      signals: callbackSignals((signal) => {
+        // A handler that annotates what it got, as hosts do before passing it on.
+        Object.assign(signal.responses[0]!.value, { received: true })
+        signal.responses.push(signal.responses[0]!)
+        received.push(signal)
+      }),
+    })
+    const project = uniqueProject()
+    const { id } = await interactions.create(project, {
+      type: 'approval',
+      spec: { mode: 'confirm' },
+      target_actor: { type: 'group', id: 'group_ops' },
+      routing_policy: 'all_members',
+      run_id: 'run_1',
+      topic: 'ops',
+    })
+    await interactions.respond(project, id, { actor: alice, value: { confirmed: true } })
+    await interactions.respond(project, id, { actor: bob, value: { confirmed: true } })
+    expect(received).toHaveLength(1)
+    expect(await interactions.deliverSignals()).toMatchObject({ delivered: 0 })
+    const record = await interactions.get(project, id)
+    expect(record.responses.map((response) => response.value)).toEqual([{ confirmed: true }, { confirmed: true }])
+  })
+})

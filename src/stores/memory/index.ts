@@ -5,37 +5,13 @@
  */
 import type { HistoryEvent, NewHistoryEvent } from '../../model/history.js'
 import type { Interaction } from '../../model/interaction.js'
+import { copyJson as copy, setField } from '../../model/json.js'
 import type { OutboxEntry } from '../../model/signal.js'
 import type { InboxChange, InboxPosition, InteractionStore, OutboxEntryKind, OutboxStore, Write } from '../../ports.js'
 
 /** Which kind an entry is, for a lease of some kinds only. */
 const kindOf = (entry: OutboxEntry): OutboxEntryKind => ('signal' in entry ? 'signal' : 'notification')
 const keyOf = (project: string, id: string) => `${project}\u0000${id}`
-/** Sets a field of a copy; a key `__proto__` (JSON.parse makes one) is data, not the prototype. */
-function setField(target: Record<string, unknown>, name: string, value: unknown) {
-  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
-  else target[name] = value
-}
-
-/**
- * A deep copy of plain JSON data, as a JSON round trip makes it (an undefined field left out, an
- * undefined item null). Records and entries are plain JSON by construction; a walk copies a record
- * several times faster than a JSON round trip or structuredClone on Node 20. With `keep`, each
- * object and array of the copy goes through it (the store freezes what it keeps that way), and
- * `share` names what needs no copy.
- */
-function copy<T>(value: T, keep = <O extends object>(made: O) => made, share = (_: object) => false): T {
-  if (typeof value !== 'object' || value === null) return value
-  if (share(value)) return value
-  if (Array.isArray(value)) return keep(value.map((item) => (item === undefined ? null : copy(item, keep, share)))) as T
-  const copied: Record<string, unknown> = {}
-  for (const name of Object.keys(value)) {
-    const field = (value as Record<string, unknown>)[name]
-    if (field !== undefined) setField(copied, name, copy(field, keep, share))
-  }
-  return keep(copied) as T
-}
-
 /**
  * The records a store keeps, so that a decision, a read or an answer to a large group copies no more
  * than what changed. The store keeps a frozen copy of each object it is given, made once: an object
@@ -147,7 +123,9 @@ class SortedKeys {
  *
  * It keeps a frozen copy of what it is given and shares it, so no call copies a whole record: the
  * records it returns have frozen nested objects (`metadata`, `target_actor`, each member and each
- * response), while the record, its top-level lists and its `spec` are the caller's own.
+ * response), while the record, its top-level lists and its `spec` are the caller's own. A record the
+ * service returns from a change (`respond`, `claim`, `cancel`…) also shares the frozen `members` and
+ * `escalation` lists, so that an answer to a large group does not copy it: treat records as values.
  *
  * @example
  * import { createInteractions, memoryStore } from '@hitl/interactions'
