@@ -395,9 +395,17 @@ export const machineOf: () => InteractionMachine = lazily(buildMachine)
  * that builds the machine on its first read and forwards every read to it, so inspection tools, the
  * visualiser and XState's graph utilities take it for the machine.
  */
-export const interactionMachine: InteractionMachine = new Proxy({} as InteractionMachine, {
+// Node's inspector formats a proxy's target without its traps: the target shows the machine instead.
+const inspectedAsMachine = {
+  [Symbol.for('nodejs.util.inspect.custom')]: (_: number, options: object, inspect: (value: unknown, options: object) => string) =>
+    inspect(machineOf(), options),
+}
+export const interactionMachine: InteractionMachine = new Proxy(inspectedAsMachine as unknown as InteractionMachine, {
   get: (_, key) => Reflect.get(machineOf(), key),
+  set: (_, key, value) => Reflect.set(machineOf(), key, value),
   has: (_, key) => Reflect.has(machineOf(), key),
+  deleteProperty: (_, key) => Reflect.deleteProperty(machineOf(), key),
+  defineProperty: (_, key, descriptor) => Reflect.defineProperty(machineOf(), key, descriptor),
   ownKeys: () => Reflect.ownKeys(machineOf()),
   getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(machineOf(), key),
   getPrototypeOf: () => Reflect.getPrototypeOf(machineOf()),

@@ -33,4 +33,15 @@ describe('machine on first use', () => {
     expect(actor.getSnapshot().value).toBe('completed')
     expect(built.count).toBe(1)
   })
+  it('interactionMachine — inspects as the machine, and a property set on it is set on the machine', async () => {
+    const { interactionMachine } = await import('@hitl/interactions')
+    const { inspect } = await import('node:util')
+    expect(inspect(interactionMachine)).toMatch(/^(<ref \*1> )?StateMachine \{/)
+    const named = interactionMachine as unknown as { label?: string }
+    named.label = 'deploy gate'
+    expect(named.label).toBe('deploy gate')
+    expect(Object.keys(interactionMachine)).toContain('label')
+    delete named.label
+    expect('label' in interactionMachine).toBe(false)
+  })
 })
