@@ -27,7 +27,7 @@ const SHORTEST_INDEXED = 64
 interface ListIndex {
   seen: Entry[]
   positions: Map<string, number>
-  /** The last list found to start with `seen`, so that further lookups in it need no check. */
+  /** The last list found to start with `seen`; when it is frozen, further lookups in it need no check. */
   checked?: readonly Entry[]
 }
 
@@ -54,7 +54,8 @@ function indexOf(list: readonly Entry[]): ListIndex | undefined {
       indexes.set(first, index + 1)
       return undefined
     }
-  } else if (index.checked === list) {
+  } else if (index.checked === list && Object.isFrozen(list)) {
+    // A list that may still change is checked on every lookup.
     return index
   }
   if (typeof index === 'number' || !startsWith(list, index.seen)) {

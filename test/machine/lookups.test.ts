@@ -19,7 +19,7 @@ function counted<T extends object>(list: T[]) {
 
 describe('positionOf', () => {
   it('positionOf — a list of frozen entries looked up again and again gets an index: a lookup then reads no entry', () => {
-    const { list, reads } = counted(frozenMembers(1_000))
+    const { list, reads } = counted(Object.freeze(frozenMembers(1_000)) as Member[])
     for (let n = 0; n < 20; n++) expect(positionOf(list, member(n * 37))).toBe(n * 37)
     reads.count = 0
     expect(positionOf(list, member(999))).toBe(999)
@@ -40,12 +40,20 @@ describe('positionOf', () => {
     const responses = frozenMembers(500).map((actor) => Object.freeze({ actor, value: { confirmed: true }, responded_at: 'now' }))
     for (let n = 0; n < 20; n++) positionOf(responses, member(n))
     const answered = Object.freeze({ actor: member(500), value: { confirmed: true }, responded_at: 'now' })
-    const { list, reads } = counted([...responses, answered])
+    const { list, reads } = counted(Object.freeze([...responses, answered]) as (typeof answered)[])
     expect(positionOf(list, member(500))).toBe(500)
     reads.count = 0
     expect(positionOf(list, member(3))).toBe(3)
     expect(positionOf(list, member(9_999))).toBe(-1)
     expect(reads.count).toBe(2)
+  })
+
+  it('positionOf — a list that may change is checked again on each lookup: one changed in place after its index is answered by what it holds', () => {
+    const members = frozenMembers(300)
+    for (let n = 0; n < 20; n++) expect(positionOf(members, member(50))).toBe(50)
+    members.splice(50, 1)
+    expect(positionOf(members, member(50))).toBe(-1)
+    expect(positionOf(members, member(51))).toBe(50)
   })
 
   it('positionOf — a list that went another way than the indexed one (an entry replaced) is answered by what it holds', () => {
