@@ -684,15 +684,57 @@ describe('signal outbox', () => {
         schema: fresh.schema,
         clock: 'service',
       })
-      const delivered = (id: string, owner = 'me') => watched.outbox.settle({ id, owner, outcome: { status: 'delivered', at: at(1) } })
-      // The first goes at once; the others wait for it, then go together, the repeated one counted once.
+      const delivered = (id: string, owner = 'me', time = at(1)) =>
+        watched.outbox.settle({ id, owner, outcome: { status: 'delivered', at: time } })
+      // The first goes at once; the others wait for it, then go together, the repeated one counted once: the first of them.
       expect(
-        await Promise.all([delivered(a!.id), delivered(b!.id), delivered(c!.id, 'someone-else'), delivered(c!.id), delivered(c!.id)]),
+        await Promise.all([
+          delivered(a!.id),
+          delivered(b!.id),
+          delivered(c!.id, 'someone-else'),
+          delivered(c!.id),
+          delivered(c!.id, 'me', at(2)),
+        ]),
       ).toEqual([true, true, false, true, false])
       expect(sent.filter((text) => text.startsWith('UPDATE'))).toHaveLength(2)
       expect((await fresh.store().outbox.list({ status: 'delivered', limit: 10 })).map((entry) => [entry.id, entry.delivered_at])).toEqual(
         [a!, b!, c!].map((entry) => [entry.id, at(1)]).sort(),
       )
+    } finally {
+      await fresh.close()
+    }
+  })
+
+  it('modify — a decision that throws gives its connection back to the pool for reuse, not discarded', async () => {
+    const fresh = await postgresFixture()
+    try {
+      const { interaction } = await fresh.store().create(creation(record({ project: 'acme' })))
+      const released: unknown[] = []
+      const pool = {
+        query: fresh.pool.query.bind(fresh.pool),
+        async connect() {
+          const client = await fresh.pool.connect()
+          return {
+            query: client.query.bind(client),
+            release: (error?: Error | boolean) => {
+              released.push(error)
+              client.release(error)
+            },
+          }
+        },
+      } as unknown as PgPool
+      const store = postgresStore({ pool, schema: fresh.schema, clock: 'service' })
+      const refusal = new Error('refused by the decision')
+      await expect(
+        store.modify({
+          project: interaction.project,
+          id: interaction.id,
+          decide: () => {
+            throw refusal
+          },
+        }),
+      ).rejects.toBe(refusal)
+      expect(released).toEqual([undefined])
     } finally {
       await fresh.close()
     }

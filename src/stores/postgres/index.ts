@@ -6,7 +6,7 @@
  */
 import { InteractionError } from '../../errors.js'
 import { isSignalEntry } from '../../model/signal.js'
-import type { InteractionStore, ModifyQuery, OutboxStore, Write } from '../../ports.js'
+import type { Decision, InteractionStore, ModifyQuery, OutboxStore, Write } from '../../ports.js'
 import {
   checkPool,
   checkSchema,
@@ -45,7 +45,7 @@ export type { PgClient, PgNamedQuery, PgPool, PgQueryable, PgQueryResult, PgRow 
 
 /** Options of {@link postgresStore}. */
 export interface PostgresStoreOptions {
-  /** A node-postgres `Pool`, or anything with its `query(text, values)` and `connect()`. */
+  /** A node-postgres `Pool`, or anything with its `query(text, values)`, `query({ name, text, values })` and `connect()`. */
   pool: PgPool
   /** The schema that holds the tables, as given to `migrate`; `hitl` by default. */
   schema?: string
@@ -261,21 +261,35 @@ SELECT locked.*, ${iso('clock_timestamp()', 'read_at')} FROM locked`,
    * the decision, and a write that applies only to the version read. Returns LOCK_NEEDED when another
    * writer came first or holds the row.
    */
-  const modifyUnlocked = <T>({ project, id, decide }: ModifyQuery<T>) =>
-    withConnection(pool, async (client): Promise<{ result: T } | undefined | typeof LOCK_NEEDED> => {
-      const { rows } = await query(client, readStatement, [project, id])
-      if (!rows[0]) return undefined
-      const current = toInteraction(rows[0])
-      const { result, write: decided } = decide(current, readAt(rows[0]))
-      if (!decided) return { result }
-      try {
-        await write(client, decided, current.version)
-      } catch (error) {
-        if (isStale(error)) return LOCK_NEEDED
-        throw error
-      }
-      return { result }
-    })
+  const modifyUnlocked = <T>({ project, id, decide }: ModifyQuery<T>) => {
+    // A decision that throws (a refusal the caller asked for) leaves the connection as healthy as it found it.
+    let refused: unknown
+    return withConnection(
+      pool,
+      async (client): Promise<{ result: T } | undefined | typeof LOCK_NEEDED> => {
+        const { rows } = await query(client, readStatement, [project, id])
+        if (!rows[0]) return undefined
+        const current = toInteraction(rows[0])
+        let decision: Decision<T>
+        try {
+          decision = decide(current, readAt(rows[0]))
+        } catch (error) {
+          refused = error
+          throw error
+        }
+        const { result, write: decided } = decision
+        if (!decided) return { result }
+        try {
+          await write(client, decided, current.version)
+        } catch (error) {
+          if (isStale(error)) return LOCK_NEEDED
+          throw error
+        }
+        return { result }
+      },
+      (error) => error === refused,
+    )
+  }
 
   /**
    * `modify` in a transaction holding the row lock: concurrent callers queue on it and each decides

@@ -186,7 +186,7 @@ export function checkPool(pool: unknown, caller: string): PgPool {
   if (typeof candidate?.query !== 'function' || typeof candidate.connect !== 'function') {
     throw new InteractionError(
       'configuration',
-      `${caller} needs a \`pool\`: a node-postgres Pool (new pg.Pool({ connectionString })) or anything with query(text, values) and connect()`,
+      `${caller} needs a \`pool\`: a node-postgres Pool (new pg.Pool({ connectionString })) or anything with query(text, values), query({ name, text, values }) and connect()`,
     )
   }
   return candidate as PgPool
