@@ -28,7 +28,7 @@ export interface InboxQuery {
 /**
  * A change to the inboxes a record is listed in: the inboxes of these `actorKey`s drop it, and every
  * other inbox keeps it as it was. What one answer to an all-members or quorum group writes, so that
- * the answer costs the same in a group of 10 000 as in a group of 10.
+ * its inbox rows cost the same in a group of 10 000 as in a group of 10.
  */
 export interface InboxChange {
   remove: string[]
@@ -46,8 +46,8 @@ export interface Write {
    * The inboxes the record is listed in, by the `actorKey`s (from `@hitl/interactions/adapter`) of
    * the actors who may act on it now. A list replaces the previous listing: exactly those inboxes
    * list it, none once it has ended. An {@link InboxChange} removes only its keys and leaves the
-   * others listed: what one answer that leaves a collecting group pending writes. A key it removes
-   * that is not listed is no change.
+   * others listed: what one answer that leaves a collecting group pending writes, to a store that
+   * declares `inboxChanges`. A key it removes that is not listed is no change.
    */
   inbox: string[] | InboxChange
   /** Appended to the record's history in this order, numbered after its last event. */
@@ -136,6 +136,12 @@ export interface OutboxStore {
 export interface InteractionStore {
   /** A short name for logs, e.g. `memory` or `postgres`. */
   readonly name: string
+  /**
+   * Optional capability: `modify` applies a `Write.inbox` given as an {@link InboxChange}. The service
+   * writes changes only to a store that declares it and full lists to any other, so a store written
+   * before changes existed keeps its contract.
+   */
+  readonly inboxChanges?: true
   /**
    * Inserts a new record with its inbox list (always a full list), first history events and outbox
    * entries (the notifications of its assignment). When the project already has an interaction with

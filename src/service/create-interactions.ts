@@ -48,9 +48,12 @@ const writeOf = <Inbox extends Write['inbox']>(record: Interaction, events: NewH
   return { record, inbox, events, ...(wakeAt !== undefined && { wakeAt }) }
 }
 
-/** The inboxes of a decided record: an answer that only takes its responder out says so, rather than listing a large group again. */
-const inboxesAfter = (record: Interaction, events: NewHistoryEvent[]): Write['inbox'] => {
-  const unlisted = unlistedBy(record, events)
+/**
+ * The inboxes of a decided record: to a store that takes changes, an answer that only takes its
+ * responder out says so, rather than listing a large group again.
+ */
+const inboxesAfter = (record: Interaction, events: NewHistoryEvent[], store: InteractionStore): Write['inbox'] => {
+  const unlisted = store.inboxChanges ? unlistedBy(record, events) : undefined
   return unlisted === undefined ? inboxOf(record) : { remove: [unlisted] }
 }
 
@@ -109,7 +112,10 @@ export function createInteractionsWith(
       const result = step(current, event?.(at.toISOString()), at)
       if (!result.changed) return { result }
       const entries = entriesOf(result, at)
-      return { result, write: withOutbox(writeOf(result.record, result.events, inboxesAfter(result.record, result.events)), entries) }
+      return {
+        result,
+        write: withOutbox(writeOf(result.record, result.events, inboxesAfter(result.record, result.events, store)), entries),
+      }
     }
 
     if (!event) {

@@ -119,22 +119,30 @@ afterAll(async () => {
 
 // The published conformance suite, on a schema of its own so other tests' outbox entries stay out of
 // it: on the services' clock, on the database's (the default), and with SQL text instead of named statements.
-describeInteractionStore('postgres on the service clock', async () => {
-  conformanceFx = await postgresFixture()
-  return conformanceFx.store()
-})
+describeInteractionStore(
+  'postgres on the service clock',
+  async () => {
+    conformanceFx = await postgresFixture()
+    return conformanceFx.store()
+  },
+  { inboxChanges: true },
+)
 describeInteractionStore(
   'postgres on the database clock',
   async () => {
     databaseClockFx = await postgresFixture()
     return databaseClockFx.store(databaseClockFx.pool, { clock: 'database' })
   },
-  { now: true },
+  { now: true, inboxChanges: true },
 )
-describeInteractionStore('postgres without named statements', async () => {
-  textFx = await postgresFixture()
-  return textFx.store(textFx.pool, { prepare: false })
-})
+describeInteractionStore(
+  'postgres without named statements',
+  async () => {
+    textFx = await postgresFixture()
+    return textFx.store(textFx.pool, { prepare: false })
+  },
+  { inboxChanges: true },
+)
 
 describe('migrate', () => {
   it('migrate — applies every version once, then nothing', async () => {

@@ -16,10 +16,11 @@ const everyone = {
 } as const
 
 /** The store, with the inbox of every write its `modify` makes recorded. */
-function recordingInboxes(store: InteractionStore) {
+function recordingInboxes(store: InteractionStore, inboxChanges: boolean) {
   const inboxes: Write['inbox'][] = []
   const recording: InteractionStore = {
     ...store,
+    ...(!inboxChanges && { inboxChanges: undefined }),
     modify: (query) =>
       store.modify({
         ...query,
@@ -51,8 +52,8 @@ async function allApproveBut(store: InteractionStore, record: Interaction, left:
 }
 
 describeEachStore('groups at the member limit', (emptyStore) => {
-  const service = async () => {
-    const { inboxes, store } = recordingInboxes(await emptyStore())
+  const service = async ({ inboxChanges = true } = {}) => {
+    const { inboxes, store } = recordingInboxes(await emptyStore(), inboxChanges)
     return { inboxes, ...harness({ store, groups: { group_all: members } }) }
   }
   const inboxOf = (store: InteractionStore, actor: Participant) =>
@@ -89,5 +90,16 @@ describeEachStore('groups at the member limit', (emptyStore) => {
     const created = await interactions.create('acme', everyone)
     await interactions.respond('acme', created.id, { actor: members[42]!, value: { confirmed: true } })
     expect(inboxes).toEqual([{ remove: ['member:user_42'] }])
+  })
+
+  it('all members — a store that does not declare inboxChanges is written the full list of who may still answer', async () => {
+    const { interactions, inboxes } = await service({ inboxChanges: false })
+    const created = await interactions.create('acme', everyone)
+    await interactions.respond('acme', created.id, { actor: members[42]!, value: { confirmed: true } })
+    const [written] = inboxes as string[][]
+    expect(inboxes).toHaveLength(1)
+    expect(written).toHaveLength(members.length - 1)
+    expect(written).not.toContain('member:user_42')
+    expect(written).toContain('member:user_43')
   })
 })

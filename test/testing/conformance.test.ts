@@ -1,7 +1,7 @@
 import { callbackSignals, memoryStore, type Signal } from '@hitl/interactions'
 import { describeInteractionStore, describeSignalDelivery } from '@hitl/interactions/testing'
 
-describeInteractionStore('memory', () => memoryStore())
+describeInteractionStore('memory', () => memoryStore(), { inboxChanges: true })
 
 describeSignalDelivery('callback', () => {
   const received: Signal[] = []

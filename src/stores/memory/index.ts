@@ -271,6 +271,7 @@ export function memoryStore(): InteractionStore {
 
   return {
     name: 'memory',
+    inboxChanges: true,
     outbox,
 
     async create(query) {

@@ -349,7 +349,9 @@ RETURNING o.id, d.owner`)
    */
   const settleDelivered = batched(async (settles: { id: string; owner: string; at: string }[]) => {
     const key = ({ id, owner }: { id: string; owner: string }) => JSON.stringify([id, owner])
-    const unique = [...new Map(settles.map((settle) => [key(settle), settle])).values()]
+    const first = new Map<string, (typeof settles)[number]>()
+    for (const settle of settles) if (!first.has(key(settle))) first.set(key(settle), settle)
+    const unique = [...first.values()]
     const { rows } = await query(pool, settleStatement, [unique.map((u) => u.id), unique.map((u) => u.owner), unique.map((u) => u.at)])
     const settled = new Set(rows.map((row) => key({ id: row.id as string, owner: row.owner as string })))
     return settles.map((settle) => settled.delete(key(settle)))
@@ -444,6 +446,7 @@ SELECT count(*)::int AS pruned FROM pruned`,
 
   return {
     name: 'postgres',
+    inboxChanges: true,
     ...(clock === 'database' && { now: () => run(() => databaseTime(undefined)) }),
     outbox,
 
