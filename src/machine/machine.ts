@@ -384,6 +384,12 @@ type InteractionMachine = ReturnType<typeof buildMachine>
 /** The interaction machine itself, built on the first call: what the service steps records with. */
 export const machineOf: () => InteractionMachine = lazily(buildMachine)
 
+// Node's inspector formats a proxy's target without its traps: the target shows the machine instead.
+const inspectedAsMachine = {
+  [Symbol.for('nodejs.util.inspect.custom')]: (_: number, options: object, inspect: (value: unknown, options: object) => string) =>
+    inspect(machineOf(), options),
+}
+
 /**
  * The lifecycle of one interaction. The context is the stored record itself; the service drives the
  * machine with XState's pure `transition()`, so nothing stays alive between calls.
@@ -392,14 +398,9 @@ export const machineOf: () => InteractionMachine = lazily(buildMachine)
  * end states carry theirs in `meta.refusal`, since a final state takes no more events.
  *
  * Built on first use, since building it adds a few milliseconds to a cold start: the export is a proxy
- * that builds the machine on its first read and forwards every read to it, so inspection tools, the
+ * that builds the machine on its first read and forwards every read and write to it, so inspection tools, the
  * visualiser and XState's graph utilities take it for the machine.
  */
-// Node's inspector formats a proxy's target without its traps: the target shows the machine instead.
-const inspectedAsMachine = {
-  [Symbol.for('nodejs.util.inspect.custom')]: (_: number, options: object, inspect: (value: unknown, options: object) => string) =>
-    inspect(machineOf(), options),
-}
 export const interactionMachine: InteractionMachine = new Proxy(inspectedAsMachine as unknown as InteractionMachine, {
   get: (_, key) => Reflect.get(machineOf(), key),
   set: (_, key, value) => Reflect.set(machineOf(), key, value),
