@@ -9,6 +9,10 @@ const alice: Participant = { type: 'member', id: 'user_alice' }
 const bob: Participant = { type: 'member', id: 'user_bob' }
 const pair = { type: 'group', id: 'pair' } as const
 
+/** The create input of an approval gate of run `run_id` for `target`. */
+const gate = (target: Participant | typeof pair, run_id: string) =>
+  ({ type: 'approval', spec: { mode: 'confirm' }, target_actor: target, run_id, topic: 'gate' }) as const
+
 /** The service over the store under test, end to end: what a host sees when it plugs the store in. */
 export function describeServiceOver(getStore: () => InteractionStore) {
   describe('the service over this store', () => {
@@ -29,13 +33,7 @@ export function describeServiceOver(getStore: () => InteractionStore) {
     it('service — a response completes the interaction, and its history, inbox and signal follow in the same step', async () => {
       const { interactions, sent } = service()
       const project = uniqueProject()
-      const ask = await interactions.create(project, {
-        type: 'approval',
-        spec: { mode: 'confirm' },
-        target_actor: pair,
-        run_id: 'run_1',
-        topic: 'gate',
-      })
+      const ask = await interactions.create(project, gate(pair, 'run_1'))
       expect((await interactions.inbox(project, bob)).items.map((i) => i.id)).toEqual([ask.id])
       await interactions.claim(project, ask.id, alice)
       expect((await interactions.inbox(project, bob)).items).toEqual([])
@@ -54,13 +52,7 @@ export function describeServiceOver(getStore: () => InteractionStore) {
     it('service — cancel ends it, drops it from every inbox, and writes its event and its signal with it', async () => {
       const { interactions, sent } = service()
       const project = uniqueProject()
-      const ask = await interactions.create(project, {
-        type: 'approval',
-        spec: { mode: 'confirm' },
-        target_actor: pair,
-        run_id: 'run_2',
-        topic: 'gate',
-      })
+      const ask = await interactions.create(project, gate(pair, 'run_2'))
       const cancelled = await interactions.cancel(project, ask.id, { actor: bob, reason: 'withdrawn' })
       expect(cancelled).toMatchObject({ status: 'cancelled', cancelled_by: bob, cancel_reason: 'withdrawn', version: 2 })
       expect(await interactions.get(project, ask.id)).toEqual(cancelled)
@@ -77,16 +69,9 @@ export function describeServiceOver(getStore: () => InteractionStore) {
     it('service — cancelRun cancels the pending interactions of one run only, once', async () => {
       const { interactions } = service()
       const project = uniqueProject()
-      const ofRun = () =>
-        interactions.create(project, { type: 'approval', spec: { mode: 'confirm' }, target_actor: alice, run_id: 'run_3', topic: 'gate' })
+      const ofRun = () => interactions.create(project, gate(alice, 'run_3'))
       const [first, second] = [await ofRun(), await ofRun()]
-      const other = await interactions.create(project, {
-        type: 'approval',
-        spec: { mode: 'confirm' },
-        target_actor: alice,
-        run_id: 'run_4',
-        topic: 'gate',
-      })
+      const other = await interactions.create(project, gate(alice, 'run_4'))
       expect(await interactions.cancelRun(project, 'run_3', { actor: bob })).toEqual({ cancelled: 2 })
       expect(await interactions.cancelRun(project, 'run_3', { actor: bob })).toEqual({ cancelled: 0 })
       for (const { id } of [first, second]) expect((await interactions.get(project, id)).status).toBe('cancelled')
