@@ -858,6 +858,18 @@ describe('crash: a connection terminated in the middle of a respond', () => {
   })
   afterEach(() => crashFx.close())
 
+  /** A service whose connection is terminated just before, or just after, its write statement. */
+  const killedAround = (when: 'before' | 'after') =>
+    service(
+      postgresStore({
+        pool: killingPool(crashFx.pool, crashFx.newPool(), when, /^WITH updated AS/),
+        schema: crashFx.schema,
+        clock: 'service',
+      }),
+      clock,
+      delivered,
+    )
+
   /** Nothing of the respond is stored; a retry then completes the interaction and delivers its signal. */
   async function expectUnchangedThenRetry() {
     expect(await crashFx.store().get({ project: 'acme', id: gate.id })).toEqual(gate)
@@ -873,15 +885,7 @@ describe('crash: a connection terminated in the middle of a respond', () => {
   }
 
   it('respond — killed before its write reaches the server: nothing written', async () => {
-    const crashing = service(
-      postgresStore({
-        pool: killingPool(crashFx.pool, crashFx.newPool(), 'before', /^WITH updated AS/),
-        schema: crashFx.schema,
-        clock: 'service',
-      }),
-      clock,
-      delivered,
-    )
+    const crashing = killedAround('before')
     await expect(crashing.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).rejects.toThrow()
     await expectUnchangedThenRetry()
   })
@@ -925,15 +929,7 @@ describe('crash: a connection terminated in the middle of a respond', () => {
 
   it('respond — killed right after its write committed: fully written, and the next deliverSignals after the lease delivers it once', async () => {
     // Nobody else writes the record, so the write is a statement of its own, committed when it returns.
-    const crashing = service(
-      postgresStore({
-        pool: killingPool(crashFx.pool, crashFx.newPool(), 'after', /^WITH updated AS/),
-        schema: crashFx.schema,
-        clock: 'service',
-      }),
-      clock,
-      delivered,
-    )
+    const crashing = killedAround('after')
     await expect(crashing.respond('acme', gate.id, { actor: alice, value: { confirmed: true } })).rejects.toThrow()
     const stored = await crashFx.store().get({ project: 'acme', id: gate.id })
     expect(stored).toMatchObject({ status: 'completed', version: 2, responses: [{ actor: alice, value: { confirmed: true } }] })
