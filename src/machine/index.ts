@@ -11,4 +11,4 @@ export {
   type Policy,
   type PolicyName,
 } from './policies.js'
-export { signalOf, stateValueOf, step, unlistedBy, wakeAtOf, type StepResult } from './step.js'
+export { signalOf, stateValueOf, step, wakeAtOf, type StepResult } from './step.js'

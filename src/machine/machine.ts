@@ -5,7 +5,7 @@ import { fallbackFor } from '../model/fallback.js'
 import { lazily } from '../model/lazily.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import type { EscalationStep, Interaction } from '../model/interaction.js'
-import { countResponse, decisionFieldsOf, decisionOf, hasResponded, policyOf, type PendingState } from './policies.js'
+import { countResponse, decisionFieldsOf, decisionOf, hasResponded, isRoutedTo, policyOf, type PendingState } from './policies.js'
 import { responseValueIssuesOf } from './responses.js'
 import { reassignedFields, reassignmentOf, reassignmentRefusal, type Reassignment } from './reassign.js'
 import { lapseAtOf, nextEscalationOf } from './timers.js'
@@ -40,21 +40,30 @@ const actorOf = (event: InteractionEvent) => {
   return event.actor
 }
 
-/** Whether the actor is one the interaction is routed to: its target, or a member of its group's snapshot. */
-const isParticipant = (record: Interaction, actor: Participant) => policyOf(record).isParticipant(record, actor)
-
 const valueIssues = (context: Interaction, event: InteractionEvent) => {
   assertEvent(event, 'respond')
   return responseValueIssuesOf(context, event.value)
 }
 
-/** What recording a response changes: the responses, and the tally of a record that keeps one. */
-const withResponse = (context: Interaction, event: InteractionEvent): Pick<Interaction, 'responses' | 'tally'> => {
+type RecordedFields = Pick<Interaction, 'responses' | 'tally'>
+/** The fields each response event recorded, with the context it recorded them on. */
+const recordedBy = new WeakMap<InteractionEvent, { on: Interaction; fields: RecordedFields }>()
+
+/**
+ * What recording a response changes: the responses, and the tally of a record that keeps one. Made
+ * once per event and context, so the guard that asks whether the response completes the record and
+ * the action that records it share one copy of a large group's responses.
+ */
+const withResponse = (context: Interaction, event: InteractionEvent): RecordedFields => {
+  const recorded = recordedBy.get(event)
+  if (recorded?.on === context) return recorded.fields
   assertEvent(event, 'respond')
   const { actor, value, comment, at } = event
   const response = { actor, value: value as never, ...(comment === undefined ? {} : { comment }), responded_at: at }
   // concat copies the list of a large group as one block, several times faster than a spread.
-  return { responses: context.responses.concat([response]), ...(context.tally && { tally: countResponse(context.tally, value) }) }
+  const fields = { responses: context.responses.concat([response]), ...(context.tally && { tally: countResponse(context.tally, value) }) }
+  recordedBy.set(event, { on: context, fields })
+  return fields
 }
 
 /** Whether `time` has come at the event's time. */
@@ -192,7 +201,7 @@ const buildMachine = () =>
     },
     guards: {
       isRoutedTo: ({ context }, state: PendingState) => policyOf(context).state(context) === state,
-      isNotEligible: ({ context, event }) => !isParticipant(context, actorOf(event)),
+      isNotEligible: ({ context, event }) => !isRoutedTo(context, actorOf(event)),
       isClaimant: ({ context, event }) => context.claimed_by !== undefined && sameActor(context.claimed_by, actorOf(event)),
       hasResponded: ({ context, event }) => hasResponded(context, actorOf(event)),
       isInvalidValue: ({ context, event }) => valueIssues(context, event).length > 0,

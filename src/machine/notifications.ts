@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ParticipantSchema, sameActor, uniqueActors, type Participant } from '../model/actor.js'
+import { actorKey, ParticipantSchema, uniqueActors, type Participant } from '../model/actor.js'
 import type { NewHistoryEvent } from '../model/history.js'
 import type { Interaction } from '../model/interaction.js'
 import { lazily } from '../model/lazily.js'
@@ -14,8 +14,10 @@ const EscalatedDataSchema = lazily(() => z.object({ to: ParticipantSchema.option
 const actorsNow = (record: Interaction): Participant[] => (record.status === 'pending' ? policyOf(record).mayActNow(record) : [])
 
 /** Of these actors, those who may act on the record: nobody is told of an item they cannot act on yet. */
-const ableAmong = (record: Interaction, actors: Participant[]) =>
-  actors.filter((actor) => actorsNow(record).some((now) => sameActor(now, actor)))
+const ableAmong = (record: Interaction, actors: Participant[]) => {
+  const able = new Set(actorsNow(record).map(actorKey))
+  return actors.filter((actor) => able.has(actorKey(actor)))
+}
 
 /** The notification an event causes, and whom it tells. */
 interface Notified {

@@ -16,8 +16,6 @@ export type PendingState = 'direct' | 'unclaimed' | 'claimed' | 'collecting'
 export interface Policy {
   /** The sub-state of `pending` a record is in. */
   state(record: Interaction): PendingState
-  /** Whether the interaction is routed to `actor` at all: its target, or a member of its group's snapshot. */
-  isParticipant(record: Interaction, actor: Participant): boolean
   /** Who may act on the pending record now; the record is listed in exactly their inboxes. */
   mayActNow(record: Interaction): Participant[]
   /** Whether `actor` may act on the pending record now: whether {@link Policy.mayActNow} lists them, without listing. */
@@ -26,13 +24,11 @@ export interface Policy {
   isComplete(record: Interaction): boolean
   /** What a completed approval decided. */
   outcome(record: Interaction): Outcome
-  /** Whether one response decides it, so that an approval may carry an edit of its proposal. */
-  decidedByOne: boolean
   /**
-   * Whether a response that leaves the record pending changes who may act now only by taking its
-   * responder out: the write then removes that one inbox key instead of listing everyone else.
+   * Whether one response decides it, so that an approval may carry an edit of its proposal. Where it
+   * does not, a response that leaves the record pending only takes its responder out of who may act.
    */
-  responseUnlistsResponder: boolean
+  decidedByOne: boolean
 }
 
 type RecordedResponse = Interaction['responses'][number]
@@ -61,7 +57,7 @@ const routedTo = (record: Interaction): Participant[] => {
   return excludesRequester(record) ? actors.filter((actor) => !sameActor(actor, record.requested_by!)) : actors
 }
 /** Whether the interaction is routed to `actor`: {@link routedTo} without listing it. */
-const isRoutedTo = (record: Interaction, actor: Participant): boolean =>
+export const isRoutedTo = (record: Interaction, actor: Participant): boolean =>
   positionOf(placesOf(record), actor) >= 0 && !(excludesRequester(record) && sameActor(actor, record.requested_by!))
 /** How many actors the interaction is routed to: {@link routedTo} without listing it (the places hold no repeats). */
 const routedCount = (record: Interaction): number => {
@@ -93,26 +89,22 @@ export const POLICIES = {
   /** A member or an agent, who answers directly. */
   direct: {
     state: () => 'direct',
-    isParticipant: isRoutedTo,
     mayActNow: routedTo,
     mayAct: isRoutedTo,
     isComplete: (record) => record.responses.length > 0,
     outcome: (record) => decidedBy(record.responses[0]),
     decidedByOne: true,
     // Its one response ends it.
-    responseUnlistsResponder: false,
   },
   /** A group whose members race to claim it; the one response of the claimant decides. */
   first_responder: {
     state: (record) => (record.claimed_by ? 'claimed' : 'unclaimed'),
-    isParticipant: isRoutedTo,
     mayActNow: (record) => (record.claimed_by ? [record.claimed_by] : routedTo(record)),
     mayAct: (record, actor) => (record.claimed_by ? sameActor(record.claimed_by, actor) : isRoutedTo(record, actor)),
     isComplete: (record) => record.responses.length > 0,
     outcome: (record) => decidedBy(record.responses[0]),
     decidedByOne: true,
     // Its one response ends it.
-    responseUnlistsResponder: false,
   },
   /**
    * A group whose every snapshotted member responds once; approved only if every one confirmed. Only
@@ -120,13 +112,11 @@ export const POLICIES = {
    */
   all_members: {
     state: () => 'collecting',
-    isParticipant: isRoutedTo,
     mayActNow: notYetResponded,
     mayAct: mayAnswerOnce,
     isComplete: (record) => record.responses.length >= routedCount(record),
     outcome: (record) => (record.responses.every(confirmed) ? 'approved' : 'rejected'),
     decidedByOne: false,
-    responseUnlistsResponder: true,
   },
   /**
    * A group of which `quorum.required` members must answer, each once. An approval is approved when
@@ -134,7 +124,6 @@ export const POLICIES = {
    */
   quorum: {
     state: () => 'collecting',
-    isParticipant: isRoutedTo,
     mayActNow: notYetResponded,
     mayAct: mayAnswerOnce,
     isComplete: (record) => {
@@ -144,7 +133,6 @@ export const POLICIES = {
     },
     outcome: (record) => (quorumReached(record) ? 'approved' : 'rejected'),
     decidedByOne: false,
-    responseUnlistsResponder: true,
   },
 } as const satisfies Record<string, Policy>
 

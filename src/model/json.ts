@@ -12,6 +12,17 @@ export function setField(target: Record<string, unknown>, name: string, value: u
 }
 
 /**
+ * A shallow copy of an object without its keys set to `undefined`, which JSON drops. Built key by
+ * key on a new object, several times cheaper than entries and fromEntries on Node 20.
+ */
+export function withoutUndefined<T extends object>(value: T): T {
+  const fields = value as Record<string, unknown>
+  const kept: Record<string, unknown> = {}
+  for (const key of Object.keys(fields)) if (fields[key] !== undefined) setField(kept, key, fields[key])
+  return kept as T
+}
+
+/**
  * A deep copy of plain JSON data, as a JSON round trip makes it (an undefined field left out, an
  * undefined item null). Records and entries are plain JSON by construction; a walk copies a record
  * several times faster than a JSON round trip or structuredClone on Node 20. With `keep`, each

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { ValidationIssue } from '../errors.js'
 import { IdentifierSchema, ParticipantSchema } from './actor.js'
-import { boundedJsonSchema, JsonValueSchema } from './json.js'
+import { boundedJsonSchema, JsonValueSchema, withoutUndefined } from './json.js'
 import { jsonSchemaIssues } from './json-schema.js'
 import { lazily, lazyShape } from './lazily.js'
 import { LIMITS } from './limits.js'
@@ -45,15 +45,12 @@ export const ResponseValueSchema = z.union([ConfirmValueSchema, SelectValueSchem
 /** Any response value; the interaction's spec decides which fits. */
 export type ResponseValue = z.infer<typeof ResponseValueSchema>
 
-/** The value without its keys set to `undefined`, which JSON drops: every store then records the same value, and every reader sees it. */
-const withoutUndefinedKeys = (value: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined))
-
 /** What a caller sends to respond. The value's fit with the spec is checked against the stored interaction. */
 export const RespondInputSchema = z.strictObject(
   lazyShape({
     actor: () => ParticipantSchema,
-    value: () => z.record(z.string(), z.unknown()).transform(withoutUndefinedKeys),
+    // Without its undefined keys, which JSON drops: every store then records the same value, and every reader sees it.
+    value: () => z.record(z.string(), z.unknown()).transform(withoutUndefined),
     comment: () => z.string().max(LIMITS.comment).optional(),
   }),
 )
