@@ -21,8 +21,9 @@ const keyOf = (project: string, id: string) => `${project}\u0000${id}`
  * out copies of it (a pointer per entry). A record handed out to a caller is fresh at the top level
  * and in its top-level lists, so the caller may set a field or push a response without touching the
  * store; one handed to a decision shares the other frozen lists, so a group's members are not copied
- * on every answer. The spec is the exception: JSON Schema validators write into the schema of a
- * proposal, so the store keeps its own spec, unfrozen, and hands out a copy of it with every record.
+ * on every answer. The spec is the exception: a caller's JSON Schema validator may write into the
+ * schema of a proposal, so the store keeps its own spec, unfrozen, and hands out a copy of it with
+ * every record.
  */
 function keptRecords() {
   const frozen = new WeakSet<object>()

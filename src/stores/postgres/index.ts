@@ -349,12 +349,15 @@ RETURNING o.id, d.owner`)
    */
   const settleDelivered = batched(async (settles: { id: string; owner: string; at: string }[]) => {
     const key = ({ id, owner }: { id: string; owner: string }) => JSON.stringify([id, owner])
+    const keys = settles.map(key)
     const first = new Map<string, (typeof settles)[number]>()
-    for (const settle of settles) if (!first.has(key(settle))) first.set(key(settle), settle)
+    settles.forEach((settle, at) => {
+      if (!first.has(keys[at]!)) first.set(keys[at]!, settle)
+    })
     const unique = [...first.values()]
     const { rows } = await query(pool, settleStatement, [unique.map((u) => u.id), unique.map((u) => u.owner), unique.map((u) => u.at)])
     const settled = new Set(rows.map((row) => key({ id: row.id as string, owner: row.owner as string })))
-    return settles.map((settle) => settled.delete(key(settle)))
+    return keys.map((settleKey) => settled.delete(settleKey))
   })
 
   const outbox: OutboxStore = {
